@@ -1,0 +1,5 @@
+"""Allow ``python -m feedwright``."""
+
+from feedwright.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,372 @@
+"""The build: scan -> index -> plan -> render -> serialize -> write. Library first: the
+CLI (and later the daemon) only call :func:`build` and print its :class:`BuildReport`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import posixpath
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from feedwright import __version__, feedgen_adapter, liquid, render
+from feedwright.cache import Cache, RenderValue
+from feedwright.config import Config, EmbedMode, FeedFormat
+from feedwright.feeds import FeedPlan, document, plan_feeds
+from feedwright.index import build_index
+from feedwright.model import (
+    Diagnostic,
+    FeedDocument,
+    Index,
+    Post,
+    RenderedPost,
+    ScanResult,
+    Severity,
+    Skipped,
+)
+from feedwright.scanner import PostError, scan, split_front_matter
+from feedwright.writer import (
+    Change,
+    apply_changes,
+    clean_temp_files,
+    output_lock,
+    plan_changes,
+    read_manifest,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    files_seen: int
+    indexed: int
+    skipped: tuple[Skipped, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    changes: tuple[Change, ...]
+    feeds: int
+    dry_run: bool
+    failed: str | None = None
+    index: Index | None = field(default=None, repr=False)
+    next_future: dt.datetime | None = None
+    opened: int = 0
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is severity)
+
+    @property
+    def errors(self) -> int:
+        return self.count(Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return self.count(Severity.WARNING)
+
+    def by_action(self, action: str) -> list[Change]:
+        return [c for c in self.changes if c.action == action]
+
+
+class _Linker:
+    """Resolves ``{% post_url %}`` and ``{% link %}`` for the Liquid pass."""
+
+    def __init__(self, config: Config, posts: Iterable[Post]) -> None:
+        self.config = config
+        self.root = config.site.url.rstrip("/") + config.site.baseurl
+        self.by_name: dict[str, Post] = {}
+        for post in posts:
+            stem = post.relpath.rsplit(".", 1)[0]
+            self.by_name.setdefault(stem, post)
+            self.by_name.setdefault(posixpath.basename(stem), post)
+        urls = sorted((name, post.url) for name, post in self.by_name.items())
+        self.fingerprint = hashlib.sha256(json.dumps(urls).encode()).hexdigest()
+
+    def post_url(self, name: str) -> str | None:
+        post = self.by_name.get(name.strip().removesuffix(".md").removesuffix(".markdown"))
+        return None if post is None else post.url
+
+    def link(self, target: str) -> tuple[str, bool]:
+        target = target.strip().lstrip("/")
+        fallback = self.root + "/" + target
+        source = self.config.source
+        if source is None:
+            return fallback, False
+        path = source / target
+        if not path.is_file():
+            return fallback, False
+        stem = target.rsplit(".", 1)[0]
+        if stem.startswith("_posts/"):
+            post = self.by_name.get(stem.removeprefix("_posts/"))
+            if post is not None:
+                return post.url, True
+        if path.suffix.lower() in (".md", ".markdown", ".html"):
+            permalink = _page_permalink(path)
+            if permalink:
+                return self.root + "/" + permalink.lstrip("/"), True
+            return self.root + "/" + stem + ".html", True
+        return fallback, True
+
+
+def _page_permalink(path: Path) -> str | None:
+    try:
+        fm = split_front_matter(path.read_text("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, PostError):
+        return None
+    if fm is None:
+        return None
+    value = fm.data.get("permalink")
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _render_key(post: Post, config: Config, linker: _Linker) -> str | None:
+    """The cache key of a post's rendered HTML: everything the HTML depends on."""
+    parts: list[object] = [
+        __version__,
+        post.body,
+        post.url,
+        config.site.url,
+        config.site.baseurl,
+        config.site.title,
+        config.embeds.value,
+    ]
+    if "{%" in post.body:
+        if config.source is not None and "link" in post.body:
+            return None  # depends on files outside the posts folder: always render
+        parts.append(linker.fingerprint)
+    return hashlib.sha256(json.dumps(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def render_value(post: Post, config: Config, linker: _Linker) -> RenderValue:
+    """Liquid, then Markdown, then the HTML pass; the result is cacheable."""
+    ctx = liquid.LiquidContext(
+        site_url=config.site.url.rstrip("/"),
+        baseurl=config.site.baseurl,
+        site_title=config.site.title,
+        post_url=linker.post_url,
+        link=linker.link,
+    )
+    text, issues = liquid.resolve(post.body, ctx)
+    html = render.markdown_to_html(text)
+    result = render.rewrite_html(html, post.url, config.embeds is EmbedMode.KEEP)
+    return RenderValue(
+        result.html,
+        result.excerpt,
+        result.embeds,
+        tuple((i.line, i.code, i.message, i.hint) for i in issues),
+    )
+
+
+def _render_diagnostics(post: Post, value: RenderValue, config: Config) -> list[Diagnostic]:
+    diags = [
+        Diagnostic(Severity.WARNING, code, message, post.relpath, post.body_line + line - 1, hint)
+        for line, code, message, hint in value.issues
+    ]
+    if value.embeds and config.embeds is EmbedMode.LINK:
+        diags.append(
+            Diagnostic(
+                Severity.NOTE,
+                "embed",
+                f"{', '.join(sorted(set(value.embeds)))} replaced by a link (feed readers strip "
+                "embeds)",
+                post.relpath,
+                None,
+                "set embeds: keep to publish them as written",
+            )
+        )
+    return diags
+
+
+def _fingerprint(doc: FeedDocument, fmt: FeedFormat) -> str:
+    return hashlib.sha256(
+        f"{__version__}\n{fmt.value}\n{doc!r}".encode("utf-8", "surrogatepass")
+    ).hexdigest()
+
+
+def serialize(
+    plans: list[FeedPlan],
+    rendered: dict[str, RenderedPost],
+    index: Index,
+    config: Config,
+    known: Callable[[str], tuple[str, int] | None] | None = None,
+) -> tuple[dict[str, bytes | None], dict[str, tuple[str, int]]]:
+    """Serialize every feed. A feed whose fingerprint and on-disk size match ``known`` is
+    not serialized again (its value is None: unchanged)."""
+    files: dict[str, bytes | None] = {}
+    prints: dict[str, tuple[str, int]] = {}
+    for plan in plans:
+        for fmt, relpath in plan.paths.items():
+            doc = document(plan, fmt, rendered, index, config)
+            fp = _fingerprint(doc, fmt)
+            previous = known(relpath) if known is not None else None
+            if previous is not None and previous[0] == fp:
+                try:
+                    same_size = (config.output / relpath).stat().st_size == previous[1]
+                except OSError:
+                    same_size = False
+                if same_size:
+                    files[relpath] = None
+                    prints[relpath] = previous
+                    continue
+            data = (
+                feedgen_adapter.to_atom(doc)
+                if fmt is FeedFormat.ATOM
+                else feedgen_adapter.to_rss(doc)
+            )
+            files[relpath] = data
+            prints[relpath] = (fp, len(data))
+    return files, prints
+
+
+def config_fingerprint(config: Config) -> str:
+    """What a scanned post depends on besides its own bytes."""
+    relevant = config.model_dump(
+        mode="json", include={"site", "posts", "permalink", "publication_date", "authors"}
+    )
+    return hashlib.sha256(json.dumps([__version__, relevant], sort_keys=True).encode()).hexdigest()
+
+
+def _previous_indexed(config: Config) -> int | None:
+    from feedwright.status import read_status
+
+    status = read_status(config.state)
+    if status is None:
+        return None
+    value = status.get("last_good_posts")
+    return value if isinstance(value, int) else None
+
+
+def build(
+    config: Config,
+    *,
+    now: dt.datetime | None = None,
+    dry_run: bool = False,
+    full: bool = False,
+    lock: bool = True,
+) -> BuildReport:
+    """Build every feed. Files are written atomically and only when their bytes change;
+    with ``dry_run`` nothing is written and the report says what would change. The cache
+    in the state folder makes unchanged work free; ``full`` ignores it. The output folder
+    is locked for the build unless ``lock`` is False (the caller holds the lock)."""
+    now = now or dt.datetime.now(dt.UTC)
+    if dry_run:
+        return _build(config, now, dry_run=True, full=full)
+    config.state.mkdir(parents=True, exist_ok=True)
+    if not lock:  # the caller (the daemon) holds the output lock already
+        return _build(config, now, dry_run=False, full=full)
+    with output_lock(config.output):
+        clean_temp_files(config.output)
+        return _build(config, now, dry_run=False, full=full)
+
+
+def _build(config: Config, now: dt.datetime, *, dry_run: bool, full: bool) -> BuildReport:
+    cache = (
+        Cache(config.state, config_fingerprint(config), reuse=not full) if not dry_run else (None)
+    )
+    try:
+        return _run(config, now, cache, dry_run)
+    finally:
+        if cache is not None:
+            cache.close()
+
+
+def _failed(
+    result: ScanResult,
+    diagnostics: list[Diagnostic],
+    skipped: list[Skipped],
+    reason: str,
+    dry_run: bool,
+) -> BuildReport:
+    diagnostics.append(
+        Diagnostic(
+            Severity.ERROR,
+            "build-failed",
+            reason + "; feeds left as they were",
+            "",
+            None,
+            "check the 'posts:' folder in the config",
+        )
+    )
+    return BuildReport(
+        result.files_seen,
+        0,
+        tuple(skipped),
+        tuple(diagnostics),
+        (),
+        0,
+        dry_run,
+        failed=reason,
+        next_future=result.next_future,
+    )
+
+
+def _run(config: Config, now: dt.datetime, cache: Cache | None, dry_run: bool) -> BuildReport:
+    result = scan(config, now, cache.outcome if cache is not None else None)
+    diagnostics = list(result.diagnostics)
+    skipped = list(result.skipped)
+    if cache is not None and cache.recovered not in (None, "new"):
+        diagnostics.append(
+            Diagnostic(Severity.NOTE, "cache-rebuilt", f"cache {cache.recovered}; rebuilt it", "")
+        )
+    if not result.posts:
+        reason = (
+            f"no publishable posts found in {config.posts}"
+            if not any(s.error for s in skipped)
+            else f"none of the {result.files_seen} posts in {config.posts} could be read"
+        )
+        return _failed(result, diagnostics, skipped, reason, dry_run)
+    previous = _previous_indexed(config)
+    if previous and len(result.posts) < previous * (1 - config.max_loss):
+        reason = (
+            f"only {len(result.posts)} of the {previous} posts of the last good build remain "
+            f"(more than max_loss={config.max_loss:.0%} lost at once: an unmounted or emptied "
+            "folder?)"
+        )
+        return _failed(result, diagnostics, skipped, reason, dry_run)
+    index = build_index(result.posts, config)
+    diagnostics.extend(index.diagnostics)
+    indexed = {p.relpath for p in index.posts}
+    for post in result.posts:
+        if post.relpath not in indexed:
+            skipped.append(Skipped(post.relpath, "same URL as another post", True))
+    plans = plan_feeds(index, config)
+    needed: dict[str, Post] = {}
+    for plan in plans:
+        for post in plan.posts:
+            needed.setdefault(post.relpath, post)
+    linker = _Linker(config, index.posts)
+    rendered: dict[str, RenderedPost] = {}
+    keys: set[str] = set()
+    for rel in sorted(needed):
+        post = needed[rel]
+        key = _render_key(post, config, linker)
+        value = cache.render(key) if cache is not None and key is not None else None
+        if value is None:
+            value = render_value(post, config, linker)
+            if cache is not None and key is not None:
+                cache.store_render(key, value)
+        if key is not None:
+            keys.add(key)
+        rendered[rel] = RenderedPost(post, value.html, value.excerpt)
+        diagnostics.extend(_render_diagnostics(post, value, config))
+    files, prints = serialize(
+        plans, rendered, index, config, cache.output if cache is not None else None
+    )
+    reasons: dict[str, str] = {}
+    changes = plan_changes(config.output, files, read_manifest(config.state), reasons)
+    if not dry_run:
+        apply_changes(config.output, config.state, files, changes)
+    if cache is not None:
+        cache.prune_renders(keys)
+        cache.store_outputs(prints)
+        cache.commit()
+    return BuildReport(
+        files_seen=result.files_seen,
+        indexed=len(index.posts),
+        skipped=tuple(skipped),
+        diagnostics=tuple(diagnostics),
+        changes=tuple(changes),
+        feeds=len(files),
+        dry_run=dry_run,
+        index=index,
+        next_future=result.next_future,
+        opened=cache.opened if cache is not None else result.files_seen,
+    )

@@ -1,0 +1,323 @@
+"""The persistent build cache: SQLite (stdlib) in the state folder.
+
+It remembers, per post file, its stat signature, content hash and what scanning it gave;
+rendered HTML by content key; the last good version of each post; and a fingerprint of
+every output file. It is only ever an accelerator: a corrupt, foreign or older-version
+cache is detected and rebuilt, and deleting it changes no output byte.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from feedwright import __version__
+from feedwright.model import Author, Diagnostic, Post, Severity, Skipped
+from feedwright.scanner import FileOutcome, Scanner
+
+CACHE_FILE = "cache.sqlite"
+SCHEMA = 1
+APP_ID = "feedwright-cache"
+# A file changed within this window of our last look may have been edited again without
+# its timestamps moving (file-system clocks are coarse): hash it instead of trusting stat.
+RACY_NS = 1_000_000_000
+
+_TABLES = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE files (
+    relpath TEXT PRIMARY KEY, signature TEXT NOT NULL, sha256 TEXT NOT NULL,
+    checked_ns INTEGER NOT NULL, outcome TEXT NOT NULL);
+CREATE TABLE good (relpath TEXT PRIMARY KEY, post TEXT NOT NULL);
+CREATE TABLE renders (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE outputs (relpath TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, size INTEGER NOT NULL);
+"""
+
+
+# -- codec --------------------------------------------------------------------------------
+def _post_to_json(post: Post) -> dict[str, Any]:
+    return {
+        "relpath": post.relpath,
+        "slug": post.slug,
+        "file_date": post.file_date.isoformat(),
+        "site_date": post.site_date.isoformat(),
+        "published": post.published.isoformat(),
+        "updated": post.updated.isoformat(),
+        "title": post.title,
+        "title_derived": post.title_derived,
+        "description": post.description,
+        "authors": [[a.name, a.email, a.uri] for a in post.authors],
+        "tags": list(post.tags),
+        "categories": list(post.categories),
+        "url_path": post.url_path,
+        "url": post.url,
+        "body": post.body,
+        "body_line": post.body_line,
+        "key_lines": post.key_lines,
+    }
+
+
+def _post_from_json(data: dict[str, Any], root: Path) -> Post:
+    return Post(
+        path=root / data["relpath"],
+        relpath=data["relpath"],
+        slug=data["slug"],
+        file_date=dt.date.fromisoformat(data["file_date"]),
+        site_date=dt.datetime.fromisoformat(data["site_date"]),
+        published=dt.datetime.fromisoformat(data["published"]),
+        updated=dt.datetime.fromisoformat(data["updated"]),
+        title=data["title"],
+        title_derived=bool(data["title_derived"]),
+        description=data["description"],
+        authors=tuple(Author(n, e, u) for n, e, u in data["authors"]),
+        tags=tuple(data["tags"]),
+        categories=tuple(data["categories"]),
+        url_path=data["url_path"],
+        url=data["url"],
+        body=data["body"],
+        body_line=int(data["body_line"]),
+        key_lines={str(k): int(v) for k, v in data["key_lines"].items()},
+    )
+
+
+def _diag_to_json(d: Diagnostic) -> list[Any]:
+    return [d.severity.value, d.code, d.message, d.path, d.line, d.hint]
+
+
+def _diag_from_json(v: list[Any]) -> Diagnostic:
+    return Diagnostic(Severity(v[0]), v[1], v[2], v[3], v[4], v[5])
+
+
+def _outcome_to_json(o: FileOutcome) -> str:
+    return json.dumps(
+        {
+            "post": None if o.post is None else _post_to_json(o.post),
+            "skipped": None
+            if o.skipped is None
+            else [o.skipped.relpath, o.skipped.reason, o.skipped.error],
+            "diagnostics": [_diag_to_json(d) for d in o.diagnostics],
+        }
+    )
+
+
+def _outcome_from_json(text: str, root: Path) -> FileOutcome:
+    data = json.loads(text)
+    post = None if data["post"] is None else _post_from_json(data["post"], root)
+    sk = data["skipped"]
+    skipped = None if sk is None else Skipped(sk[0], sk[1], bool(sk[2]))
+    return FileOutcome(post, skipped, tuple(_diag_from_json(d) for d in data["diagnostics"]))
+
+
+def _signature(st: os.stat_result) -> str:
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+
+
+@dataclass(frozen=True, slots=True)
+class RenderValue:
+    html: str
+    excerpt: str
+    embeds: tuple[str, ...]
+    issues: tuple[tuple[int, str, str, str | None], ...]
+
+
+class Cache:
+    """One build's view of the cache. ``fingerprint`` covers everything a scanned post
+    depends on besides its bytes (the config and feedwright's version)."""
+
+    def __init__(self, state: Path, fingerprint: str, *, reuse: bool = True) -> None:
+        self.path = state / CACHE_FILE
+        self.fingerprint = fingerprint
+        self.reuse = reuse
+        self.recovered: str | None = None
+        self.opened = 0  # post files read through the cache (for the build summary)
+        self.reused = 0
+        state.mkdir(parents=True, exist_ok=True)
+        self.db = self._open()
+        self._seen: set[str] = set()
+
+    # -- lifecycle ------------------------------------------------------------------------
+    def _open(self) -> sqlite3.Connection:
+        try:
+            db = sqlite3.connect(self.path, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            problem = self._check(db)
+            if problem is None:
+                db.execute("BEGIN")
+                return db
+            db.close()
+        except sqlite3.DatabaseError as exc:
+            problem = f"unreadable ({exc})"
+        self.recovered = problem
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(str(self.path) + suffix)
+        db = sqlite3.connect(self.path, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.executescript(_TABLES)
+        db.execute("BEGIN")
+        self._set_meta(
+            db,
+            {
+                "app": APP_ID,
+                "schema": str(SCHEMA),
+                "version": __version__,
+                "fingerprint": self.fingerprint,
+            },
+        )
+        return db
+
+    def _check(self, db: sqlite3.Connection) -> str | None:
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if not tables:
+            return "new"
+        if tables != {"meta", "files", "good", "renders", "outputs"}:
+            return "foreign tables"
+        meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        if meta.get("app") != APP_ID:
+            return "not a feedwright cache"
+        if meta.get("schema") != str(SCHEMA) or meta.get("version") != __version__:
+            return f"written by another version ({meta.get('version')})"
+        if meta.get("fingerprint") != self.fingerprint:
+            db.execute("DELETE FROM files")
+            db.execute("DELETE FROM renders")
+            db.execute("DELETE FROM outputs")
+            self._set_meta(db, {"fingerprint": self.fingerprint})
+        if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+            return "corrupt"
+        return None
+
+    @staticmethod
+    def _set_meta(db: sqlite3.Connection, values: dict[str, str]) -> None:
+        db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", values.items())
+
+    def commit(self, prune_files: bool = True) -> None:
+        if prune_files:
+            for (rel,) in self.db.execute("SELECT relpath FROM files").fetchall():
+                if rel not in self._seen:
+                    self.db.execute("DELETE FROM files WHERE relpath = ?", (rel,))
+                    self.db.execute("DELETE FROM good WHERE relpath = ?", (rel,))
+        self.db.execute("COMMIT")
+        self.db.execute("BEGIN")
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.db.execute("ROLLBACK")
+        self.db.close()
+
+    # -- scanning -------------------------------------------------------------------------
+    def outcome(self, scanner: Scanner, path: Path, rel: str) -> FileOutcome:
+        """The scan outcome of one file: from the cache when its stat signature (size,
+        mtime and ctime in ns, inode) is unchanged and not racy, else by reading it."""
+        self._seen.add(rel)
+        root = scanner.config.posts
+        try:
+            st = os.stat(path)
+        except OSError:
+            return scanner.read(path, rel)
+        signature = _signature(st)
+        row = self.db.execute(
+            "SELECT signature, sha256, checked_ns, outcome FROM files WHERE relpath = ?", (rel,)
+        ).fetchone()
+        if row is not None and self.reuse:
+            racy = max(st.st_mtime_ns, st.st_ctime_ns) + RACY_NS > row[2]
+            if row[0] == signature and not racy:
+                self.reused += 1
+                return self._with_good(_outcome_from_json(row[3], root), rel, root)
+        checked = time.time_ns()
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return scanner.read(path, rel)
+        self.opened += 1
+        digest = hashlib.sha256(data).hexdigest()
+        if row is not None and self.reuse and row[1] == digest:
+            outcome_json = row[3]
+            outcome = _outcome_from_json(outcome_json, root)
+        else:
+            outcome = scanner.outcome(path, rel, data)
+            outcome_json = _outcome_to_json(outcome)
+        self.db.execute(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
+            (rel, signature, digest, checked, outcome_json),
+        )
+        if outcome.post is not None:
+            self.db.execute(
+                "INSERT OR REPLACE INTO good VALUES (?, ?)",
+                (rel, json.dumps(_post_to_json(outcome.post))),
+            )
+        return self._with_good(outcome, rel, root)
+
+    def _with_good(self, outcome: FileOutcome, rel: str, root: Path) -> FileOutcome:
+        """A post that was published and then broke keeps its last good version."""
+        if outcome.post is not None or outcome.skipped is None or not outcome.skipped.error:
+            return outcome
+        row = self.db.execute("SELECT post FROM good WHERE relpath = ?", (rel,)).fetchone()
+        if row is None:
+            return outcome
+        post = _post_from_json(json.loads(row[0]), root)
+        kept = Diagnostic(
+            Severity.ERROR,
+            "kept-last-good",
+            "this post cannot be read now; the feeds keep its last good version until it is "
+            "fixed or deleted",
+            rel,
+        )
+        return FileOutcome(post, None, (*outcome.diagnostics, kept))
+
+    # -- rendering ------------------------------------------------------------------------
+    def render(self, key: str) -> RenderValue | None:
+        if not self.reuse:
+            return None
+        row = self.db.execute("SELECT value FROM renders WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        data = json.loads(row[0])
+        return RenderValue(
+            data["html"],
+            data["excerpt"],
+            tuple(data["embeds"]),
+            tuple((int(i[0]), str(i[1]), str(i[2]), i[3]) for i in data["issues"]),
+        )
+
+    def store_render(self, key: str, value: RenderValue) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO renders VALUES (?, ?)",
+            (
+                key,
+                json.dumps(
+                    {
+                        "html": value.html,
+                        "excerpt": value.excerpt,
+                        "embeds": list(value.embeds),
+                        "issues": list(value.issues),
+                    }
+                ),
+            ),
+        )
+
+    def prune_renders(self, keep: set[str]) -> None:
+        for (key,) in self.db.execute("SELECT key FROM renders").fetchall():
+            if key not in keep:
+                self.db.execute("DELETE FROM renders WHERE key = ?", (key,))
+
+    # -- outputs --------------------------------------------------------------------------
+    def output(self, relpath: str) -> tuple[str, int] | None:
+        if not self.reuse:
+            return None
+        row = self.db.execute(
+            "SELECT fingerprint, size FROM outputs WHERE relpath = ?", (relpath,)
+        ).fetchone()
+        return None if row is None else (str(row[0]), int(row[1]))
+
+    def store_outputs(self, values: dict[str, tuple[str, int]]) -> None:
+        self.db.execute("DELETE FROM outputs")
+        self.db.executemany(
+            "INSERT INTO outputs VALUES (?, ?, ?)", [(k, f, s) for k, (f, s) in values.items()]
+        )

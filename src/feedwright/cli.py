@@ -1,0 +1,303 @@
+"""The command line: a thin layer over :mod:`feedwright.build`.
+
+Exit codes (one table for every command):
+  0  success
+  1  some posts had errors (feeds were still written for the rest), or the build failed
+  2  bad config or usage
+  3  warnings, under --strict
+  75 the output folder is locked by another run
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from feedwright import __version__
+from feedwright.config import DEFAULT_CONFIG, Config, load_config
+from feedwright.dates import DateParseError, parse_site_date
+from feedwright.errors import FeedwrightError, UsageError
+from feedwright.model import Severity
+
+EXIT_OK = 0
+EXIT_POST_ERRORS = 1
+EXIT_USAGE = 2
+EXIT_STRICT = 3
+EXIT_LOCKED = 75
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="feedwright",
+        description="Build Atom and RSS feeds from a folder of Jekyll-style Markdown posts.",
+        epilog="exit codes: 0 ok, 1 post errors, 2 bad config or usage, 3 warnings under "
+        "--strict, 75 output folder locked",
+    )
+    parser.add_argument("--version", action="version", version=f"feedwright {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "-c",
+        "--config",
+        type=Path,
+        default=DEFAULT_CONFIG,
+        help="config file (default: ./config.yaml)",
+    )
+    common.add_argument("--posts", type=Path, help="posts folder (overrides posts:)")
+    common.add_argument("--output", type=Path, help="output folder (overrides output:)")
+    common.add_argument("--state", type=Path, help="state folder (overrides state:)")
+    common.add_argument("--site-url", help="public site URL (overrides site.url)")
+    common.add_argument(
+        "--feeds-url", help="public URL of the output folder (overrides feeds_url:)"
+    )
+    common.add_argument("--limit", type=int, help="entries per feed (overrides limit:)")
+    common.add_argument(
+        "--ids",
+        choices=["url", "tag", "jekyll-feed"],
+        help="entry id scheme (overrides ids.scheme)",
+    )
+    common.add_argument(
+        "--now",
+        help="build as if it were this time (ISO 8601), for previews "
+        "and reproducible builds; default: the current time",
+    )
+
+    build = sub.add_parser(
+        "build",
+        parents=[common],
+        help="build the feeds once",
+        description="Scan the posts and write every feed whose bytes changed.",
+    )
+    build.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show which files would be written or removed, and why; write nothing",
+    )
+    build.add_argument("--strict", action="store_true", help="exit 3 when there are warnings")
+    build.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    build.add_argument("-v", "--verbose", action="store_true", help="also print notes")
+    build.add_argument(
+        "--full", action="store_true", help="ignore the cache: read and render every post again"
+    )
+
+    run = sub.add_parser(
+        "run",
+        parents=[common],
+        help="rebuild on a schedule (daemon)",
+        description="Build at start, then on the configured schedule, at the "
+        "publication time of future-dated posts and (with --watch) on changes. "
+        "SIGTERM/SIGINT stop it after the running build; SIGHUP reloads the "
+        "config.",
+    )
+    run.add_argument(
+        "--watch",
+        action="store_true",
+        help="also rebuild within about a second of a change to the posts or config",
+    )
+    run.add_argument(
+        "--log-format",
+        choices=["text", "json"],
+        default="text",
+        help="log line format on stderr (default: text)",
+    )
+    run.add_argument("--full", action="store_true", help="ignore the cache for the first build")
+
+    status = sub.add_parser(
+        "status",
+        parents=[common],
+        help="show the last run's status",
+        description="Print the status file written after each run; exit 1 "
+        "when the last run failed (or there is none): a health check.",
+    )
+    status.add_argument("--format", choices=["text", "json"], default="text")
+
+    lst = sub.add_parser(
+        "list",
+        parents=[common],
+        help="show the index",
+        description="Show the indexed posts by year, tag or category.",
+    )
+    lst.add_argument("--by", choices=["year", "tag", "category"], default="year")
+    return parser
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for attr, key in (
+        ("posts", "posts"),
+        ("output", "output"),
+        ("state", "state"),
+        ("site_url", "site.url"),
+        ("feeds_url", "feeds_url"),
+        ("limit", "limit"),
+    ):
+        value = getattr(args, attr)
+        if value is not None:
+            out[key] = str(Path.cwd() / value) if isinstance(value, Path) else value
+    if args.ids is not None:
+        out["ids.scheme"] = args.ids
+    return out
+
+
+def _now(args: argparse.Namespace, config: Config) -> dt.datetime | None:
+    if args.now is None:
+        return None
+    try:
+        return parse_site_date(args.now, config.site.zone)
+    except DateParseError as exc:
+        raise UsageError(f"--now: {exc}") from None
+
+
+def _print_build(report: Any, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
+    shown = {Severity.ERROR}
+    if not args.quiet:
+        shown.add(Severity.WARNING)
+    if args.verbose:
+        shown.add(Severity.NOTE)
+    for diag in report.diagnostics:
+        if diag.severity in shown:
+            print(diag.format(), file=err)
+    if args.quiet:
+        return
+    skipped = report.skipped
+    print(
+        f"posts: {report.files_seen} found, {report.indexed} indexed, {len(skipped)} skipped",
+        file=out,
+    )
+    for item in skipped:
+        kind = "error" if item.error else "not published"
+        print(f"  skipped {item.relpath}: {item.reason} ({kind})", file=out)
+    if report.failed:
+        print(f"build failed: {report.failed}", file=out)
+        return
+    written, unchanged, removed = (report.by_action(a) for a in ("write", "unchanged", "remove"))
+    verb = "would be " if report.dry_run else ""
+    print(
+        f"feeds: {len(written)} {verb}written, {len(unchanged)} unchanged, "
+        f"{len(removed)} {verb}removed",
+        file=out,
+    )
+    if report.dry_run:
+        for change in written + removed:
+            action = "write " if change.action == "write" else "remove"
+            print(f"  would {action} {change.relpath}: {change.reason}", file=out)
+    print(
+        f"diagnostics: {report.errors} error(s), {report.warnings} warning(s), "
+        f"{report.count(Severity.NOTE)} note(s)" + ("" if args.verbose else " (-v shows notes)"),
+        file=out,
+    )
+
+
+def _cmd_build(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
+    import time
+
+    from feedwright.build import build
+    from feedwright.status import write_status
+
+    started = dt.datetime.now(dt.UTC)
+    clock = time.monotonic()
+    report = build(config, now=_now(args, config), dry_run=args.dry_run, full=args.full)
+    if not args.dry_run:
+        write_status(
+            config.state, started=started, duration=time.monotonic() - clock, report=report
+        )
+    _print_build(report, args, out, err)
+    if report.failed or report.errors:
+        return EXIT_POST_ERRORS
+    if args.strict and report.warnings:
+        return EXIT_STRICT
+    return EXIT_OK
+
+
+def _cmd_list(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
+    from feedwright.index import build_index
+    from feedwright.scanner import scan
+
+    now = _now(args, config) or dt.datetime.now(dt.UTC)
+    result = scan(config, now)
+    for diag in result.diagnostics:
+        if diag.severity is Severity.ERROR:
+            print(diag.format(), file=err)
+    index = build_index(result.posts, config)
+    if args.by == "year":
+        for year, posts in index.by_year.items():
+            print(f"{year} ({len(posts)})", file=out)
+            for post in posts:
+                print(f"  {post.published:%Y-%m-%d}  {post.title}  [{post.relpath}]", file=out)
+    else:
+        terms = index.tags if args.by == "tag" else index.categories
+        for term in sorted(terms, key=lambda t: (-len(t.posts), t.key)):
+            spell = ", ".join(s for s, _ in term.spellings)
+            print(f"{term.label} ({len(term.posts)}) slug={term.slug} spellings: {spell}", file=out)
+            for post in term.posts:
+                print(f"  {post.published:%Y-%m-%d}  {post.title}", file=out)
+    return EXIT_POST_ERRORS if any(s.error for s in result.skipped) else EXIT_OK
+
+
+def _cmd_run(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
+    from feedwright.runner import Daemon, setup_logging
+
+    setup_logging(args.log_format)
+    daemon = Daemon(args.config, _overrides(args), config, watch=args.watch, full_first=args.full)
+    return daemon.run()
+
+
+def _cmd_status(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
+    import json
+
+    from feedwright.status import read_status
+
+    status = read_status(config.state)
+    if status is None:
+        print(f"feedwright: no status yet in {config.state} (no build has run)", file=err)
+        return EXIT_POST_ERRORS
+    if args.format == "json":
+        print(json.dumps(status, indent=2), file=out)
+    else:
+        counts = status.get("counts") or {}
+        print(
+            f"last run: {status['result']} at {status['started']} "
+            f"({status['duration_seconds']}s, trigger: {status.get('trigger')})",
+            file=out,
+        )
+        if status.get("error"):
+            print(f"error: {status['error']}", file=out)
+        if counts:
+            print(
+                f"posts: {counts['posts_indexed']} indexed, {counts['posts_skipped']} skipped; "
+                f"feeds: {counts['feeds_written']} written, {counts['feeds_unchanged']} "
+                f"unchanged, {counts['feeds_removed']} removed; {counts['errors']} errors, "
+                f"{counts['warnings']} warnings",
+                file=out,
+            )
+        print(
+            f"last success: {status.get('last_success')}; next run: {status.get('next_run')}",
+            file=out,
+        )
+    return EXIT_POST_ERRORS if status.get("result") == "failed" else EXIT_OK
+
+
+def main(
+    argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    args = _parser().parse_args(argv)
+    try:
+        config = load_config(args.config, _overrides(args))
+        commands = {"build": _cmd_build, "list": _cmd_list, "run": _cmd_run, "status": _cmd_status}
+        return commands[args.command](args, config, out, err)
+    except FeedwrightError as exc:
+        print(f"feedwright: {exc}", file=err)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,145 @@
+"""Date parsing: Jekyll's site dates and the blog's displayed ``pub-date``/``pub-year``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+from dateutil import parser as dateutil_parser
+
+MONTHS: dict[str, int] = {}
+for _number, _names in enumerate(
+    (
+        ("january", "jan"),
+        ("february", "feb"),
+        ("march", "mar"),
+        ("april", "apr"),
+        ("may",),
+        ("june", "jun"),
+        ("july", "jul"),
+        ("august", "aug"),
+        ("september", "sep", "sept"),
+        ("october", "oct"),
+        ("november", "nov"),
+        ("december", "dec"),
+    ),
+    start=1,
+):
+    for _name in _names:
+        MONTHS[_name] = _number
+
+_MONTH = r"(?P<{g}>[A-Za-z]+)\.?"
+_DAY = r"(?P<{g}>\d{{1,2}})(?:st|nd|rd|th)?"
+_PUB_DATE = re.compile(
+    r"^\s*(?:"
+    + _MONTH.format(g="m1")
+    + r"\s*,?\s*"
+    + _DAY.format(g="d1")
+    + r"|"
+    + _DAY.format(g="d2")
+    + r"\s+"
+    + _MONTH.format(g="m2")
+    + r"|"
+    + _MONTH.format(g="m3")
+    + r")\s*(?:,?\s*(?P<year>\d{4}))?\s*$"
+)
+
+# Jekyll (Ruby Time.parse) accepts these; PyYAML leaves the first shapes as strings.
+_SITE_DATE = re.compile(
+    r"^(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})"
+    r"(?:[ T\t]+(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?)?"
+    r"\s*(?P<tz>Z|UTC|[+-]\d{2}:?\d{2})?$"
+)
+
+
+class DateParseError(ValueError):
+    """A date value that cannot be understood."""
+
+
+def midnight(day: dt.date, zone: ZoneInfo) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=zone)
+
+
+def normalize(value: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    """Aware, in the site zone, without microseconds (they would leak into Atom dates)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone)
+    return value.astimezone(zone).replace(microsecond=0)
+
+
+def parse_site_date(value: object, zone: ZoneInfo) -> dt.datetime:
+    """Parse a ``date:`` (or ``updated:``) value in any form Jekyll accepts."""
+    if isinstance(value, dt.datetime):
+        return normalize(value, zone)
+    if isinstance(value, dt.date):
+        return midnight(value, zone)
+    if not isinstance(value, str) or not value.strip():
+        raise DateParseError(
+            f"expected a date such as 2024-06-28 or 2024-06-28 10:30:00 +0200, got {value!r}"
+        )
+    text = value.strip()
+    m = _SITE_DATE.match(text)
+    if m:
+        try:
+            naive = dt.datetime(
+                int(m["y"]),
+                int(m["mo"]),
+                int(m["d"]),
+                int(m["h"] or 0),
+                int(m["mi"] or 0),
+                int(m["s"] or 0),
+            )
+        except ValueError as exc:
+            raise DateParseError(f"{text!r} is not a real date: {exc}") from None
+        tz = m["tz"]
+        if tz is None:
+            return normalize(naive, zone)
+        if tz in ("Z", "UTC"):
+            return normalize(naive.replace(tzinfo=dt.UTC), zone)
+        sign = 1 if tz[0] == "+" else -1
+        digits = tz[1:].replace(":", "")
+        offset = dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        return normalize(naive.replace(tzinfo=dt.timezone(sign * offset)), zone)
+    try:
+        parsed = dateutil_parser.parse(text)
+    except (ValueError, OverflowError):
+        raise DateParseError(
+            f"cannot parse date {text!r}; write it as 2024-06-28, 2024-06-28 10:30:00 +0200 "
+            "or 2024-06-28T10:30:00-04:00"
+        ) from None
+    return normalize(parsed, zone)
+
+
+class PubDate:
+    """A parsed ``pub-date``: month, and day when the value has one."""
+
+    __slots__ = ("day", "month", "year")
+
+    def __init__(self, month: int, day: int | None, year: int | None) -> None:
+        self.month = month
+        self.day = day
+        self.year = year
+
+
+def parse_pub_date(value: object) -> PubDate:
+    """Parse the shapes blogs write: ``June 28``, ``Jun 28``, ``Sept 11``, ``July, 18``,
+    ``8 Jul``, ``September`` (month only), optionally followed by a year."""
+    if isinstance(value, dt.date):
+        return PubDate(value.month, value.day, value.year)
+    if not isinstance(value, str):
+        raise DateParseError(f"expected text such as 'June 28', got {value!r}")
+    m = _PUB_DATE.match(value)
+    if not m:
+        raise DateParseError(f"cannot read pub-date {value!r}; write it as 'June 28' or 'Jun 28'")
+    month_name = (m["m1"] or m["m2"] or m["m3"]).lower()
+    month = MONTHS.get(month_name)
+    if month is None:
+        raise DateParseError(f"unknown month {month_name!r} in pub-date {value!r}")
+    day_text = m["d1"] or m["d2"]
+    year = int(m["year"]) if m["year"] else None
+    return PubDate(month, int(day_text) if day_text else None, year)
+
+
+def rfc3339(value: dt.datetime) -> str:
+    return value.isoformat()

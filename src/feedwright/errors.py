@@ -1,0 +1,49 @@
+"""One error root for everything feedwright raises on purpose."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class FeedwrightError(Exception):
+    """Base class of every error feedwright raises deliberately."""
+
+    exit_code = 1
+
+
+class ConfigError(FeedwrightError):
+    """The configuration file (or a CLI override) is invalid."""
+
+    exit_code = 2
+
+    def __init__(self, path: Path | None, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        where = str(path) if path is not None else "configuration"
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{where}: invalid configuration\n{lines}")
+
+
+class UsageError(FeedwrightError):
+    """A command-line option has a bad value."""
+
+    exit_code = 2
+
+
+class LockedError(FeedwrightError):
+    """Another feedwright process holds the output folder."""
+
+    exit_code = 75
+
+    def __init__(self, output: Path) -> None:
+        self.output = output
+        super().__init__(
+            f"{output}: locked by another feedwright run; "
+            "wait for it to finish (or stop it) and try again"
+        )
+
+
+class BuildFailedError(FeedwrightError):
+    """A build could not complete; nothing already published was changed."""
+
+    exit_code = 1

@@ -1,0 +1,152 @@
+"""Typed, frozen values passed between the stages: scan, index, render, feeds, write."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One finding about one file (or about the whole build when ``path`` is empty)."""
+
+    severity: Severity
+    code: str
+    message: str
+    path: str = ""
+    line: int | None = None
+    hint: str | None = None
+
+    def format(self) -> str:
+        where = self.path or "feedwright"
+        if self.line is not None:
+            where += f":{self.line}"
+        text = f"{where}: {self.severity.value}: {self.message}"
+        if self.hint:
+            text += f" (fix: {self.hint})"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    name: str
+    email: str | None = None
+    uri: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """A post as scanned: metadata resolved, body still Markdown with Liquid."""
+
+    path: Path
+    relpath: str
+    slug: str
+    file_date: dt.date
+    site_date: dt.datetime
+    published: dt.datetime
+    updated: dt.datetime
+    title: str
+    title_derived: bool
+    description: str | None
+    authors: tuple[Author, ...]
+    tags: tuple[str, ...]
+    categories: tuple[str, ...]
+    url_path: str
+    url: str
+    body: str
+    body_line: int
+    key_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A file that is not in the index, and why (nothing is dropped silently)."""
+
+    relpath: str
+    reason: str
+    error: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    posts: tuple[Post, ...]
+    skipped: tuple[Skipped, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    files_seen: int
+    next_future: dt.datetime | None = None  # when the next future-dated post goes live
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A merged tag or category: one feed per term."""
+
+    kind: str  # "tag" or "category"
+    key: str
+    label: str
+    slug: str
+    posts: tuple[Post, ...]
+    spellings: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    posts: tuple[Post, ...]  # newest first
+    by_year: dict[int, tuple[Post, ...]]
+    tags: tuple[Term, ...]
+    categories: tuple[Term, ...]
+    tag_of: dict[str, Term]  # raw spelling -> merged term (with or without a feed)
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedPost:
+    post: Post
+    html: str
+    excerpt: str
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    id: str
+    guid_is_permalink: bool
+    title: str
+    link: str
+    published: dt.datetime
+    updated: dt.datetime
+    authors: tuple[Author, ...]
+    categories: tuple[str, ...]
+    summary: str | None
+    content_html: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedDocument:
+    """Everything needed to serialize one feed, in one format-independent shape."""
+
+    family: str
+    key: str
+    id: str
+    title: str
+    subtitle: str
+    self_url: str
+    site_url: str
+    language: str
+    updated: dt.datetime
+    author: Author | None
+    entries: tuple[FeedEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFile:
+    relpath: str
+    data: bytes
+    family: str
+    key: str

@@ -1,0 +1,587 @@
+"""Scan a posts folder: read each Jekyll-style post, parse its front matter and dates,
+and return typed posts plus every problem found, each naming the file and line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+from feedwright import dates, permalink
+from feedwright.config import Config, PublicationDate
+from feedwright.model import Author, Diagnostic, Post, ScanResult, Severity, Skipped
+from feedwright.terms import split_names
+from feedwright.text import first_illegal_line, strip_xml_illegal
+
+POST_EXTENSIONS = (".md", ".markdown")
+# Jekyll's DATE_FILENAME_MATCHER.
+_FILENAME = re.compile(
+    r"^(?P<y>\d{2,4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})-(?P<slug>.*)(?P<ext>\.[^.]+)$"
+)
+_BOUNDARY = YAMLHandler.FM_BOUNDARY
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass
+class _Report:
+    relpath: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def add(
+        self,
+        severity: Severity,
+        code: str,
+        message: str,
+        line: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.diagnostics.append(Diagnostic(severity, code, message, self.relpath, line, hint))
+
+
+class PostError(Exception):
+    def __init__(self, code: str, message: str, line: int | None = None, hint: str | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.line = line
+        self.hint = hint
+
+
+class _Excluded(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def iter_post_files(root: Path) -> tuple[list[Path], list[Skipped]]:
+    """Every candidate file under ``root`` in a stable order, plus what was passed over."""
+    files: list[Path] = []
+    skipped: list[Skipped] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        if "_drafts" in dirnames:
+            dirnames.remove("_drafts")
+            rel = (Path(dirpath) / "_drafts").relative_to(root).as_posix()
+            skipped.append(Skipped(rel + "/", "drafts folder: drafts are not published", False))
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            path = Path(dirpath) / name
+            rel = path.relative_to(root).as_posix()
+            if not name.lower().endswith(POST_EXTENSIONS):
+                skipped.append(Skipped(rel, "not a Markdown post (.md or .markdown)", False))
+                continue
+            files.append(path)
+    return files, skipped
+
+
+def decode(data: bytes) -> str:
+    """Bytes to text: UTF-8 with or without a BOM; CRLF and CR become LF."""
+    text = data.decode("utf-8-sig")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+@dataclass(frozen=True, slots=True)
+class FrontMatter:
+    data: dict[str, Any]
+    key_lines: dict[str, int]
+    body: str
+    body_line: int
+
+
+def split_front_matter(text: str) -> FrontMatter | None:
+    """Parse the YAML front matter (python-frontmatter's boundary rules, PyYAML's C loader).
+    Returns None when the file has no front matter at all."""
+    opening = _BOUNDARY.match(text)
+    if opening is None:
+        return None
+    closing = _BOUNDARY.search(text, opening.end())
+    if closing is None:
+        raise PostError(
+            "front-matter-unclosed",
+            "front matter opened with '---' is never closed",
+            1,
+            "add a line with '---' after the last front-matter key",
+        )
+    raw = text[opening.end() : closing.start()]
+    first_line = text.count("\n", 0, opening.end()) + 1
+    if not raw.startswith("\n"):
+        first_line -= 1
+    body_start = closing.end()
+    if text.startswith("\n", body_start):
+        body_start += 1
+    body_line = text.count("\n", 0, body_start) + 1
+    loader = _Loader(raw)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = first_line + mark.line if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and context_mark is not None:
+            problem += f" ({context} that starts on line {first_line + context_mark.line})"
+        raise PostError(
+            "yaml",
+            f"front matter is not valid YAML: {problem}",
+            line,
+            "check quoting and indentation; quote values that contain ':' or start with '['",
+        ) from None
+    finally:
+        loader.dispose()
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise PostError(
+            "front-matter-type",
+            f"front matter must be a mapping of keys, got a {type(data).__name__}",
+            first_line,
+            "write it as 'key: value' lines",
+        )
+    key_lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            key_lines[str(key_node.value)] = first_line + key_node.start_mark.line
+    for key in data:
+        if not isinstance(key, str):
+            raise PostError(
+                "front-matter-key",
+                f"front-matter key {key!r} is a {type(key).__name__}, not text",
+                key_lines.get(str(key), first_line),
+                f"quote the key: '\"{key}\": ...' (YAML reads no/yes/on/off and numbers specially)",
+            )
+    return FrontMatter(data, key_lines, text[body_start:], body_line)
+
+
+@dataclass(frozen=True, slots=True)
+class FileOutcome:
+    """What one file yields: a post, or the reason it is not one; plus its diagnostics."""
+
+    post: Post | None
+    skipped: Skipped | None
+    diagnostics: tuple[Diagnostic, ...]
+
+
+OutcomeSource = Callable[["Scanner", Path, str], FileOutcome]
+
+
+class Scanner:
+    """Turns files into :class:`Post` values; one instance per build."""
+
+    def __init__(self, config: Config, now: dt.datetime) -> None:
+        self.config = config
+        self.zone = config.site.zone
+        self.now = now
+
+    def outcome(self, path: Path, rel: str, data: bytes) -> FileOutcome:
+        """Everything one file's bytes say, independent of the clock (so it can be cached)."""
+        report = _Report(rel)
+        try:
+            post = self.scan_file(path, rel, report, data)
+            return FileOutcome(post, None, tuple(report.diagnostics))
+        except PostError as exc:
+            report.add(Severity.ERROR, exc.code, f"skipped: {exc.message}", exc.line, exc.hint)
+            skipped = Skipped(rel, exc.message, True)
+        except _Excluded as exc:
+            report.add(Severity.NOTE, "excluded", f"not published: {exc.reason}")
+            skipped = Skipped(rel, exc.reason, False)
+        except Exception as exc:  # a bad post must never stop the build
+            report.add(
+                Severity.ERROR,
+                "internal",
+                f"skipped: unexpected error: {exc!r}",
+                None,
+                "please report this as a feedwright bug",
+            )
+            skipped = Skipped(rel, f"unexpected error: {exc!r}", True)
+        return FileOutcome(None, skipped, tuple(report.diagnostics))
+
+    def read(self, path: Path, rel: str) -> FileOutcome:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            message = f"cannot read: {exc.strerror or exc}"
+            diag = Diagnostic(Severity.ERROR, "read", f"skipped: {message}", rel)
+            return FileOutcome(None, Skipped(rel, message, True), (diag,))
+        return self.outcome(path, rel, data)
+
+    def scan(self, source: OutcomeSource | None = None) -> ScanResult:
+        root = self.config.posts
+        if not root.is_dir():
+            diag = Diagnostic(
+                Severity.ERROR,
+                "posts-missing",
+                f"posts folder {root} does not exist",
+                "",
+                None,
+                "set 'posts:' in the config to your posts folder",
+            )
+            return ScanResult((), (), (diag,), 0)
+        files, skipped = iter_post_files(root)
+        posts: list[Post] = []
+        diagnostics: list[Diagnostic] = [
+            Diagnostic(Severity.NOTE, "skipped", f"skipped: {s.reason}", s.relpath) for s in skipped
+        ]
+        next_future: dt.datetime | None = None
+        for path in files:
+            rel = path.relative_to(root).as_posix()
+            result = source(self, path, rel) if source is not None else self.read(path, rel)
+            diagnostics.extend(result.diagnostics)
+            post = result.post
+            if post is None:
+                assert result.skipped is not None
+                skipped.append(result.skipped)
+            elif post.published > self.now and not self.config.future:
+                reason = f"dated in the future ({post.published.isoformat()})"
+                diagnostics.append(
+                    Diagnostic(Severity.NOTE, "excluded", f"not published: {reason}", rel)
+                )
+                skipped.append(Skipped(rel, reason, False))
+                if next_future is None or post.published < next_future:
+                    next_future = post.published
+            else:
+                posts.append(post)
+        return ScanResult(tuple(posts), tuple(skipped), tuple(diagnostics), len(files), next_future)
+
+    # -- one file ---------------------------------------------------------------------
+    def scan_file(self, path: Path, rel: str, report: _Report, data: bytes) -> Post:
+        match = _FILENAME.match(path.name)
+        if match is None:
+            raise PostError(
+                "filename",
+                "file name does not start with a date (YYYY-MM-DD-slug.md)",
+                None,
+                f"rename it to YYYY-MM-DD-{path.name}",
+            )
+        try:
+            file_date = dt.date(int(match["y"]), int(match["m"]), int(match["d"]))
+        except ValueError:
+            raise PostError(
+                "filename",
+                f"file name date {match['y']}-{match['m']}-{match['d']} is not a real date",
+                None,
+                "fix the date at the start of the file name",
+            ) from None
+        slug = match["slug"].rstrip(".")
+        try:
+            text = decode(data)
+        except UnicodeDecodeError as exc:
+            raise PostError(
+                "encoding", f"not valid UTF-8 (byte {exc.start})", None, "save the file as UTF-8"
+            ) from None
+        fm = split_front_matter(text)
+        if fm is None:
+            raise PostError(
+                "front-matter-missing",
+                "no front matter: Jekyll copies such a file as-is instead of publishing it as a "
+                "post",
+                1,
+                "start the file with a '---' line, the keys, and another '---' line",
+            )
+        meta, lines = fm.data, fm.key_lines
+        if meta.get("published") is False:
+            raise _Excluded("published: false")
+        if meta.get("draft") is True:
+            raise _Excluded("draft: true")
+
+        site_date = self._site_date(meta, lines, file_date, report)
+        published = self._publication_date(meta, lines, site_date, report)
+        updated = self._updated(meta, lines, published, report)
+
+        title_value = meta.get("title")
+        derived = title_value is None or not str(title_value).strip()
+        title = permalink.titleize_slug(slug) if derived else str(title_value).strip()
+        if derived:
+            report.add(
+                Severity.NOTE,
+                "title-derived",
+                f"no title; using {title!r} from the file name, as Jekyll does",
+                None,
+                "add a 'title:' key",
+            )
+        description = meta.get("description")
+        description = None if description is None else str(description).strip() or None
+
+        authors = self._authors(meta.get("author", meta.get("authors")), lines, report)
+        tags = self._names(meta, ("tags", "tag"), lines, report)
+        categories = self._categories(meta, lines, report)
+
+        slug_override = meta.get("slug")
+        if slug_override is not None and str(slug_override).strip():
+            slug = str(slug_override).strip()
+        template = meta.get("permalink")
+        if not isinstance(template, str) or not template.strip():
+            template = self.config.permalink
+        values = permalink.placeholders(site_date, slug, path.stem, categories, ".html")
+        try:
+            url_path = permalink.render(template, values)
+        except permalink.PermalinkError as exc:
+            raise PostError("permalink", str(exc), lines.get("permalink")) from None
+        url = self.config.site.url.rstrip("/") + self.config.site.baseurl + url_path
+
+        body, removed = strip_xml_illegal(fm.body)
+        if removed:
+            line = first_illegal_line(fm.body)
+            report.add(
+                Severity.WARNING,
+                "xml-illegal",
+                f"removed {removed} character(s) that XML forbids (control characters)",
+                None if line is None else fm.body_line + line - 1,
+                "delete the invisible control characters from the file",
+            )
+        title = self._clean(title, "title", lines, report)
+        if description is not None:
+            description = self._clean(description, "description", lines, report)
+        return Post(
+            path=path,
+            relpath=rel,
+            slug=slug,
+            file_date=file_date,
+            site_date=site_date,
+            published=published,
+            updated=updated,
+            title=title,
+            title_derived=derived,
+            description=description,
+            authors=authors,
+            tags=tuple(self._clean(t, "tags", lines, report) for t in tags),
+            categories=tuple(self._clean(c, "category", lines, report) for c in categories),
+            url_path=url_path,
+            url=url,
+            body=body,
+            body_line=fm.body_line,
+            key_lines=lines,
+        )
+
+    @staticmethod
+    def _clean(value: str, key: str, lines: dict[str, int], report: _Report) -> str:
+        cleaned, removed = strip_xml_illegal(value)
+        if removed:
+            report.add(
+                Severity.WARNING,
+                "xml-illegal",
+                f"removed {removed} character(s) that XML forbids from {key}",
+                lines.get(key),
+                "delete the control characters",
+            )
+        return cleaned
+
+    def _site_date(
+        self, meta: dict[str, Any], lines: dict[str, int], file_date: dt.date, report: _Report
+    ) -> dt.datetime:
+        if "date" not in meta or meta["date"] is None:
+            return dates.midnight(file_date, self.zone)
+        try:
+            value = dates.parse_site_date(meta["date"], self.zone)
+        except dates.DateParseError as exc:
+            raise PostError("date", f"date: {exc}", lines.get("date")) from None
+        if value.date() != file_date:
+            report.add(
+                Severity.WARNING,
+                "date-filename",
+                f"date: {value.date()} differs from the file-name date {file_date}; URLs use date:",
+                lines.get("date"),
+                "make the file name and date: agree",
+            )
+        return value
+
+    def _publication_date(
+        self, meta: dict[str, Any], lines: dict[str, int], site: dt.datetime, report: _Report
+    ) -> dt.datetime:
+        if self.config.publication_date is PublicationDate.SITE:
+            return site
+        raw_year, raw_date = meta.get("pub-year"), meta.get("pub-date")
+        if raw_year is None and raw_date is None:
+            return site
+        year = site.year
+        if raw_year is not None:
+            try:
+                year = int(str(raw_year).strip())
+                if not 1 <= year <= 9999:
+                    raise ValueError
+            except ValueError:
+                report.add(
+                    Severity.WARNING,
+                    "pub-year",
+                    f"pub-year {raw_year!r} is not a year; using {site.year} from the site date",
+                    lines.get("pub-year"),
+                    "write pub-year: 2024",
+                )
+                year = site.year
+        if raw_date is None:
+            return (
+                site
+                if year == site.year
+                else dates.midnight(_safe_date(year, site.month, site.day), self.zone)
+            )
+        try:
+            parsed = dates.parse_pub_date(raw_date)
+        except dates.DateParseError as exc:
+            report.add(
+                Severity.WARNING,
+                "pub-date",
+                f"{exc}; using the site date {site.date()}",
+                lines.get("pub-date"),
+                "write pub-date: June 28",
+            )
+            return site
+        if parsed.year is not None and raw_year is None:
+            year = parsed.year
+        day = parsed.day
+        if day is None:
+            same_month = parsed.month == site.month and year == site.year
+            day = site.day if same_month else 1
+            report.add(
+                Severity.WARNING,
+                "pub-date-month-only",
+                f"pub-date {raw_date!r} has no day; using {year}-{parsed.month:02d}-{day:02d}",
+                lines.get("pub-date"),
+                f"write the day too, e.g. pub-date: {raw_date} {day}",
+            )
+            if not same_month:
+                self._mismatch(site, year, parsed.month, day, lines, report)
+        elif (year, parsed.month, day) != (site.year, site.month, site.day):
+            self._mismatch(site, year, parsed.month, day, lines, report)
+        try:
+            pub_day = dt.date(year, parsed.month, day)
+        except ValueError:
+            report.add(
+                Severity.WARNING,
+                "pub-date",
+                f"pub-date {raw_date!r} in {year} is not a real date; using the site date",
+                lines.get("pub-date"),
+                "fix the day",
+            )
+            return site
+        return site if pub_day == site.date() else dates.midnight(pub_day, self.zone)
+
+    @staticmethod
+    def _mismatch(
+        site: dt.datetime,
+        year: int,
+        month: int,
+        day: int,
+        lines: dict[str, int],
+        report: _Report,
+    ) -> None:
+        report.add(
+            Severity.WARNING,
+            "date-mismatch",
+            f"pub-date/pub-year say {year}-{month:02d}-{day:02d} but the site date (used in the "
+            f"URL) is {site.date()}; the feeds use the pub date",
+            lines.get("pub-date", lines.get("pub-year")),
+            "make pub-date/pub-year and the file name agree, or set publication_date: site",
+        )
+
+    def _updated(
+        self,
+        meta: dict[str, Any],
+        lines: dict[str, int],
+        published: dt.datetime,
+        report: _Report,
+    ) -> dt.datetime:
+        for key in ("updated", "last_modified_at"):
+            if meta.get(key) is None:
+                continue
+            try:
+                value = dates.parse_site_date(meta[key], self.zone)
+            except dates.DateParseError as exc:
+                report.add(Severity.WARNING, "updated", f"{key}: {exc}; ignored", lines.get(key))
+                continue
+            if value < published:
+                report.add(
+                    Severity.WARNING,
+                    "updated",
+                    f"{key}: {value.isoformat()} is before the publication date "
+                    f"{published.isoformat()}; ignored",
+                    lines.get(key),
+                    f"remove {key} or set it to the date of the last real change",
+                )
+                continue
+            return value
+        return published
+
+    def _authors(self, value: object, lines: dict[str, int], report: _Report) -> tuple[Author, ...]:
+        names = []
+        if isinstance(value, str):
+            names = [n.strip() for n in value.split(",") if n.strip()]
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, str | int) and str(item).strip():
+                    names.extend(n.strip() for n in str(item).split(",") if n.strip())
+        elif value is not None:
+            report.add(
+                Severity.WARNING,
+                "author",
+                f"author {value!r} is not text; ignored",
+                lines.get("author"),
+                "write author: Jane Doe",
+            )
+        authors: list[Author] = []
+        table = self.config.authors
+        folded = {k.casefold(): v for k, v in table.items()}
+        for name in names:
+            entry = table.get(name) or folded.get(name.casefold())
+            if entry is None:
+                cleaned, _ = strip_xml_illegal(name)
+                authors.append(Author(cleaned))
+            else:
+                authors.append(Author(entry.name, entry.email, entry.uri))
+        return tuple(dict.fromkeys(authors))
+
+    def _names(
+        self,
+        meta: dict[str, Any],
+        keys: tuple[str, ...],
+        lines: dict[str, int],
+        report: _Report,
+    ) -> list[str]:
+        out: list[str] = []
+        for key in keys:
+            if key not in meta:
+                continue
+            names = split_names(meta[key])
+            if names is None:
+                report.add(
+                    Severity.WARNING,
+                    key,
+                    f"{key}: {meta[key]!r} is not a list of names; ignored",
+                    lines.get(key),
+                    f"write {key}: [one, two]",
+                )
+                continue
+            out.extend(names)
+        return list(dict.fromkeys(out))
+
+    def _categories(
+        self, meta: dict[str, Any], lines: dict[str, int], report: _Report
+    ) -> tuple[str, ...]:
+        out: list[str] = []
+        single = meta.get("category")
+        if isinstance(single, str):
+            if single.strip():
+                out.append(single.strip())
+        elif single is not None:
+            out.extend(self._names({"category": single}, ("category",), lines, report))
+        out.extend(self._names(meta, ("categories",), lines, report))
+        return tuple(dict.fromkeys(out))
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return dt.date(year, month, 28)
+
+
+def scan(config: Config, now: dt.datetime, source: OutcomeSource | None = None) -> ScanResult:
+    """Scan the posts folder; ``source`` may supply outcomes (a cache) instead of reading."""
+    return Scanner(config, now).scan(source)

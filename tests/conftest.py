@@ -1,0 +1,155 @@
+"""Shared helpers: run the CLI as users do, read feeds back with real parsers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import feedparser
+import lxml.html
+import pytest
+import yaml
+from lxml import etree
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("FEEDWRIGHT_SHARED", ROOT.parent / "shared"))
+CORPUS = SHARED / "corpus" / "kubevirt" / "posts"
+ATOM_RNC = SHARED / "schemas" / "atom.rnc"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+FIXED_NOW = "2026-01-01T00:00:00Z"
+_CONTENT_TAGS = (
+    "{http://www.w3.org/2005/Atom}content",
+    "{http://purl.org/rss/1.0/modules/content/}encoded",
+)
+
+
+def unavailable(reason: str) -> None:
+    """Skip with a reason pytest's summary shows; under CI a missing tool is a failure."""
+    if IN_CI:
+        pytest.fail(f"required under CI: {reason}")
+    pytest.skip(reason)
+
+
+def need_corpus() -> Path:
+    if not CORPUS.is_dir():
+        unavailable(f"kubevirt corpus not found at {CORPUS} (set FEEDWRIGHT_SHARED)")
+    return CORPUS
+
+
+def need_jing() -> str:
+    jing = shutil.which("jing")
+    if jing is None:
+        unavailable("jing is not installed (apt-get install jing)")
+    if not ATOM_RNC.is_file():
+        unavailable(f"Atom schema not found at {ATOM_RNC} (set FEEDWRIGHT_SHARED)")
+    assert jing is not None
+    return jing
+
+
+def run_cli(
+    *args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m feedwright`` in a subprocess, the way users run it."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "feedwright", *map(str, args)],
+        cwd=cwd or ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def write_config(folder: Path, posts: Path, **extra: object) -> Path:
+    data: dict[str, object] = {
+        "site": {
+            "title": "Test Blog",
+            "url": "https://blog.example.org/",
+            "description": "A test blog",
+            "author": "Test Author",
+            "timezone": "UTC",
+        },
+        "posts": str(posts),
+        "output": str(folder / "out"),
+        "state": str(folder / "state"),
+        "feeds_url": "https://blog.example.org/feeds/",
+    }
+    for key, value in extra.items():
+        data[key] = value
+    path = folder / "config.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), "utf-8")
+    return path
+
+
+def feed_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*.xml") if p.is_file())
+
+
+def _relative_urls(html: str) -> list[str]:
+    if not html.strip():
+        return []
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    found = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        for attr in ("href", "src", "poster"):
+            value = el.get(attr)
+            if value is not None and not urlsplit(value).scheme:
+                found.append(f"<{el.tag} {attr}={value!r}>")
+        for candidate in (el.get("srcset") or "").split(","):
+            url = candidate.strip().split(" ")[0]
+            if url and not urlsplit(url).scheme:
+                found.append(f"<{el.tag} srcset={url!r}>")
+    return found
+
+
+def check_feeds(paths: Iterable[Path]) -> dict[Path, feedparser.FeedParserDict]:
+    """Every feed parses (not bozo); every entry has id, link, title and updated; links and
+    content URLs are absolute; ids are unique. Atom feeds validate with jing."""
+    parsed: dict[Path, feedparser.FeedParserDict] = {}
+    atom: list[Path] = []
+    for path in paths:
+        data = path.read_bytes()
+        doc = feedparser.parse(data)
+        assert not doc.bozo, f"{path}: {doc.get('bozo_exception')}"
+        ids = [e.get("id") for e in doc.entries]
+        assert len(ids) == len(set(ids)), f"{path}: duplicate entry ids"
+        for entry in doc.entries:
+            assert entry.get("id"), f"{path}: entry without id"
+            assert entry.get("title"), f"{path}: entry without title"
+            assert entry.get("link", "").startswith("https://"), f"{path}: {entry.get('link')}"
+            assert entry.get("published") or entry.get("updated"), f"{path}: no date"
+        # Content as published (feedparser would sanitize it first).
+        for content in etree.fromstring(data).iter(*_CONTENT_TAGS):
+            html = content.text or ""
+            bad = _relative_urls(html)
+            assert not bad, f"{path}: relative URLs in content: {bad[:5]}"
+            assert "{%" not in html, f"{path}: Liquid tag left in content"
+        if data.lstrip().startswith(b"<?xml") and b"<feed" in data[:400]:
+            atom.append(path)
+        parsed[path] = doc
+    if atom:
+        jing = need_jing()
+        for start in range(0, len(atom), 200):
+            chunk = atom[start : start + 200]
+            result = subprocess.run(
+                [jing, "-c", str(ATOM_RNC), *map(str, chunk)], capture_output=True, text=True
+            )
+            assert result.returncode == 0, result.stdout[:4000]
+    return parsed
+
+
+@pytest.fixture
+def sample_copy(tmp_path: Path) -> Path:
+    """A private copy of the sample blog (posts and config)."""
+    dest = tmp_path / "blog"
+    shutil.copytree(ROOT / "posts", dest / "posts")
+    shutil.copy(ROOT / "config.yaml", dest / "config.yaml")
+    return dest

@@ -1,0 +1,243 @@
+"""`feedwright build` and `feedwright list` as a user runs them: a subprocess, exit codes,
+messages that name the file and line, and what ends up on disk."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+
+import feedparser
+
+from conftest import check_feeds, feed_files, run_cli, write_config
+
+
+def post(folder: Path, name: str, front: str, body: str = "Hello **world**.\n") -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"---\n{front.strip()}\n---\n{body}", "utf-8")
+    return path
+
+
+def blog(tmp_path: Path) -> tuple[Path, Path]:
+    posts = tmp_path / "posts"
+    post(
+        posts,
+        "2024-03-01-first.md",
+        "title: First\nauthor: Ann\ntags: [Alpha, beta]\ncategory: news\n"
+        "pub-date: March 1\npub-year: 2024",
+    )
+    post(
+        posts,
+        "2024-04-02-second.md",
+        "title: Second\nauthor: Bob\ntags: [alpha]\ncategory: news\n"
+        "pub-date: Apr 2\npub-year: 2024",
+    )
+    return posts, write_config(tmp_path, posts)
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
+
+
+def test_build_writes_site_tag_and_category_feeds(tmp_path: Path) -> None:
+    _, config = blog(tmp_path)
+    result = run_cli("build", "-c", config)
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "out"
+    names = sorted(p.relative_to(out).as_posix() for p in feed_files(out))
+    assert names == [
+        "atom.xml",
+        "categories/news.atom.xml",
+        "categories/news.rss.xml",
+        "rss.xml",
+        "tags/alpha.atom.xml",
+        "tags/alpha.rss.xml",
+        "tags/beta.atom.xml",
+        "tags/beta.rss.xml",
+    ]
+    feeds = check_feeds(feed_files(out))
+    alpha = feeds[out / "tags/alpha.atom.xml"]
+    assert [e.title for e in alpha.entries] == ["Second", "First"]
+    assert "Alpha" in alpha.feed.title
+    assert "posts: 2 found, 2 indexed, 0 skipped" in result.stdout
+    assert "feeds: 8 written, 0 unchanged, 0 removed" in result.stdout
+
+
+def test_second_build_with_no_change_rewrites_nothing(tmp_path: Path) -> None:
+    _, config = blog(tmp_path)
+    assert run_cli("build", "-c", config).returncode == 0
+    before = snapshot(tmp_path / "out")
+    again = run_cli("build", "-c", config)
+    assert again.returncode == 0
+    assert "feeds: 0 written, 8 unchanged, 0 removed" in again.stdout
+    assert snapshot(tmp_path / "out") == before
+
+
+def test_feed_updated_comes_from_posts_never_the_clock(tmp_path: Path) -> None:
+    _, config = blog(tmp_path)
+    run_cli("build", "-c", config)
+    doc = feedparser.parse((tmp_path / "out" / "atom.xml").read_bytes())
+    assert doc.feed.updated == "2024-04-02T00:00:00+00:00"
+    rss = (tmp_path / "out" / "rss.xml").read_text()
+    assert "<lastBuildDate>Tue, 02 Apr 2024 00:00:00 +0000</lastBuildDate>" in rss
+
+
+def test_bad_config_exits_2_and_names_key_and_file(tmp_path: Path) -> None:
+    _, config = blog(tmp_path)
+    config.write_text(config.read_text() + "limmit: 5\nlimit: many\n")
+    result = run_cli("build", "-c", config)
+    assert result.returncode == 2
+    assert str(config) in result.stderr
+    assert "limmit: unknown key" in result.stderr
+    assert "limit:" in result.stderr and "integer" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_config_file_exits_2(tmp_path: Path) -> None:
+    result = run_cli("build", "-c", tmp_path / "nope.yaml")
+    assert result.returncode == 2
+    assert "nope.yaml" in result.stderr and "not found" in result.stderr
+
+
+def test_usage_error_exits_2(tmp_path: Path) -> None:
+    result = run_cli("build", "--no-such-flag")
+    assert result.returncode == 2
+
+
+def test_broken_post_is_skipped_with_file_and_line_and_the_rest_builds(tmp_path: Path) -> None:
+    posts, config = blog(tmp_path)
+    post(posts, "2024-05-01-broken.md", "title: Broken\ntags: [unclosed\nauthor: x")
+    result = run_cli("build", "-c", config)
+    assert result.returncode == 1
+    assert "2024-05-01-broken.md:4: error: skipped: front matter is not valid YAML" in result.stderr
+    assert "skipped 2024-05-01-broken.md" in result.stdout
+    doc = feedparser.parse((tmp_path / "out" / "atom.xml").read_bytes())
+    assert [e.title for e in doc.entries] == ["Second", "First"]
+
+
+def test_strict_turns_warnings_into_exit_3(tmp_path: Path) -> None:
+    posts, config = blog(tmp_path)
+    post(posts, "2024-06-01-odd.md", "title: Odd\npub-date: June 3\npub-year: 2024")
+    relaxed = run_cli("build", "-c", config)
+    assert relaxed.returncode == 0
+    assert "2024-06-01-odd.md:3: warning: pub-date/pub-year say 2024-06-03" in relaxed.stderr
+    assert run_cli("build", "-c", config, "--strict").returncode == 3
+
+
+def test_locked_output_exits_75_and_writes_nothing(tmp_path: Path) -> None:
+    _, config = blog(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    fd = os.open(out, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        result = run_cli("build", "-c", config)
+    finally:
+        os.close(fd)
+    assert result.returncode == 75
+    assert "locked by another feedwright run" in result.stderr
+    assert list(out.iterdir()) == []
+
+
+def test_dry_run_writes_nothing_and_says_why(tmp_path: Path) -> None:
+    posts, config = blog(tmp_path)
+    result = run_cli("build", "-c", config, "--dry-run")
+    assert result.returncode == 0
+    assert "would write  tags/beta.atom.xml: new feed" in result.stdout
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    run_cli("build", "-c", config)
+    (posts / "2024-03-01-first.md").unlink()
+    again = run_cli("build", "-c", config, "--dry-run")
+    assert "would remove tags/beta.atom.xml: its tag or category no longer has a feed" in (
+        again.stdout
+    )
+    assert (tmp_path / "out" / "tags" / "beta.atom.xml").exists()
+
+
+def test_stale_tag_feeds_are_removed_but_foreign_files_are_kept(tmp_path: Path) -> None:
+    posts, config = blog(tmp_path)
+    assert run_cli("build", "-c", config).returncode == 0
+    foreign = tmp_path / "out" / "tags" / "handmade.xml"
+    foreign.write_text("<rss/>")
+    (posts / "2024-03-01-first.md").unlink()
+    result = run_cli("build", "-c", config)
+    assert result.returncode == 0
+    assert "2 removed" in result.stdout
+    assert not (tmp_path / "out" / "tags" / "beta.atom.xml").exists()
+    assert foreign.read_text() == "<rss/>"
+
+
+def test_a_failed_build_leaves_published_feeds_intact(tmp_path: Path) -> None:
+    posts, config = blog(tmp_path)
+    assert run_cli("build", "-c", config).returncode == 0
+    before = snapshot(tmp_path / "out")
+    for path in posts.iterdir():
+        path.unlink()
+    result = run_cli("build", "-c", config)
+    assert result.returncode == 1
+    assert "no publishable posts" in result.stderr
+    assert snapshot(tmp_path / "out") == before
+
+
+def test_unpublished_and_future_posts_are_left_out_and_reported(tmp_path: Path) -> None:
+    posts, config = blog(tmp_path)
+    post(posts, "2024-05-05-draft.md", "title: Draft\npublished: false")
+    post(posts, "2030-01-01-later.md", "title: Later")
+    result = run_cli("build", "-c", config, "--now", "2025-01-01T00:00:00Z")
+    assert result.returncode == 0, result.stderr
+    assert "skipped 2024-05-05-draft.md: published: false (not published)" in result.stdout
+    assert "skipped 2030-01-01-later.md: dated in the future" in result.stdout
+    titles = [
+        e.title for e in feedparser.parse((tmp_path / "out" / "rss.xml").read_bytes()).entries
+    ]
+    assert titles == ["Second", "First"]
+    later = run_cli("build", "-c", config, "--now", "2030-01-02T00:00:00Z")
+    titles = [
+        e.title for e in feedparser.parse((tmp_path / "out" / "rss.xml").read_bytes()).entries
+    ]
+    assert later.returncode == 0 and titles == ["Later", "Second", "First"]
+
+
+def test_cli_options_override_the_config_file(tmp_path: Path) -> None:
+    _, config = blog(tmp_path)
+    other = tmp_path / "elsewhere"
+    result = run_cli(
+        "build",
+        "-c",
+        config,
+        "--output",
+        other,
+        "--limit",
+        "1",
+        "--site-url",
+        "https://other.example/",
+    )
+    assert result.returncode == 0, result.stderr
+    doc = feedparser.parse((other / "atom.xml").read_bytes())
+    assert [e.link for e in doc.entries] == ["https://other.example/2024/second.html"]
+    assert not (tmp_path / "out").exists()
+
+
+def test_list_shows_the_index_by_year_tag_and_category(tmp_path: Path) -> None:
+    _, config = blog(tmp_path)
+    by_year = run_cli("list", "-c", config)
+    assert by_year.returncode == 0
+    assert by_year.stdout.splitlines()[:3] == [
+        "2024 (2)",
+        "  2024-04-02  Second  [2024-04-02-second.md]",
+        "  2024-03-01  First  [2024-03-01-first.md]",
+    ]
+    by_tag = run_cli("list", "-c", config, "--by", "tag").stdout
+    assert "Alpha (2) slug=alpha spellings: Alpha, alpha" in by_tag
+    by_cat = run_cli("list", "-c", config, "--by", "category").stdout
+    assert by_cat.startswith("news (2) slug=news")
+
+
+def test_version_via_python_dash_m(tmp_path: Path) -> None:
+    result = run_cli("--version")
+    assert result.returncode == 0 and result.stdout.startswith("feedwright ")

@@ -1,0 +1,163 @@
+"""Incremental builds and crash safety: the cache, byte-identical output, kill -9."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, check_feeds, feed_files, run_cli
+
+_AUDIT = """
+import json, sys
+opened = []
+def hook(event, args):
+    if event == "open" and isinstance(args[0], (str, bytes)) or event == "open" and \\
+            hasattr(args[0], "__fspath__"):
+        opened.append(str(args[0]))
+sys.addaudithook(hook)
+from feedwright.cli import main
+code = main(sys.argv[1:])
+print("OPENED=" + json.dumps(opened))
+sys.exit(code)
+"""
+
+
+def audited_build(config: Path, *args: str) -> tuple[int, list[str], str]:
+    result = subprocess.run(
+        [sys.executable, "-c", _AUDIT, "build", "-c", str(config), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    line = [x for x in result.stdout.splitlines() if x.startswith("OPENED=")]
+    opened = json.loads(line[0].removeprefix("OPENED=")) if line else []
+    return result.returncode, opened, result.stdout + result.stderr
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def posts_opened(opened: list[str], posts: Path) -> list[str]:
+    root = str(posts.resolve())
+    return sorted({p for p in opened if str(Path(p).resolve()).startswith(root + "/")})
+
+
+def test_after_one_post_changes_only_that_post_file_is_opened(sample_copy: Path) -> None:
+    posts = sample_copy / "posts"
+    config = sample_copy / "config.yaml"
+    time.sleep(1.2)  # let the copies age past the racy-timestamp window
+    code, opened, out = audited_build(config)
+    assert code in (0, 1), out
+    assert len(posts_opened(opened, posts)) == len(list(posts.rglob("*.m*")))
+    code, opened, out = audited_build(config)
+    assert posts_opened(opened, posts) == [], out
+    assert "0 written" in out
+    target = sorted(posts.glob("*.md"))[0]
+    target.write_text(target.read_text().replace("\n---\n", "\n---\nAn edited first line.\n\n", 1))
+    code, opened, out = audited_build(config)
+    assert posts_opened(opened, posts) == [str(target.resolve())], out
+    assert "written" in out and " 0 written" not in out
+
+
+def test_incremental_output_equals_a_full_build_byte_for_byte(
+    sample_copy: Path, tmp_path: Path
+) -> None:
+    config = sample_copy / "config.yaml"
+    assert run_cli("build", "-c", config).returncode in (0, 1)
+    posts = sample_copy / "posts"
+    victim = sorted(posts.glob("*.md"))[1]
+    victim.write_text(victim.read_text().replace("tags:", "tags: [changed-tag]\nold-tags:", 1))
+    moved = sorted(posts.glob("*.md"))[2]
+    moved.rename(posts / moved.name.replace(".md", "-renamed.md"))
+    sorted(posts.glob("*.md"))[3].unlink()
+    assert run_cli("build", "-c", config).returncode in (0, 1)
+    incremental = tree(sample_copy / "feeds")
+    full_out = tmp_path / "full"
+    result = run_cli(
+        "build", "-c", config, "--full", "--output", full_out, "--state", tmp_path / "full-state"
+    )
+    assert result.returncode in (0, 1), result.stderr
+    assert tree(full_out) == incremental
+
+
+def test_a_corrupt_cache_is_rebuilt_and_changes_no_byte(sample_copy: Path) -> None:
+    config = sample_copy / "config.yaml"
+    assert run_cli("build", "-c", config).returncode in (0, 1)
+    before = tree(sample_copy / "feeds")
+    cache = sample_copy / ".feedwright" / "cache.sqlite"
+    assert cache.exists()
+    for garbage in (b"this is not a database" * 100, b""):
+        for extra in cache.parent.glob("cache.sqlite-*"):
+            extra.unlink()
+        cache.write_bytes(garbage)
+        result = run_cli("build", "-c", config, "-v")
+        assert result.returncode in (0, 1), result.stderr
+        assert tree(sample_copy / "feeds") == before
+    shutil.rmtree(sample_copy / ".feedwright")
+    assert run_cli("build", "-c", config).returncode in (0, 1)
+    assert tree(sample_copy / "feeds") == before
+
+
+def test_a_broken_edit_keeps_the_last_good_version(sample_copy: Path) -> None:
+    config = sample_copy / "config.yaml"
+    assert run_cli("build", "-c", config).returncode in (0, 1)
+    before = tree(sample_copy / "feeds")
+    target = sorted((sample_copy / "posts").glob("*.md"))[0]
+    target.write_text("---\ntitle: [unclosed\n---\nbroken\n")
+    result = run_cli("build", "-c", config)
+    assert result.returncode == 1
+    assert f"{target.name}:3: error: skipped: front matter is not valid YAML" in result.stderr
+    assert "flow sequence that starts on line 2" in result.stderr
+    assert "keep its last good version" in result.stderr
+    assert tree(sample_copy / "feeds") == before
+
+
+def _bulk(posts: Path, count: int, title: str) -> None:
+    body = "Some *text* with [a link](/x.html).\n\n" * 60
+    for n in range(count):
+        (posts / f"2021-02-{n % 28 + 1:02d}-bulk-{n}.md").write_text(
+            f"---\ntitle: {title} {n}\ntags: [bulk, t{n % 40}]\n---\n{body}", "utf-8"
+        )
+
+
+@pytest.mark.parametrize("delay", [0.3, 0.6, 0.9, 1.2, 1.6])
+def test_kill_9_mid_build_leaves_only_complete_feeds(
+    sample_copy: Path, tmp_path: Path, delay: float
+) -> None:
+    config = sample_copy / "config.yaml"
+    posts = sample_copy / "posts"
+    _bulk(posts, 400, "Old")
+    assert run_cli("build", "-c", config).returncode in (0, 1)
+    old = tree(sample_copy / "feeds")
+    _bulk(posts, 400, "New")
+    reference = tmp_path / "reference"
+    run_cli("build", "-c", config, "--full", "--output", reference, "--state", tmp_path / "rs")
+    new = tree(reference)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "feedwright", "build", "-q", "--full", "-c", str(config)], cwd=ROOT
+    )
+    time.sleep(delay)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    now = tree(sample_copy / "feeds")
+    for name, data in now.items():
+        if name.endswith(".xml"):
+            assert data in (old.get(name), new.get(name)), f"{name} is neither old nor new"
+    check_feeds(feed_files(sample_copy / "feeds"))
+    result = run_cli("build", "-c", config)
+    assert result.returncode in (0, 1), result.stderr
+    assert tree(sample_copy / "feeds") == new
+    assert not list((sample_copy / "feeds").rglob(".feedwright-tmp-*"))

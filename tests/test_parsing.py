@@ -1,0 +1,210 @@
+"""Scanner building blocks: dates, permalinks, tag merging, Liquid and HTML rewriting."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from feedwright import liquid, permalink, render
+from feedwright.dates import DateParseError, parse_pub_date, parse_site_date
+from feedwright.terms import merge_key, slug_for, split_names
+
+UTC = ZoneInfo("UTC")
+
+
+@pytest.mark.parametrize(
+    ("text", "month", "day"),
+    [
+        ("June 28", 6, 28),
+        ("Jun 28", 6, 28),
+        ("Sept 11", 9, 11),
+        ("July, 18", 7, 18),
+        ("8 Jul", 7, 8),
+        ("May 04", 5, 4),
+        ("July 3", 7, 3),
+        ("August, 2", 8, 2),
+        ("September", 9, None),
+        ("Dec 13", 12, 13),
+        ("Mar 3", 3, 3),
+    ],
+)
+def test_every_pub_date_shape_in_the_wild(text: str, month: int, day: int | None) -> None:
+    parsed = parse_pub_date(text)
+    assert (parsed.month, parsed.day) == (month, day)
+
+
+def test_unreadable_pub_date_is_an_error_not_a_guess() -> None:
+    with pytest.raises(DateParseError, match="Smarch"):
+        parse_pub_date("Smarch 3")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2013-05-06 02:12:52 +0200", dt.datetime(2013, 5, 6, 0, 12, 52, tzinfo=UTC)),
+        ("2014-05-14T11:02:00-04:00", dt.datetime(2014, 5, 14, 15, 2, tzinfo=UTC)),
+        ("2014-05-14", dt.datetime(2014, 5, 14, tzinfo=UTC)),
+        (dt.date(2020, 1, 2), dt.datetime(2020, 1, 2, tzinfo=UTC)),
+        (dt.datetime(2020, 1, 2, 10, 0, 0, 123456), dt.datetime(2020, 1, 2, 10, tzinfo=UTC)),
+    ],
+)
+def test_site_dates_in_every_form_jekyll_accepts(value: object, expected: dt.datetime) -> None:
+    assert parse_site_date(value, UTC) == expected
+
+
+def test_date_only_means_midnight_in_the_site_zone() -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    value = parse_site_date("2024-06-28", berlin)
+    assert value.isoformat() == "2024-06-28T00:00:00+02:00"
+
+
+def test_permalink_matches_jekyll_for_kubevirt_style() -> None:
+    date = dt.datetime(2022, 6, 28, tzinfo=UTC)
+    values = permalink.placeholders(
+        date,
+        "KubeVirt-at-KubeCon-EU-2022",
+        "2022-06-28-KubeVirt-at-KubeCon-EU-2022",
+        ("news",),
+        ".html",
+    )
+    assert permalink.render("/:year/:title:output_ext", values) == (
+        "/2022/KubeVirt-at-KubeCon-EU-2022.html"
+    )
+    assert permalink.render("/:categories/:year/:month/:day/:title/", values) == (
+        "/news/2022/06/28/KubeVirt-at-KubeCon-EU-2022/"
+    )
+    assert permalink.render("/:year/:slug/", values) == "/2022/kubevirt-at-kubecon-eu-2022/"
+
+
+def test_permalink_without_categories_folds_slashes() -> None:
+    date = dt.datetime(2018, 7, 3, tzinfo=UTC)
+    values = permalink.placeholders(date, "Kubevirt-v0.7.0", "x", (), ".html")
+    assert permalink.render("/:categories/:year/:title:output_ext", values) == (
+        "/2018/Kubevirt-v0.7.0.html"
+    )
+
+
+def test_titles_from_slugs_like_jekyll() -> None:
+    assert permalink.titleize_slug("KubeVirt-Network-Deep-Dive") == "Kubevirt Network Deep Dive"
+    assert permalink.titleize_slug("KubeVirt_UI_options") == "Kubevirt_ui_options"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("KubeVirt", "kubevirt"),
+        ("live migration", "live-migration"),
+        ("Live_Migration", "live migration"),
+        ("CI-CD", "ci-cd"),
+    ],
+)
+def test_tags_that_merge(a: str, b: str) -> None:
+    assert merge_key(a) == merge_key(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("C++", "C#"), ("v1.10", "v1.1.0"), ("cicd", "ci-cd")])
+def test_tags_that_stay_apart(a: str, b: str) -> None:
+    assert merge_key(a) != merge_key(b)
+    assert slug_for(merge_key(a)) != slug_for(merge_key(b))
+
+
+def test_slugs_are_safe_and_plain_when_nothing_is_lost() -> None:
+    assert slug_for(merge_key("Release Notes")) == "release-notes"
+    for name in ("C++", "../../etc/passwd", "CON", "😄", "x" * 300):
+        slug = slug_for(merge_key(name))
+        assert slug.replace("-", "").isalnum() and slug.isascii() and slug == slug.lower()
+        assert len(slug) <= 90
+
+
+def test_tag_strings_split_on_whitespace_and_commas() -> None:
+    assert split_names("tutorial, networking  storage") == ["tutorial", "networking", "storage"]
+    assert split_names(["a", 2, None]) == ["a", "2"]
+    assert split_names({"a": 1}) is None
+
+
+def _ctx() -> liquid.LiquidContext:
+    posts = {"2024-01-02-hello": "https://blog.example.org/2024/hello.html"}
+    return liquid.LiquidContext(
+        site_url="https://blog.example.org",
+        baseurl="/blog",
+        site_title="Blog",
+        post_url=posts.get,
+        link=lambda p: ("https://blog.example.org/blog/" + p, False),
+    )
+
+
+def test_liquid_resolution() -> None:
+    text = (
+        "a {% post_url 2024-01-02-hello %}\n"
+        "b {% raw %}{{.status.podIP}}{% endraw %}\n"
+        'c {{ "{{" }} {{ site.url }}{{ site.baseurl }}\n'
+        "d {% svg /x.svg %}\n"
+        "e {{ .IPAM.Config }}\n"
+        "f {% link pages/x.md %}\n"
+    )
+    out, issues = liquid.resolve(text, _ctx())
+    assert out.splitlines() == [
+        "a https://blog.example.org/2024/hello.html",
+        "b {{.status.podIP}}",
+        "c {{ https://blog.example.org/blog",
+        "d ",
+        "e {{ .IPAM.Config }}",
+        "f https://blog.example.org/blog/pages/x.md",
+    ]
+    assert [(i.line, i.code) for i in issues] == [
+        (4, "liquid-tag"),
+        (5, "liquid-output"),
+        (6, "liquid-link"),
+    ]
+
+
+def test_missing_post_url_target_is_reported() -> None:
+    _, issues = liquid.resolve("{% post_url 1999-01-01-nope %}", _ctx())
+    assert issues[0].code == "liquid-post-url" and "1999-01-01-nope" in issues[0].message
+
+
+def test_relative_urls_become_absolute_with_an_html_parser() -> None:
+    html = render.markdown_to_html(
+        "![a](/assets/a.png) ![b](../assets/b.png) [c](notes.html) [d](#top)\n\n"
+        '<img src="x.png" srcset="/s1.png 1x, s2.png 2x">\n\n'
+        '<video poster="/p.jpg" src="v.mp4"></video>\n'
+    )
+    out = render.rewrite_html(html, "https://site.example/2024/post.html", keep_embeds=False)
+    for expected in (
+        'src="https://site.example/assets/a.png"',
+        'src="https://site.example/assets/b.png"',
+        'href="https://site.example/2024/notes.html"',
+        'href="https://site.example/2024/post.html#top"',
+        'srcset="https://site.example/s1.png 1x, https://site.example/2024/s2.png 2x"',
+        'poster="https://site.example/p.jpg"',
+        'src="https://site.example/2024/v.mp4"',
+    ):
+        assert expected in out.html
+
+
+def test_embeds_become_links_unless_kept() -> None:
+    html = (
+        '<p>Intro</p>\n<iframe src="https://www.youtube.com/embed/abc123" '
+        'title="Demo"></iframe>\n<script>alert(1)</script>'
+    )
+    out = render.rewrite_html(html, "https://s.example/p.html", keep_embeds=False)
+    assert "<iframe" not in out.html and "<script" not in out.html
+    assert '<a href="https://www.youtube.com/watch?v=abc123">Demo</a>' in out.html
+    kept = render.rewrite_html(html, "https://s.example/p.html", keep_embeds=True)
+    assert "<iframe" in kept.html
+
+
+def test_premonition_callout_is_a_titled_blockquote() -> None:
+    html = render.markdown_to_html('> note "Before you start"\n> You need two nodes.\n')
+    assert "<blockquote>" in html
+    assert "<strong>Before you start</strong>" in html
+    assert "You need two nodes." in html
+    assert "note" not in html.replace("Before", "")
+
+
+def test_kramdown_attribute_lists_and_tables() -> None:
+    html = render.markdown_to_html("Lead text.\n{: .lead}\n\n| a | b |\n|---|---|\n| 1 | 2 |\n")
+    assert '<p class="lead">Lead text.</p>' in html
+    assert "<table>" in html and "<td>1</td>" in html

@@ -1,0 +1,96 @@
+"""Property tests: arbitrary titles, tags and bodies always give well-formed feeds that
+feedparser reads back with the same titles and tags."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from pathlib import Path
+
+import feedparser
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from feedwright.build import build
+from feedwright.config import config_from_mapping
+from feedwright.terms import merge_key
+
+# Printable text without XML-illegal characters (those are covered separately below).
+_text = (
+    st.text(
+        alphabet=st.characters(
+            blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff"
+        ),
+        min_size=1,
+        max_size=40,
+    )
+    .map(lambda s: " ".join(s.split()))
+    .filter(bool)
+)
+_tag = st.text(
+    alphabet=st.characters(
+        blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp"), blacklist_characters=",\ufffe\uffff"
+    ),
+    min_size=1,
+    max_size=15,
+).filter(lambda t: merge_key(t) != "")
+_body = st.text(max_size=300)
+
+
+def _build(posts: list[tuple[str, list[str], str]]) -> tuple[Path, object]:
+    root = Path(tempfile.mkdtemp(prefix="fw-prop-"))
+    folder = root / "posts"
+    folder.mkdir()
+    for number, (title, tags, body) in enumerate(posts):
+        front = yaml.safe_dump({"title": title, "tags": tags, "author": "A"}, allow_unicode=True)
+        (folder / f"2024-01-{number + 1:02d}-post-{number}.md").write_text(
+            f"---\n{front}---\n{body}\n", "utf-8", errors="surrogatepass"
+        )
+    config = config_from_mapping(
+        {
+            "site": {"title": "Prop", "url": "https://prop.example/"},
+            "posts": str(folder),
+            "output": str(root / "out"),
+            "state": str(root / "state"),
+        }
+    )
+    report = build(config, now=dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+    return root, report
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(_text, st.lists(_tag, max_size=4), _body), min_size=1, max_size=4))
+def test_arbitrary_posts_round_trip_through_feedparser(
+    posts: list[tuple[str, list[str], str]],
+) -> None:
+    root, _ = _build(posts)
+    try:
+        doc = feedparser.parse((root / "out" / "atom.xml").read_bytes())
+        assert not doc.bozo, doc.get("bozo_exception")
+        got = {e.link.rsplit("/", 1)[1]: e for e in doc.entries}
+        assert len(got) == len(posts)
+        for number, (title, tags, _) in enumerate(posts):
+            entry = got[f"post-{number}.html"]
+            assert entry.title == title
+            # Each tag comes back under its merged label (same merge key, no tag lost).
+            terms = [t.term for t in entry.get("tags", [])]
+            assert sorted({merge_key(t) for t in tags}) == sorted({merge_key(t) for t in terms})
+        for feed in (root / "out").rglob("*.xml"):
+            etree.fromstring(feed.read_bytes())  # well-formed, or this raises
+    finally:
+        shutil.rmtree(root)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.text(max_size=200))
+def test_any_unicode_body_including_control_characters_gives_valid_xml(body: str) -> None:
+    root, _ = _build([("Title", ["t"], body)])
+    try:
+        for feed in (root / "out").rglob("*.xml"):
+            etree.fromstring(feed.read_bytes())
+        assert len(feedparser.parse((root / "out" / "rss.xml").read_bytes()).entries) == 1
+    finally:
+        shutil.rmtree(root)
