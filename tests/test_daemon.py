@@ -1,0 +1,158 @@
+"""`feedwright run` as a real process with real signals, on a copy of the sample blog."""
+
+from __future__ import annotations
+
+import datetime as dt
+import signal
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from conftest import check_feeds, feed_files, run_cli
+from daemon_helpers import DaemonProcess, add_post, set_config
+
+
+def titles(feed: Path) -> list[str]:
+    if not feed.exists():
+        return []
+    return [e.title for e in feedparser.parse(feed.read_bytes()).entries]
+
+
+@pytest.fixture
+def blog(sample_copy: Path) -> Path:
+    set_config(sample_copy / "config.yaml", schedule={"every": "1s"})
+    return sample_copy
+
+
+def test_an_added_post_appears_after_the_next_scheduled_run(blog: Path) -> None:
+    daemon = DaemonProcess(blog / "config.yaml")
+    try:
+        daemon.wait_builds(1)
+        add_post(blog / "posts", "2025-09-30-brand-new.md", "Brand New Post")
+        daemon.wait_for(
+            "the new post in the site feed",
+            lambda: "Brand New Post" in titles(blog / "feeds" / "atom.xml"),
+        )
+        assert "Brand New Post" in titles(blog / "feeds" / "tags" / "fresh.rss.xml")
+        assert "Brand New Post" in titles(blog / "feeds" / "categories" / "news.atom.xml")
+    finally:
+        assert daemon.stop() == 0
+    check_feeds(feed_files(blog / "feeds"))
+
+
+def test_watch_mode_rebuilds_on_change_without_waiting_for_the_schedule(
+    sample_copy: Path,
+) -> None:
+    set_config(sample_copy / "config.yaml", schedule={"every": "1h"})
+    daemon = DaemonProcess(sample_copy / "config.yaml", "--watch")
+    try:
+        daemon.wait_builds(1)
+        add_post(sample_copy / "posts", "2025-09-30-watched.md", "Watched Post")
+        daemon.wait_for(
+            "the watched post", lambda: "Watched Post" in titles(sample_copy / "feeds" / "rss.xml")
+        )
+        assert "[watch]" in daemon.log
+        assert "[schedule]" not in daemon.log
+    finally:
+        assert daemon.stop() == 0
+
+
+def test_a_future_post_appears_at_its_publication_time(sample_copy: Path) -> None:
+    set_config(sample_copy / "config.yaml", schedule={"every": "1h"})
+    when = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=4)
+    add_post(
+        sample_copy / "posts",
+        f"{when:%Y-%m-%d}-scheduled.md",
+        "Scheduled Post",
+        f"date: {when:%Y-%m-%d %H:%M:%S} +0000\n",
+    )
+    daemon = DaemonProcess(sample_copy / "config.yaml")
+    try:
+        daemon.wait_builds(1)
+        assert "Scheduled Post" not in titles(sample_copy / "feeds" / "atom.xml")
+        daemon.wait_for(
+            "the scheduled post",
+            lambda: "Scheduled Post" in titles(sample_copy / "feeds" / "atom.xml"),
+        )
+        assert "[future-post]" in daemon.log
+        assert dt.datetime.now(dt.UTC) >= when
+    finally:
+        assert daemon.stop() == 0
+
+
+def _many_posts(posts: Path, count: int) -> None:
+    body = "Some text with a [link](/x.html) and `code`.\n\n" * 40
+    for n in range(count):
+        (posts / f"2020-01-{n % 28 + 1:02d}-bulk-{n}.md").write_text(
+            f"---\ntitle: Bulk {n}\ntags: [bulk, t{n % 50}]\n---\n{body}", "utf-8"
+        )
+
+
+def test_sigterm_during_a_build_finishes_it_then_exits_0(blog: Path) -> None:
+    _many_posts(blog / "posts", 600)
+    daemon = DaemonProcess(blog / "config.yaml", "--full")
+    daemon.wait_for("start", lambda: daemon.count(" started: ") == 1)
+    daemon.signal(signal.SIGTERM)
+    assert daemon.stop() == 0
+    log = daemon.log
+    assert log.index(" build ok ") < log.index(" stopped")
+    assert daemon.builds() == 1
+    check_feeds(feed_files(blog / "feeds"))
+
+
+def test_sighup_with_a_broken_config_keeps_the_old_one(blog: Path) -> None:
+    daemon = DaemonProcess(blog / "config.yaml")
+    try:
+        daemon.wait_builds(1)
+        config = blog / "config.yaml"
+        config.write_text(config.read_text() + "\nlimit: lots\n")
+        daemon.signal(signal.SIGHUP)
+        daemon.wait_for("the reload error", lambda: daemon.count("reload failed") == 1)
+        assert "limit" in daemon.log
+        add_post(blog / "posts", "2025-09-30-after-hup.md", "After HUP")
+        daemon.wait_for(
+            "a build on the old config", lambda: "After HUP" in titles(blog / "feeds" / "atom.xml")
+        )
+        assert daemon.proc.poll() is None
+    finally:
+        assert daemon.stop() == 0
+
+
+def test_a_second_writer_on_the_same_output_is_refused(blog: Path) -> None:
+    daemon = DaemonProcess(blog / "config.yaml")
+    try:
+        daemon.wait_builds(1)
+        before = {p: p.read_bytes() for p in feed_files(blog / "feeds")}
+        other = run_cli("build", "-c", blog / "config.yaml", "--full")
+        assert other.returncode == 75
+        assert "locked by another feedwright run" in other.stderr
+        second = run_cli("run", "-c", blog / "config.yaml")
+        assert second.returncode == 75
+        assert {p: p.read_bytes() for p in feed_files(blog / "feeds")} == before
+    finally:
+        assert daemon.stop() == 0
+
+
+def test_status_reports_the_last_run_and_fails_after_a_failed_one(blog: Path) -> None:
+    daemon = DaemonProcess(blog / "config.yaml", "--log-format", "json")
+    try:
+        daemon.wait_builds(1)
+        status = run_cli("status", "-c", blog / "config.yaml")
+        assert status.returncode == 0, status.stdout + status.stderr
+        assert "last run: ok" in status.stdout and "next run: 20" in status.stdout
+        for post in (blog / "posts").rglob("*.m*"):
+            post.unlink()
+        daemon.wait_for("a failed build", lambda: daemon.count('"result": "failed"') >= 1)
+        failed = run_cli("status", "-c", blog / "config.yaml")
+        assert failed.returncode == 1
+        assert "no publishable posts" in failed.stdout
+    finally:
+        assert daemon.stop() == 0
+    assert all(line.startswith("{") for line in daemon.lines)
+    assert feed_files(blog / "feeds"), "a failed build must not remove the published feeds"
+    check_feeds(feed_files(blog / "feeds"))
+    published = {
+        p.relative_to(blog / "feeds").as_posix() for p in (blog / "feeds").rglob("*") if p.is_file()
+    }
+    assert all(name.endswith(".xml") for name in published), published
