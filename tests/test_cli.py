@@ -241,3 +241,17 @@ def test_list_shows_the_index_by_year_tag_and_category(tmp_path: Path) -> None:
 def test_version_via_python_dash_m(tmp_path: Path) -> None:
     result = run_cli("--version")
     assert result.returncode == 0 and result.stdout.startswith("feedwright ")
+
+
+def test_plain_text_descriptions_stay_text_in_rss(tmp_path: Path) -> None:
+    posts, config = blog(tmp_path)
+    post(
+        posts,
+        "2024-06-01-links.md",
+        'title: Links\ndescription: "Release notes at <https://example.org/r> & more"',
+    )
+    assert run_cli("build", "-c", config).returncode == 0
+    doc = feedparser.parse((tmp_path / "out" / "rss.xml").read_bytes())
+    assert doc.entries[0].summary == "Release notes at &lt;https://example.org/r&gt; &amp; more"
+    atom = feedparser.parse((tmp_path / "out" / "atom.xml").read_bytes())
+    assert atom.entries[0].summary == "Release notes at <https://example.org/r> & more"

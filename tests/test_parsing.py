@@ -208,3 +208,21 @@ def test_kramdown_attribute_lists_and_tables() -> None:
     html = render.markdown_to_html("Lead text.\n{: .lead}\n\n| a | b |\n|---|---|\n| 1 | 2 |\n")
     assert '<p class="lead">Lead text.</p>' in html
     assert "<table>" in html and "<td>1</td>" in html
+
+
+def test_unknown_tags_written_as_placeholders_stay_visible() -> None:
+    html = render.markdown_to_html("Replace <hostname> here.\n\n| ip |\n|--|\n| <none> |\n")
+    out = render.rewrite_html(html + "<p>x <b>bold</b></p>", "https://s.example/p.html", False)
+    assert "&lt;hostname&gt; here." in out.html
+    assert "<td>&lt;none&gt;</td>" in out.html
+    assert "<b>bold</b>" in out.html
+    assert "</hostname>" not in out.html and "</none>" not in out.html
+
+
+def test_html5_void_elements_are_not_closed() -> None:
+    html = render.markdown_to_html(
+        '<video controls>\n<source src="a.mp4" type="video/mp4">\n</video>\n'
+    )
+    out = render.rewrite_html(html, "https://s.example/p.html", False)
+    assert '<source src="https://s.example/a.mp4" type="video/mp4">' in out.html
+    assert "</source>" not in out.html

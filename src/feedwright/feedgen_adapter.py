@@ -5,6 +5,8 @@ RSS authors are ``dc:creator`` only, and the generator carries no library versio
 
 from __future__ import annotations
 
+import html
+
 from feedgen.feed import FeedGenerator
 
 from feedwright.model import Author, FeedDocument
@@ -46,7 +48,9 @@ def _generator(doc: FeedDocument, fmt: str) -> FeedGenerator:
         if item.categories:
             fe.category([{"term": c} for c in item.categories])
         if item.summary:
-            fe.summary(item.summary)
+            # Atom summaries are typed text; an RSS description is read as HTML, so plain
+            # text such as "<https://...>" is escaped to stay text.
+            fe.summary(item.summary if fmt == "atom" else html.escape(item.summary, quote=False))
         if item.content_html is not None:
             fe.content(item.content_html, type="html")
     return fg

@@ -13,8 +13,23 @@ import markdown
 from lxml import etree
 
 EXTENSIONS = ["fenced_code", "tables", "md_in_html", "attr_list"]
+_VOID_CLOSE = re.compile(r"</(?:source|track|wbr)>")
 _URL_ATTRS = ("href", "src", "poster", "cite", "data", "action", "background")
 _EMBEDS = ("iframe", "script", "object", "embed")
+# HTML elements (WHATWG, plus a few obsolete ones browsers still render). Anything else in
+# a post is almost always a placeholder written as text, like `<none>` in command output
+# or `<hostname>` in prose: readers would swallow it, so it is shown as text.
+HTML_ELEMENTS = frozenset(
+    """a abbr acronym address area article aside audio b base bdi bdo big blink blockquote
+    body br button canvas caption center cite code col colgroup data datalist dd del
+    details dfn dialog dir div dl dt em embed fieldset figcaption figure font footer form
+    h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe img input ins kbd label legend
+    li link main map mark math menu meta meter nav nobr noscript object ol optgroup option
+    output p param picture pre progress q rp rt ruby s samp script search section select
+    slot small source span strike strong style sub summary sup svg table tbody td template
+    textarea tfoot th thead time title tr track tt u ul var video wbr""".split()
+)
+
 _PREMONITION = re.compile(
     r"^(?P<indent>[ \t]*)>[ \t]*(?P<type>note|info|warning|error|citation|tip)"
     r'[ \t]+"(?P<title>[^"]*)"[ \t]*(?:\[[^\]]*\])?[ \t]*$',
@@ -105,6 +120,13 @@ def rewrite_html(html: str, base_url: str, keep_embeds: bool) -> HtmlResult:
     root = lxml.html.fragment_fromstring(html, create_parent="div")
     for comment in root.xpath("//comment()"):
         _drop_keep_tail(comment)
+    for element in list(root.iter(etree.Element)):
+        if (
+            element is not root
+            and element.tag not in HTML_ELEMENTS
+            and not any(a.tag in ("svg", "math") for a in element.iterancestors())
+        ):
+            _as_text(element)
     embeds: list[str] = []
     for element in list(root.iter(*_EMBEDS)):
         if element.getparent() is None:
@@ -150,6 +172,8 @@ def rewrite_html(html: str, base_url: str, keep_embeds: bool) -> HtmlResult:
     if first is not None:
         excerpt = " ".join(first.text_content().split())
     out = lxml.html.tostring(root, encoding="unicode", method="html")
+    # libxml2's HTML 4 serializer does not know these HTML5 void elements and closes them.
+    out = _VOID_CLOSE.sub("", out)
     inner = out[len("<div>") : -len("</div>")] if out.startswith("<div>") else out
     return HtmlResult(html=inner.strip(), excerpt=excerpt, embeds=tuple(embeds))
 
@@ -166,3 +190,27 @@ def _drop_keep_tail(node: etree._Element) -> None:
         else:
             parent.text = (parent.text or "") + tail
     parent.remove(node)
+
+
+def _as_text(element: etree._Element) -> None:
+    """Replace an unknown element by its opening tag as text; keep its content."""
+    attrs = "".join(f' {k!s}="{v!s}"' if v else f" {k!s}" for k, v in element.attrib.items())
+    lead = f"<{element.tag}{attrs}>" + (element.text or "")
+    tail = element.tail or ""
+    parent = element.getparent()
+    assert parent is not None
+    index = parent.index(element)
+    previous = element.getprevious()
+    children = list(element)
+    parent.remove(element)
+    for offset, child in enumerate(children):
+        parent.insert(index + offset, child)
+    if children:
+        children[-1].tail = (children[-1].tail or "") + tail
+        text = lead
+    else:
+        text = lead + tail
+    if previous is not None:
+        previous.tail = (previous.tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
