@@ -100,3 +100,30 @@ def test_jekyll_feed_ids_match_the_real_plugin(tmp_path: Path) -> None:
         got = [e.id for e in doc.entries]
         expected = [build["ids"][source] for source in build["order"]]
         assert got == expected, f"url={build['url']} baseurl={build['baseurl']}"
+
+
+def test_check_over_the_corpus_reports_exactly_the_known_problems(tmp_path: Path) -> None:
+    import collections
+
+    config = _kubevirt_config(tmp_path)
+    result = run_cli("check", "-c", config, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    counts = collections.Counter((f["severity"], f["code"]) for f in report["findings"])
+    assert counts[("warning", "unknown-key")] == 2
+    assert counts[("warning", "date-mismatch")] == 13
+    assert counts[("warning", "pub-date-month-only")] == 4
+    assert counts[("warning", "tag-merged")] == 16
+    assert report["summary"]["errors"] == 0
+    typos = {f["file"] for f in report["findings"] if f["code"] == "unknown-key"}
+    assert typos == {
+        "2023-07-11-KubeVirt-v1-has-landed.md",
+        "2023-11-07-Announcing-KubeVirt-v1-1.md",
+    }
+    years = [
+        f
+        for f in report["findings"]
+        if f["code"] == "date-mismatch" and "say 2019" in f["message"] and "is 2020" in f["message"]
+    ]
+    assert len(years) == 2
+    assert counts[("note", "title-derived")] == 53

@@ -4,6 +4,7 @@ CLI (and later the daemon) only call :func:`build` and print its :class:`BuildRe
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import posixpath
@@ -127,6 +128,7 @@ def _render_key(post: Post, config: Config, linker: _Linker) -> str | None:
         config.site.baseurl,
         config.site.title,
         config.embeds.value,
+        config.sanitize.model_dump(mode="json"),
     ]
     if "{%" in post.body:
         if config.source is not None and "link" in post.body:
@@ -146,13 +148,32 @@ def render_value(post: Post, config: Config, linker: _Linker) -> RenderValue:
     )
     text, issues = liquid.resolve(post.body, ctx)
     html = render.markdown_to_html(text)
-    result = render.rewrite_html(html, post.url, config.embeds is EmbedMode.KEEP)
+    keep = config.embeds is EmbedMode.KEEP
+    allowed = _allowlist(config) if config.sanitize.enabled else None
+    result = render.rewrite_html(html, post.url, keep, allowed.tags if allowed else None)
+    out = render.sanitize(result.html, allowed) if allowed is not None else result.html
     return RenderValue(
-        result.html,
+        out,
         result.excerpt,
         result.embeds,
         tuple((i.line, i.code, i.message, i.hint) for i in issues),
+        result.link_issues,
+        result.unsafe,
     )
+
+
+@functools.cache
+def _allowlist_for(key: str) -> render.Allowlist:
+    tags, attributes, schemes, keep = json.loads(key)
+    return render.allowlist(tags, attributes, schemes, keep)
+
+
+def _allowlist(config: Config) -> render.Allowlist:
+    cfg = config.sanitize
+    key = json.dumps(
+        [cfg.tags, cfg.attributes, cfg.url_schemes, config.embeds is EmbedMode.KEEP], sort_keys=True
+    )
+    return _allowlist_for(key)
 
 
 def _render_diagnostics(post: Post, value: RenderValue, config: Config) -> list[Diagnostic]:
@@ -160,6 +181,28 @@ def _render_diagnostics(post: Post, value: RenderValue, config: Config) -> list[
         Diagnostic(Severity.WARNING, code, message, post.relpath, post.body_line + line - 1, hint)
         for line, code, message, hint in value.issues
     ]
+    for issue in value.link_issues:
+        diags.append(
+            Diagnostic(
+                Severity.WARNING,
+                "relative-link",
+                issue,
+                post.relpath,
+                None,
+                "link to the published URL of the target",
+            )
+        )
+    if value.sanitized:
+        diags.append(
+            Diagnostic(
+                Severity.WARNING,
+                "sanitized",
+                f"unsafe or unsupported HTML removed: {', '.join(value.sanitized[:8])}",
+                post.relpath,
+                None,
+                "remove it from the post, or allow it under sanitize: in the config",
+            )
+        )
     if value.embeds and config.embeds is EmbedMode.LINK:
         diags.append(
             Diagnostic(

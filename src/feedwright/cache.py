@@ -9,6 +9,7 @@ cache is detected and rebuilt, and deleting it changes no output byte.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -21,10 +22,10 @@ from typing import Any
 
 from feedwright import __version__
 from feedwright.model import Author, Diagnostic, Post, Severity, Skipped
-from feedwright.scanner import FileOutcome, Scanner
+from feedwright.scanner import FileOutcome, Scanner, read_limited
 
 CACHE_FILE = "cache.sqlite"
-SCHEMA = 1
+SCHEMA = 2
 APP_ID = "feedwright-cache"
 # A file changed within this window of our last look may have been edited again without
 # its timestamps moving (file-system clocks are coarse): hash it instead of trusting stat.
@@ -124,7 +125,9 @@ class RenderValue:
     html: str
     excerpt: str
     embeds: tuple[str, ...]
-    issues: tuple[tuple[int, str, str, str | None], ...]
+    issues: tuple[tuple[int, str, str, str | None], ...]  # Liquid: (line, code, message, hint)
+    link_issues: tuple[str, ...] = ()
+    sanitized: tuple[str, ...] = ()
 
 
 class Cache:
@@ -231,10 +234,9 @@ class Cache:
                 self.reused += 1
                 return self._with_good(_outcome_from_json(row[3], root), rel, root)
         checked = time.time_ns()
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return scanner.read(path, rel)
+        data = read_limited(path, scanner.config.limits.post_size)
+        if isinstance(data, FileOutcome):
+            return scanner.read(path, rel)  # the same outcome, with the file named
         self.opened += 1
         digest = hashlib.sha256(data).hexdigest()
         if row is not None and self.reuse and row[1] == digest:
@@ -280,27 +282,17 @@ class Cache:
             return None
         data = json.loads(row[0])
         return RenderValue(
-            data["html"],
-            data["excerpt"],
-            tuple(data["embeds"]),
-            tuple((int(i[0]), str(i[1]), str(i[2]), i[3]) for i in data["issues"]),
+            html=data["html"],
+            excerpt=data["excerpt"],
+            embeds=tuple(data["embeds"]),
+            issues=tuple((int(i[0]), str(i[1]), str(i[2]), i[3]) for i in data["issues"]),
+            link_issues=tuple(data["link_issues"]),
+            sanitized=tuple(data["sanitized"]),
         )
 
     def store_render(self, key: str, value: RenderValue) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO renders VALUES (?, ?)",
-            (
-                key,
-                json.dumps(
-                    {
-                        "html": value.html,
-                        "excerpt": value.excerpt,
-                        "embeds": list(value.embeds),
-                        "issues": list(value.issues),
-                    }
-                ),
-            ),
-        )
+        data = json.dumps(dataclasses.asdict(value))
+        self.db.execute("INSERT OR REPLACE INTO renders VALUES (?, ?)", (key, data))
 
     def prune_renders(self, keep: set[str]) -> None:
         for (key,) in self.db.execute("SELECT key FROM renders").fetchall():

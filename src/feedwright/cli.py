@@ -116,6 +116,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     status.add_argument("--format", choices=["text", "json"], default="text")
 
+    chk = sub.add_parser(
+        "check",
+        parents=[common],
+        help="report every problem that would hurt the feeds",
+        description="Scan, render and build everything in memory and report every problem "
+        "with file, line and fix. Writes nothing. Exit 1 on errors; with --strict, 3 on "
+        "warnings.",
+    )
+    chk.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="text (default) or JSON (schema: feedwright check --schema)",
+    )
+    chk.add_argument("--strict", action="store_true", help="exit 3 when there are warnings")
+    chk.add_argument("-v", "--verbose", action="store_true", help="also print notes")
+    chk.add_argument("--schema", action="store_true", help="print the JSON output's schema")
+
     lst = sub.add_parser(
         "list",
         parents=[common],
@@ -239,6 +257,34 @@ def _cmd_list(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO
     return EXIT_POST_ERRORS if any(s.error for s in result.skipped) else EXIT_OK
 
 
+def _cmd_check(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
+    import json
+
+    from feedwright.check import CHECK_SCHEMA, check
+
+    if args.schema:
+        print(json.dumps(CHECK_SCHEMA, indent=2), file=out)
+        return EXIT_OK
+    report = check(config, _now(args, config))
+    if args.format == "json":
+        print(json.dumps(report.to_json(str(config.posts)), indent=2, ensure_ascii=False), file=out)
+    else:
+        for finding in report.findings:
+            if finding.severity is not Severity.NOTE or args.verbose:
+                print(finding.format(), file=out)
+        print(
+            f"checked {report.files} files, {report.posts} posts, {report.feeds} feeds: "
+            f"{report.count(Severity.ERROR)} error(s), {report.count(Severity.WARNING)} "
+            f"warning(s), {report.count(Severity.NOTE)} note(s)",
+            file=out,
+        )
+    if report.count(Severity.ERROR):
+        return EXIT_POST_ERRORS
+    if args.strict and report.count(Severity.WARNING):
+        return EXIT_STRICT
+    return EXIT_OK
+
+
 def _cmd_run(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
     from feedwright.runner import Daemon, setup_logging
 
@@ -290,7 +336,13 @@ def main(
     args = _parser().parse_args(argv)
     try:
         config = load_config(args.config, _overrides(args))
-        commands = {"build": _cmd_build, "list": _cmd_list, "run": _cmd_run, "status": _cmd_status}
+        commands = {
+            "build": _cmd_build,
+            "check": _cmd_check,
+            "list": _cmd_list,
+            "run": _cmd_run,
+            "status": _cmd_status,
+        }
         return commands[args.command](args, config, out, err)
     except FeedwrightError as exc:
         print(f"feedwright: {exc}", file=err)

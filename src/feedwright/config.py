@@ -302,6 +302,80 @@ class ScheduleConfig(_Model):
         return None if self.every is None else parse_duration(self.every)
 
 
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kKmMgG]?)[bB]?\s*$")
+
+
+def parse_size(value: str | int) -> int:
+    """``512KB``, ``5MB`` or a number of bytes."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number, unit = float(value), ""
+    else:
+        match = _SIZE.match(str(value))
+        if match is None:
+            raise ValueError(f"must be a size such as 512KB or 5MB, got {value!r}")
+        number, unit = float(match[1]), match[2].lower()
+    size = int(number * {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[unit])
+    if size < 1:
+        raise ValueError(f"must be at least 1 byte, got {value!r}")
+    return size
+
+
+def _size(value: object) -> object:
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        return parse_size(value)
+    return value
+
+
+Size = Annotated[int, BeforeValidator(_size)]
+
+
+class RepairConfig(_Model):
+    """Repairs that ``build`` applies (each with a warning)."""
+
+    mojibake: bool = True
+    encoding: bool = True
+
+
+class SanitizeConfig(_Model):
+    """The HTML allowlist (nh3). Scripts, event handlers and ``javascript:`` URLs are
+    never allowed; these lists add to feedwright's defaults."""
+
+    enabled: bool = True
+    tags: list[str] = Field(default_factory=list)
+    attributes: dict[str, list[str]] = Field(default_factory=dict)
+    url_schemes: list[str] = Field(default_factory=list)
+
+    @field_validator("tags")
+    @classmethod
+    def _no_script(cls, value: list[str]) -> list[str]:
+        banned = {"script", "style"} & {t.lower() for t in value}
+        if banned:
+            raise ValueError(f"{', '.join(sorted(banned))} can never be allowed in feeds")
+        return [t.lower() for t in value]
+
+    @field_validator("attributes")
+    @classmethod
+    def _no_handlers(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for tag, names in value.items():
+            for name in names:
+                if name.lower().startswith("on"):
+                    raise ValueError(f"{tag}: event handler {name!r} can never be allowed")
+        return value
+
+    @field_validator("url_schemes")
+    @classmethod
+    def _no_js(cls, value: list[str]) -> list[str]:
+        if {"javascript", "vbscript", "data"} & {v.lower() for v in value}:
+            raise ValueError("javascript:, vbscript: and data: URLs can never be allowed")
+        return [v.lower() for v in value]
+
+
+class LimitsConfig(_Model):
+    post_size: Size = 5 * 1024 * 1024
+    tags_per_post: int = Field(default=100, ge=1)
+    feed_size: Size = 512 * 1024
+
+
 class PublicationDate(StrEnum):
     PUB = "pub"
     SITE = "site"
@@ -339,6 +413,9 @@ class Config(_Model):
     embeds: EmbedMode = EmbedMode.LINK
     future: bool = False
     schedule: ScheduleConfig = ScheduleConfig(every="15m")
+    repair: RepairConfig = RepairConfig()
+    sanitize: SanitizeConfig = SanitizeConfig()
+    limits: LimitsConfig = LimitsConfig()
     max_loss: float = Field(default=0.5, ge=0.0, le=1.0)
 
     @field_validator("feeds_url")

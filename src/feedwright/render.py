@@ -72,25 +72,50 @@ class HtmlResult:
     html: str
     excerpt: str
     embeds: tuple[str, ...]  # tag names turned into links (or kept)
+    link_issues: tuple[str, ...] = ()  # relative URLs that cannot be resolved well
+    unsafe: tuple[str, ...] = ()  # what the sanitizer will remove
 
 
-def _absolute(url: str, base: str) -> str:
+def _absolute(url: str, base: str, issues: list[str] | None = None) -> str:
     url = url.strip()
     if not url:
         return url
-    scheme = urlsplit(url).scheme.lower()
-    if scheme in ("javascript", "vbscript"):
+    try:
+        scheme = urlsplit(url).scheme.lower()
+        if scheme:
+            return url
+        joined = urljoin(base, url)
+    except ValueError:
+        if issues is not None:
+            issues.append(f"malformed URL {url!r}")
         return url
-    return urljoin(base, url)
+    if issues is not None and not url.startswith(("#", "?")):
+        path = urlsplit(url).path
+        if path.lower().endswith((".md", ".markdown")):
+            issues.append(
+                f"{url!r} links to a Markdown source file, which the site does not "
+                "publish (use {% post_url %} or the page's URL)"
+            )
+        elif not path.startswith("/"):
+            depth = len([p for p in urlsplit(base).path.split("/")[:-1] if p])
+            ups = 0
+            for part in path.split("/"):
+                if part == "..":
+                    ups += 1
+                elif part not in ("", "."):
+                    break
+            if ups > depth:
+                issues.append(f"{url!r} climbs above the site root from {base}")
+    return joined
 
 
-def _srcset(value: str, base: str) -> str:
+def _srcset(value: str, base: str, issues: list[str]) -> str:
     out = []
     for candidate in value.split(","):
         parts = candidate.strip().split(None, 1)
         if not parts:
             continue
-        parts[0] = _absolute(parts[0], base)
+        parts[0] = _absolute(parts[0], base, issues)
         out.append(" ".join(parts))
     return ", ".join(out)
 
@@ -114,9 +139,12 @@ def _embed_target(element: lxml.html.HtmlElement) -> str | None:
     return src
 
 
-def rewrite_html(html: str, base_url: str, keep_embeds: bool) -> HtmlResult:
+def rewrite_html(
+    html: str, base_url: str, keep_embeds: bool, allowed_tags: frozenset[str] | None = None
+) -> HtmlResult:
     """Make every relative URL absolute against ``base_url`` and, unless ``keep_embeds``,
-    replace iframe/script/object/embed with a plain link to what they showed."""
+    replace iframe/script/object/embed with a plain link to what they showed. With
+    ``allowed_tags``, also list what a sanitizer with that allowlist will remove."""
     root = lxml.html.fragment_fromstring(html, create_parent="div")
     for comment in root.xpath("//comment()"):
         _drop_keep_tail(comment)
@@ -155,18 +183,30 @@ def rewrite_html(html: str, base_url: str, keep_embeds: bool) -> HtmlResult:
             parent.replace(element, wrapper)
         else:
             parent.replace(element, link)
+    issues: list[str] = []
+    unsafe: list[str] = []
     for element in root.iter(etree.Element):
+        if allowed_tags is not None and element is not root:
+            if element.tag not in allowed_tags:
+                unsafe.append(f"<{element.tag}>")
+            for name in element.attrib:
+                if str(name).lower().startswith("on"):
+                    unsafe.append(f"{name}=")
         for attr in _URL_ATTRS:
             value = element.get(attr)
             if value is None:
                 continue
+            if urlsplit(value.strip()).scheme.lower() in ("javascript", "vbscript", "data") and (
+                allowed_tags is not None
+            ):
+                unsafe.append(f"{value.strip()[:11]}... URL")
             if value.strip() or attr == "href":
-                element.set(attr, _absolute(value, base_url) or base_url)
+                element.set(attr, _absolute(value, base_url, issues) or base_url)
             else:
                 del element.attrib[attr]
         srcset = element.get("srcset")
         if srcset is not None:
-            element.set("srcset", _srcset(srcset, base_url))
+            element.set("srcset", _srcset(srcset, base_url, issues))
     excerpt = ""
     first = root.find(".//p")
     if first is not None:
@@ -175,7 +215,112 @@ def rewrite_html(html: str, base_url: str, keep_embeds: bool) -> HtmlResult:
     # libxml2's HTML 4 serializer does not know these HTML5 void elements and closes them.
     out = _VOID_CLOSE.sub("", out)
     inner = out[len("<div>") : -len("</div>")] if out.startswith("<div>") else out
-    return HtmlResult(html=inner.strip(), excerpt=excerpt, embeds=tuple(embeds))
+    return HtmlResult(
+        html=inner.strip(),
+        excerpt=excerpt,
+        embeds=tuple(embeds),
+        link_issues=tuple(dict.fromkeys(issues)),
+        unsafe=tuple(dict.fromkeys(unsafe)),
+    )
+
+
+# Beyond nh3's defaults: media, figures and what Markdown produces.
+_EXTRA_TAGS = frozenset(
+    """audio video source track picture figure figcaption tfoot details summary mark
+    section main article aside""".split()
+)
+_EXTRA_ATTRIBUTES: dict[str, set[str]] = {
+    "a": {"href", "hreflang", "title", "name"},
+    "img": {"src", "srcset", "sizes", "alt", "width", "height", "loading", "title"},
+    "video": {
+        "src",
+        "poster",
+        "controls",
+        "width",
+        "height",
+        "loop",
+        "muted",
+        "playsinline",
+        "preload",
+    },
+    "audio": {"src", "controls", "loop", "muted", "preload"},
+    "source": {"src", "srcset", "sizes", "type", "media"},
+    "track": {"src", "kind", "srclang", "label", "default"},
+    "iframe": {
+        "src",
+        "width",
+        "height",
+        "title",
+        "allow",
+        "allowfullscreen",
+        "frameborder",
+        "loading",
+    },
+    "ol": {"start", "type", "reversed"},
+    "td": {"align", "colspan", "rowspan"},
+    "th": {"align", "colspan", "rowspan", "scope"},
+}
+_GENERIC_ATTRIBUTES = {"class", "id", "lang", "title", "dir"}
+_URL_SCHEMES = {
+    "http",
+    "https",
+    "mailto",
+    "ftp",
+    "irc",
+    "ircs",
+    "xmpp",
+    "tel",
+    "news",
+    "git",
+    "ssh",
+    "magnet",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Allowlist:
+    tags: frozenset[str]
+    attributes: dict[str, set[str]]
+    url_schemes: frozenset[str]
+
+
+def allowlist(
+    extra_tags: list[str],
+    extra_attributes: dict[str, list[str]],
+    extra_schemes: list[str],
+    keep_embeds: bool,
+) -> Allowlist:
+    import nh3
+
+    tags = set(nh3.ALLOWED_TAGS) | _EXTRA_TAGS | set(extra_tags)
+    if keep_embeds:
+        tags.add("iframe")
+    attributes: dict[str, set[str]] = {k: set(v) for k, v in nh3.ALLOWED_ATTRIBUTES.items()}
+    attributes["*"] = set(_GENERIC_ATTRIBUTES)
+    for source in (_EXTRA_ATTRIBUTES, extra_attributes):
+        for tag, names in source.items():
+            attributes.setdefault(tag, set()).update(n for n in names if not n.startswith("on"))
+    return Allowlist(frozenset(tags), attributes, frozenset(_URL_SCHEMES | set(extra_schemes)))
+
+
+def sanitize(html: str, allowed: Allowlist) -> str:
+    """Keep only allow-listed tags, attributes and URL schemes (nh3, html5ever-based):
+    scripts, event handlers and javascript: URLs never survive."""
+    import nh3
+
+    return (
+        nh3.clean(
+            html,
+            tags=set(allowed.tags),
+            attributes=allowed.attributes,
+            url_schemes=set(allowed.url_schemes),
+            generic_attribute_prefixes=None,
+            link_rel=None,
+            strip_comments=True,
+        )
+        if html
+        else html
+    )
 
 
 def _drop_keep_tail(node: etree._Element) -> None:

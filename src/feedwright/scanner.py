@@ -4,8 +4,10 @@ and return typed posts plus every problem found, each naming the file and line."
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +23,22 @@ from feedwright.terms import split_names
 from feedwright.text import first_illegal_line, strip_xml_illegal
 
 POST_EXTENSIONS = (".md", ".markdown")
+# Front-matter keys feedwright reads, and others that Jekyll sites commonly use. An
+# unknown key close to one that is read is probably a typo ("pug-year").
+READ_KEYS = frozenset(
+    """title author authors description category categories tags tag pub-date pub-year
+    date updated last_modified_at published draft slug permalink""".split()
+)
+KNOWN_KEYS = READ_KEYS | frozenset(
+    """layout comments excerpt excerpt_separator image toc lang sitemap redirect_from
+    redirect_to navbar_active hidden feature featured summary subtitle series canonical_url
+    modified_date share header teaser""".split()
+)
+_MOJIBAKE_HINT = re.compile(
+    "[\u00c2-\u00ef][\u00a0-\u00bf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021"
+    "\u02c6\u2030\u0160\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013"
+    "\u2014\u02dc\u2122\u0161\u203a\u0153\u017e\u0178]"
+)
 # Jekyll's DATE_FILENAME_MATCHER.
 _FILENAME = re.compile(
     r"^(?P<y>\d{2,4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})-(?P<slug>.*)(?P<ext>\.[^.]+)$"
@@ -60,26 +78,137 @@ class _Excluded(Exception):
         self.reason = reason
 
 
-def iter_post_files(root: Path) -> tuple[list[Path], list[Skipped]]:
-    """Every candidate file under ``root`` in a stable order, plus what was passed over."""
+def iter_post_files(root: Path) -> tuple[list[Path], list[Skipped], list[Diagnostic]]:
+    """Every candidate file under ``root`` in a stable order, plus what was passed over and
+    why. Never follows a symlinked folder (loops, or views of other folders), never reads
+    through a symlink that leads outside ``root``, and never opens a FIFO or device."""
     files: list[Path] = []
     skipped: list[Skipped] = []
+    diags: list[Diagnostic] = []
+    real_root = root.resolve()
+
+    def skip(rel: str, reason: str, severity: Severity, hint: str | None = None) -> None:
+        skipped.append(Skipped(rel, reason, False))
+        diags.append(Diagnostic(severity, "skipped", f"skipped: {reason}", rel, None, hint))
+
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        if "_drafts" in dirnames:
-            dirnames.remove("_drafts")
-            rel = (Path(dirpath) / "_drafts").relative_to(root).as_posix()
-            skipped.append(Skipped(rel + "/", "drafts folder: drafts are not published", False))
+        keep: list[str] = []
+        for name in sorted(dirnames):
+            if name.startswith("."):
+                continue
+            folder = Path(dirpath) / name
+            rel = folder.relative_to(root).as_posix() + "/"
+            if name == "_drafts":
+                skip(rel, "drafts folder: drafts are not published", Severity.NOTE)
+            elif folder.is_symlink():
+                skip(
+                    rel,
+                    "symlinked folder not followed (it could loop or lead outside the "
+                    "posts folder)",
+                    Severity.WARNING,
+                    "copy or move the posts into the folder",
+                )
+            else:
+                if name.lower().endswith(POST_EXTENSIONS):
+                    diags.append(
+                        Diagnostic(
+                            Severity.NOTE,
+                            "folder-named-like-post",
+                            "a folder named like a post: scanned as a folder",
+                            rel,
+                        )
+                    )
+                keep.append(name)
+        dirnames[:] = keep
         for name in sorted(filenames):
             if name.startswith("."):
                 continue
             path = Path(dirpath) / name
             rel = path.relative_to(root).as_posix()
             if not name.lower().endswith(POST_EXTENSIONS):
-                skipped.append(Skipped(rel, "not a Markdown post (.md or .markdown)", False))
+                skip(rel, "not a Markdown post (.md or .markdown)", Severity.NOTE)
+                continue
+            if path.is_symlink():
+                try:
+                    target = path.resolve(strict=True)
+                except (OSError, RuntimeError):
+                    skip(
+                        rel,
+                        "broken or looping symlink",
+                        Severity.WARNING,
+                        "point the link at a post file or delete it",
+                    )
+                    continue
+                if real_root not in target.parents:
+                    skip(
+                        rel,
+                        "symlink leads outside the posts folder; not read",
+                        Severity.WARNING,
+                        "copy the post into the posts folder instead",
+                    )
+                    continue
+            try:
+                mode = path.stat().st_mode
+            except OSError as exc:
+                skip(rel, f"cannot stat: {exc.strerror or exc}", Severity.WARNING)
+                continue
+            if not stat.S_ISREG(mode):
+                skip(
+                    rel,
+                    "not a regular file (a FIFO, device or socket); not read",
+                    Severity.WARNING,
+                    "posts must be plain files",
+                )
                 continue
             files.append(path)
-    return files, skipped
+    return files, skipped, diags
+
+
+def read_limited(path: Path, limit: int) -> bytes | FileOutcome:
+    """The file's bytes, reading at most ``limit`` + 1 of them (bounded memory), or the
+    outcome that explains why it was not read. Diagnostics name no file yet."""
+    try:
+        if path.stat().st_size > limit:
+            data = b"x" * (limit + 1)  # not even opened
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read(limit + 1)
+    except OSError as exc:
+        message = f"cannot read: {exc.strerror or exc}"
+        diag = Diagnostic(Severity.ERROR, "read", f"skipped: {message}")
+        return FileOutcome(None, Skipped("", message, True), (diag,))
+    if len(data) > limit:
+        message = f"larger than limits.post_size ({limit} bytes); not published"
+        diag = Diagnostic(
+            Severity.WARNING,
+            "too-large",
+            f"skipped: {message}",
+            "",
+            None,
+            "split the post, or raise limits.post_size in the config",
+        )
+        return FileOutcome(None, Skipped("", message, False), (diag,))
+    return data
+
+
+def _rel_skipped(skipped: Skipped | None, rel: str) -> Skipped | None:
+    return None if skipped is None else Skipped(rel, skipped.reason, skipped.error)
+
+
+def _rel_diag(diag: Diagnostic, rel: str) -> Diagnostic:
+    return Diagnostic(diag.severity, diag.code, diag.message, rel, diag.line, diag.hint)
+
+
+def decode_fallback(data: bytes) -> tuple[str, str]:
+    """Text from bytes that are not UTF-8: Windows-1252 (a superset of Latin-1 for
+    printable text), else Latin-1, which decodes anything."""
+    for codec in ("cp1252", "latin-1"):
+        try:
+            text = data.removeprefix(b"\xef\xbb\xbf").decode(codec)
+            return text.replace("\r\n", "\n").replace("\r", "\n"), codec
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
 
 
 def decode(data: bytes) -> str:
@@ -94,6 +223,47 @@ class FrontMatter:
     key_lines: dict[str, int]
     body: str
     body_line: int
+
+
+MAX_YAML_VALUES = 10_000
+
+
+def _check_expansion(root: yaml.Node, first_line: int) -> None:
+    """Reject front matter whose aliases expand to more values than any post needs
+    (a "billion laughs" YAML bomb), before anything is built from it."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise PostError(
+                "yaml-bomb",
+                "front matter refers to itself (recursive alias)",
+                first_line + node.start_mark.line,
+                "remove the '*' alias",
+            )
+        active.add(key)
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total += sum(size(child) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total += sum(size(k) + size(v) for k, v in node.value)
+        active.discard(key)
+        if total > MAX_YAML_VALUES:
+            raise PostError(
+                "yaml-bomb",
+                f"front matter expands to more than {MAX_YAML_VALUES} values through aliases "
+                "(a YAML bomb); rejected",
+                first_line + node.start_mark.line,
+                "remove the '&anchor' / '*alias' repetition",
+            )
+        sizes[key] = total
+        return total
+
+    size(root)
 
 
 def split_front_matter(text: str) -> FrontMatter | None:
@@ -121,6 +291,8 @@ def split_front_matter(text: str) -> FrontMatter | None:
     loader = _Loader(raw)
     try:
         node = loader.get_single_node()
+        if node is not None:
+            _check_expansion(node, first_line)
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -147,15 +319,18 @@ def split_front_matter(text: str) -> FrontMatter | None:
             "write it as 'key: value' lines",
         )
     key_lines: dict[str, int] = {}
+    odd_key_line = first_line
     if isinstance(node, yaml.MappingNode):
         for key_node, _ in node.value:
             key_lines[str(key_node.value)] = first_line + key_node.start_mark.line
+            if key_node.tag != "tag:yaml.org,2002:str" and odd_key_line == first_line:
+                odd_key_line = first_line + key_node.start_mark.line
     for key in data:
         if not isinstance(key, str):
             raise PostError(
                 "front-matter-key",
                 f"front-matter key {key!r} is a {type(key).__name__}, not text",
-                key_lines.get(str(key), first_line),
+                odd_key_line,
                 f"quote the key: '\"{key}\": ...' (YAML reads no/yes/on/off and numbers specially)",
             )
     return FrontMatter(data, key_lines, text[body_start:], body_line)
@@ -205,12 +380,13 @@ class Scanner:
         return FileOutcome(None, skipped, tuple(report.diagnostics))
 
     def read(self, path: Path, rel: str) -> FileOutcome:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            message = f"cannot read: {exc.strerror or exc}"
-            diag = Diagnostic(Severity.ERROR, "read", f"skipped: {message}", rel)
-            return FileOutcome(None, Skipped(rel, message, True), (diag,))
+        data = read_limited(path, self.config.limits.post_size)
+        if isinstance(data, FileOutcome):
+            return FileOutcome(
+                data.post,
+                _rel_skipped(data.skipped, rel),
+                tuple(_rel_diag(d, rel) for d in data.diagnostics),
+            )
         return self.outcome(path, rel, data)
 
     def scan(self, source: OutcomeSource | None = None) -> ScanResult:
@@ -225,11 +401,8 @@ class Scanner:
                 "set 'posts:' in the config to your posts folder",
             )
             return ScanResult((), (), (diag,), 0)
-        files, skipped = iter_post_files(root)
+        files, skipped, diagnostics = iter_post_files(root)
         posts: list[Post] = []
-        diagnostics: list[Diagnostic] = [
-            Diagnostic(Severity.NOTE, "skipped", f"skipped: {s.reason}", s.relpath) for s in skipped
-        ]
         next_future: dt.datetime | None = None
         for path in files:
             rel = path.relative_to(root).as_posix()
@@ -274,10 +447,26 @@ class Scanner:
         try:
             text = decode(data)
         except UnicodeDecodeError as exc:
-            raise PostError(
-                "encoding", f"not valid UTF-8 (byte {exc.start})", None, "save the file as UTF-8"
-            ) from None
+            line = data[: exc.start].count(b"\n") + 1
+            if not self.config.repair.encoding:
+                raise PostError(
+                    "encoding",
+                    f"not valid UTF-8 (byte {exc.start})",
+                    line,
+                    "save the file as UTF-8 (or set repair.encoding: true)",
+                ) from None
+            text, codec = decode_fallback(data)
+            report.add(
+                Severity.WARNING,
+                "encoding",
+                f"not valid UTF-8 (byte {exc.start}); read as {codec}",
+                line,
+                "save the file as UTF-8",
+            )
+        text = self._mojibake(text, report)
         fm = split_front_matter(text)
+        if fm is None and not text.strip():
+            raise PostError("empty", "empty file", None, "write the post, or delete the file")
         if fm is None:
             raise PostError(
                 "front-matter-missing",
@@ -287,6 +476,7 @@ class Scanner:
                 "start the file with a '---' line, the keys, and another '---' line",
             )
         meta, lines = fm.data, fm.key_lines
+        self._unknown_keys(meta, lines, report)
         if meta.get("published") is False:
             raise _Excluded("published: false")
         if meta.get("draft") is True:
@@ -309,9 +499,35 @@ class Scanner:
             )
         description = meta.get("description")
         description = None if description is None else str(description).strip() or None
+        if description is None:
+            report.add(
+                Severity.NOTE,
+                "no-description",
+                "no description: entries get no summary",
+                None,
+                "add a one-sentence 'description:'",
+            )
+        if meta.get("author", meta.get("authors")) is None:
+            report.add(
+                Severity.NOTE,
+                "no-author",
+                "no author: the site author is used",
+                None,
+                "add 'author:'",
+            )
 
         authors = self._authors(meta.get("author", meta.get("authors")), lines, report)
         tags = self._names(meta, ("tags", "tag"), lines, report)
+        limit = self.config.limits.tags_per_post
+        if len(tags) > limit:
+            report.add(
+                Severity.WARNING,
+                "too-many-tags",
+                f"{len(tags)} tags; only the first {limit} are used",
+                lines.get("tags", lines.get("tag")),
+                "use fewer tags, or raise limits.tags_per_post",
+            )
+            tags = tags[:limit]
         categories = self._categories(meta, lines, report)
 
         slug_override = meta.get("slug")
@@ -329,12 +545,12 @@ class Scanner:
 
         body, removed = strip_xml_illegal(fm.body)
         if removed:
-            line = first_illegal_line(fm.body)
+            illegal_line = first_illegal_line(fm.body)
             report.add(
                 Severity.WARNING,
                 "xml-illegal",
                 f"removed {removed} character(s) that XML forbids (control characters)",
-                None if line is None else fm.body_line + line - 1,
+                None if illegal_line is None else fm.body_line + illegal_line - 1,
                 "delete the invisible control characters from the file",
             )
         title = self._clean(title, "title", lines, report)
@@ -360,6 +576,55 @@ class Scanner:
             body_line=fm.body_line,
             key_lines=lines,
         )
+
+    def _mojibake(self, text: str, report: _Report) -> str:
+        """Find (and unless switched off, repair) UTF-8 that was once read as
+        Windows-1252, such as 'Itâ€™s'. ftfy decides; a cheap pattern finds candidates."""
+        if _MOJIBAKE_HINT.search(text) is None:
+            return text
+        import ftfy
+
+        lines = text.split("\n")
+        bad: list[int] = []
+        example = ""
+        for number, line in enumerate(lines):
+            if _MOJIBAKE_HINT.search(line) and ftfy.badness.is_bad(line):
+                fixed = ftfy.fix_encoding(line)
+                if fixed == line:
+                    continue
+                bad.append(number + 1)
+                if not example:
+                    match = _MOJIBAKE_HINT.search(line)
+                    start = max(0, (match.start() if match else 0) - 10)
+                    example = f"{line[start : start + 24]!r} -> {fixed[start : start + 24]!r}"
+                if self.config.repair.mojibake:
+                    lines[number] = fixed
+        if not bad:
+            return text
+        where = ", ".join(map(str, bad[:5])) + (" ..." if len(bad) > 5 else "")
+        action = "repaired" if self.config.repair.mojibake else "found"
+        report.add(
+            Severity.WARNING,
+            "mojibake",
+            f"mojibake (UTF-8 read as Windows-1252) {action} on line(s) {where}: {example}",
+            bad[0],
+            "re-save the text as UTF-8 with the right characters",
+        )
+        return "\n".join(lines) if self.config.repair.mojibake else text
+
+    def _unknown_keys(self, meta: dict[str, Any], lines: dict[str, int], report: _Report) -> None:
+        for key in meta:
+            if key in KNOWN_KEYS:
+                continue
+            close = difflib.get_close_matches(key, sorted(READ_KEYS), n=1, cutoff=0.75)
+            if close:
+                report.add(
+                    Severity.WARNING,
+                    "unknown-key",
+                    f"unknown key {key!r}: did you mean {close[0]!r}?",
+                    lines.get(key),
+                    f"rename {key} to {close[0]}",
+                )
 
     @staticmethod
     def _clean(value: str, key: str, lines: dict[str, int], report: _Report) -> str:
@@ -548,7 +813,18 @@ class Scanner:
         for key in keys:
             if key not in meta:
                 continue
-            names = split_names(meta[key])
+            value = meta[key]
+            names = split_names(value)
+            if isinstance(value, list) and names is not None:
+                empty = sum(1 for v in value if v is None or not str(v).strip())
+                if empty:
+                    report.add(
+                        Severity.WARNING,
+                        "empty-name",
+                        f"{key}: {empty} empty name(s) ignored",
+                        lines.get(key),
+                        f"remove the empty items from {key}",
+                    )
             if names is None:
                 report.add(
                     Severity.WARNING,
