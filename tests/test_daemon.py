@@ -75,7 +75,7 @@ def test_a_future_post_appears_at_its_publication_time(sample_copy: Path) -> Non
             "the scheduled post",
             lambda: "Scheduled Post" in titles(sample_copy / "feeds" / "atom.xml"),
         )
-        assert "[future-post]" in daemon.log
+        daemon.wait_for("the build's log line", lambda: "[future-post]" in daemon.log)
         assert dt.datetime.now(dt.UTC) >= when
     finally:
         assert daemon.stop() == 0

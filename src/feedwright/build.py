@@ -3,16 +3,20 @@ CLI (and later the daemon) only call :func:`build` and print its :class:`BuildRe
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
 import json
+import multiprocessing as mp
+import os
 import posixpath
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from feedwright import __version__, feedgen_adapter, liquid, render
+from feedwright import __version__, liquid, snapshot
 from feedwright.cache import Cache, RenderValue
 from feedwright.config import Config, EmbedMode, FeedFormat
 from feedwright.feeds import FeedPlan, document, plan_feeds
@@ -28,6 +32,10 @@ from feedwright.model import (
     Skipped,
 )
 from feedwright.scanner import PostError, scan, split_front_matter
+
+if TYPE_CHECKING:
+    from feedwright.render import Allowlist
+
 from feedwright.writer import (
     Change,
     apply_changes,
@@ -147,6 +155,8 @@ def render_value(post: Post, config: Config, linker: _Linker) -> RenderValue:
         link=linker.link,
     )
     text, issues = liquid.resolve(post.body, ctx)
+    from feedwright import render  # Markdown and lxml load only when something renders
+
     html = render.markdown_to_html(text)
     keep = config.embeds is EmbedMode.KEEP
     allowed = _allowlist(config) if config.sanitize.enabled else None
@@ -163,17 +173,57 @@ def render_value(post: Post, config: Config, linker: _Linker) -> RenderValue:
 
 
 @functools.cache
-def _allowlist_for(key: str) -> render.Allowlist:
+def _allowlist_for(key: str) -> Allowlist:
+    from feedwright import render
+
     tags, attributes, schemes, keep = json.loads(key)
     return render.allowlist(tags, attributes, schemes, keep)
 
 
-def _allowlist(config: Config) -> render.Allowlist:
+def _allowlist(config: Config) -> Allowlist:
     cfg = config.sanitize
     key = json.dumps(
         [cfg.tags, cfg.attributes, cfg.url_schemes, config.embeds is EmbedMode.KEEP], sort_keys=True
     )
     return _allowlist_for(key)
+
+
+# Rendering in worker processes: the parent sets this before forking, the workers read
+# it (fork shares it copy-on-write; nothing is pickled on the way in).
+_WORK: tuple[dict[str, Post], Config, _Linker] | None = None
+PARALLEL_MIN = 32  # below this, starting workers costs more than it saves
+
+
+def _render_in_worker(rel: str) -> tuple[str, RenderValue]:
+    assert _WORK is not None
+    posts, config, linker = _WORK
+    return rel, render_value(posts[rel], config, linker)
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def render_all(
+    posts: list[Post], config: Config, linker: _Linker, jobs: int
+) -> dict[str, RenderValue]:
+    """Render posts, over ``jobs`` processes when there are enough of them. The result
+    does not depend on ``jobs``: each post's HTML is a pure function of its inputs."""
+    global _WORK
+    if jobs <= 1 or len(posts) < PARALLEL_MIN or "fork" not in mp.get_all_start_methods():
+        return {post.relpath: render_value(post, config, linker) for post in posts}
+    _WORK = ({p.relpath: p for p in posts}, config, linker)
+    try:
+        with mp.get_context("fork").Pool(min(jobs, len(posts))) as pool:
+            chunk = max(1, len(posts) // (jobs * 8))
+            return dict(
+                pool.imap_unordered(_render_in_worker, [p.relpath for p in posts], chunksize=chunk)
+            )
+    finally:
+        _WORK = None
 
 
 def _render_diagnostics(post: Post, value: RenderValue, config: Config) -> list[Diagnostic]:
@@ -218,10 +268,29 @@ def _render_diagnostics(post: Post, value: RenderValue, config: Config) -> list[
     return diags
 
 
-def _fingerprint(doc: FeedDocument, fmt: FeedFormat) -> str:
-    return hashlib.sha256(
-        f"{__version__}\n{fmt.value}\n{doc!r}".encode("utf-8", "surrogatepass")
-    ).hexdigest()
+class _Fingerprints:
+    """Fingerprints of feed documents: everything that goes into a feed's bytes. Each
+    post's HTML is hashed once, however many feeds it appears in."""
+
+    def __init__(self) -> None:
+        self._content: dict[int, tuple[str, str]] = {}
+
+    def _hash(self, html: str | None) -> str:
+        if html is None:
+            return "-"
+        found = self._content.get(id(html))
+        if found is None or found[0] is not html:
+            digest = hashlib.sha256(html.encode("utf-8", "surrogatepass")).hexdigest()
+            found = (html, digest)
+            self._content[id(html)] = found
+        return found[1]
+
+    def of(self, doc: FeedDocument, fmt: FeedFormat) -> str:
+        head = dataclasses.replace(doc, entries=())
+        parts = [__version__, fmt.value, repr(head)]
+        for e in doc.entries:
+            parts.append(repr(dataclasses.replace(e, content_html=self._hash(e.content_html))))
+        return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def serialize(
@@ -235,10 +304,13 @@ def serialize(
     not serialized again (its value is None: unchanged)."""
     files: dict[str, bytes | None] = {}
     prints: dict[str, tuple[str, int]] = {}
+    from feedwright import feedgen_adapter  # feedgen and lxml load only when needed
+
+    prints_of = _Fingerprints()
     for plan in plans:
         for fmt, relpath in plan.paths.items():
             doc = document(plan, fmt, rendered, index, config)
-            fp = _fingerprint(doc, fmt)
+            fp = prints_of.of(doc, fmt)
             previous = known(relpath) if known is not None else None
             if previous is not None and previous[0] == fp:
                 try:
@@ -284,31 +356,82 @@ def build(
     dry_run: bool = False,
     full: bool = False,
     lock: bool = True,
+    jobs: int | None = None,
 ) -> BuildReport:
     """Build every feed. Files are written atomically and only when their bytes change;
     with ``dry_run`` nothing is written and the report says what would change. The cache
     in the state folder makes unchanged work free; ``full`` ignores it. The output folder
     is locked for the build unless ``lock`` is False (the caller holds the lock)."""
     now = now or dt.datetime.now(dt.UTC)
+    jobs = default_jobs() if jobs is None else max(1, jobs)
     if dry_run:
-        return _build(config, now, dry_run=True, full=full)
+        return _build(config, now, dry_run=True, full=full, jobs=jobs)
     config.state.mkdir(parents=True, exist_ok=True)
     if not lock:  # the caller (the daemon) holds the output lock already
-        return _build(config, now, dry_run=False, full=full)
+        return _build(config, now, dry_run=False, full=full, jobs=jobs)
     with output_lock(config.output):
         clean_temp_files(config.output)
-        return _build(config, now, dry_run=False, full=full)
+        return _build(config, now, dry_run=False, full=full, jobs=jobs)
 
 
-def _build(config: Config, now: dt.datetime, *, dry_run: bool, full: bool) -> BuildReport:
+def _build(
+    config: Config, now: dt.datetime, *, dry_run: bool, full: bool, jobs: int
+) -> BuildReport:
+    if not full:
+        previous = snapshot.still_valid(config, now)
+        if previous is not None:
+            return _from_snapshot(previous, dry_run)
+    taken = snapshot.now_ns()
+    tree = None if dry_run else snapshot.tree_digest(config)
     cache = (
         Cache(config.state, config_fingerprint(config), reuse=not full) if not dry_run else (None)
     )
     try:
-        return _run(config, now, cache, dry_run)
+        report = _run(config, now, cache, dry_run, jobs)
     finally:
         if cache is not None:
             cache.close()
+    if not dry_run:
+        if report.failed:
+            snapshot.forget(config)
+        else:
+            outputs = [c.relpath for c in report.changes if c.action != "remove"]
+            snapshot.store(
+                config,
+                taken,
+                tree,
+                outputs,
+                report.next_future,
+                snapshot.encode_report(
+                    report.files_seen,
+                    report.indexed,
+                    report.skipped,
+                    report.diagnostics,
+                    report.feeds,
+                ),
+            )
+    return report
+
+
+def _from_snapshot(data: dict[str, object], dry_run: bool) -> BuildReport:
+    assert isinstance(data, dict)
+    files_seen, indexed, skipped, diagnostics, feeds = snapshot.decode_report(data)
+    outputs = data.get("outputs_list")
+    names = outputs if isinstance(outputs, list) else []
+    next_future = data.get("next_future")
+    return BuildReport(
+        files_seen=files_seen,
+        indexed=indexed,
+        skipped=skipped,
+        diagnostics=diagnostics,
+        changes=tuple(Change(str(n), "unchanged", "nothing changed") for n in names),
+        feeds=feeds,
+        dry_run=dry_run,
+        next_future=dt.datetime.fromisoformat(next_future)
+        if isinstance(next_future, str)
+        else None,
+        opened=0,
+    )
 
 
 def _failed(
@@ -341,7 +464,9 @@ def _failed(
     )
 
 
-def _run(config: Config, now: dt.datetime, cache: Cache | None, dry_run: bool) -> BuildReport:
+def _run(
+    config: Config, now: dt.datetime, cache: Cache | None, dry_run: bool, jobs: int
+) -> BuildReport:
     result = scan(config, now, cache.outcome if cache is not None else None)
     diagnostics = list(result.diagnostics)
     skipped = list(result.skipped)
@@ -376,18 +501,24 @@ def _run(config: Config, now: dt.datetime, cache: Cache | None, dry_run: bool) -
         for post in plan.posts:
             needed.setdefault(post.relpath, post)
     linker = _Linker(config, index.posts)
-    rendered: dict[str, RenderedPost] = {}
-    keys: set[str] = set()
+    keys: dict[str, str | None] = {
+        rel: _render_key(post, config, linker) for rel, post in needed.items()
+    }
+    values: dict[str, RenderValue] = {}
+    missing: list[str] = []
     for rel in sorted(needed):
-        post = needed[rel]
-        key = _render_key(post, config, linker)
+        key = keys[rel]
         value = cache.render(key) if cache is not None and key is not None else None
         if value is None:
-            value = render_value(post, config, linker)
-            if cache is not None and key is not None:
-                cache.store_render(key, value)
-        if key is not None:
-            keys.add(key)
+            missing.append(rel)
+        else:
+            values[rel] = value
+    values.update(render_all([needed[rel] for rel in missing], config, linker, jobs))
+    rendered: dict[str, RenderedPost] = {}
+    for rel in sorted(needed):
+        post, value, key = needed[rel], values[rel], keys[rel]
+        if cache is not None and key is not None and rel in missing:
+            cache.store_render(key, value)
         rendered[rel] = RenderedPost(post, value.html, value.excerpt)
         diagnostics.extend(_render_diagnostics(post, value, config))
     files, prints = serialize(
@@ -398,7 +529,7 @@ def _run(config: Config, now: dt.datetime, cache: Cache | None, dry_run: bool) -
     if not dry_run:
         apply_changes(config.output, config.state, files, changes)
     if cache is not None:
-        cache.prune_renders(keys)
+        cache.prune_renders({k for k in keys.values() if k is not None})
         cache.store_outputs(prints)
         cache.commit()
     return BuildReport(

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from feedwright.build import _Linker, _render_diagnostics, render_value, serialize
+from feedwright.build import _Linker, _render_diagnostics, default_jobs, render_all, serialize
 from feedwright.config import Config
 from feedwright.feeds import entry_id, plan_feeds
 from feedwright.index import build_index
@@ -111,7 +111,7 @@ def _raise(diag: Diagnostic) -> Diagnostic:
     return Diagnostic(severity, diag.code, diag.message, diag.path, diag.line, diag.hint)
 
 
-def check(config: Config, now: dt.datetime | None = None) -> CheckReport:
+def check(config: Config, now: dt.datetime | None = None, jobs: int | None = None) -> CheckReport:
     now = now or dt.datetime.now(dt.UTC)
     result = scan(config, now)
     findings = list(result.diagnostics)
@@ -122,8 +122,9 @@ def check(config: Config, now: dt.datetime | None = None) -> CheckReport:
     # embed problem is found.
     linker = _Linker(config, index.posts)
     rendered: dict[str, RenderedPost] = {}
+    values = render_all(list(index.posts), config, linker, default_jobs() if jobs is None else jobs)
     for post in index.posts:
-        value = render_value(post, config, linker)
+        value = values[post.relpath]
         rendered[post.relpath] = RenderedPost(post, value.html, value.excerpt)
         findings.extend(_render_diagnostics(post, value, config))
 

@@ -84,6 +84,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--full", action="store_true", help="ignore the cache: read and render every post again"
     )
+    build.add_argument(
+        "--jobs", type=int, metavar="N", help="render in N processes (default: the number of CPUs)"
+    )
 
     run = sub.add_parser(
         "run",
@@ -106,6 +109,9 @@ def _parser() -> argparse.ArgumentParser:
         help="log line format on stderr (default: text)",
     )
     run.add_argument("--full", action="store_true", help="ignore the cache for the first build")
+    run.add_argument(
+        "--jobs", type=int, metavar="N", help="render in N processes (default: the number of CPUs)"
+    )
 
     status = sub.add_parser(
         "status",
@@ -133,6 +139,9 @@ def _parser() -> argparse.ArgumentParser:
     chk.add_argument("--strict", action="store_true", help="exit 3 when there are warnings")
     chk.add_argument("-v", "--verbose", action="store_true", help="also print notes")
     chk.add_argument("--schema", action="store_true", help="print the JSON output's schema")
+    chk.add_argument(
+        "--jobs", type=int, metavar="N", help="render in N processes (default: the number of CPUs)"
+    )
 
     lst = sub.add_parser(
         "list",
@@ -219,7 +228,9 @@ def _cmd_build(args: argparse.Namespace, config: Config, out: TextIO, err: TextI
 
     started = dt.datetime.now(dt.UTC)
     clock = time.monotonic()
-    report = build(config, now=_now(args, config), dry_run=args.dry_run, full=args.full)
+    report = build(
+        config, now=_now(args, config), dry_run=args.dry_run, full=args.full, jobs=args.jobs
+    )
     if not args.dry_run:
         write_status(
             config.state, started=started, duration=time.monotonic() - clock, report=report
@@ -265,7 +276,7 @@ def _cmd_check(args: argparse.Namespace, config: Config, out: TextIO, err: TextI
     if args.schema:
         print(json.dumps(CHECK_SCHEMA, indent=2), file=out)
         return EXIT_OK
-    report = check(config, _now(args, config))
+    report = check(config, _now(args, config), jobs=args.jobs)
     if args.format == "json":
         print(json.dumps(report.to_json(str(config.posts)), indent=2, ensure_ascii=False), file=out)
     else:
@@ -289,7 +300,14 @@ def _cmd_run(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO)
     from feedwright.runner import Daemon, setup_logging
 
     setup_logging(args.log_format)
-    daemon = Daemon(args.config, _overrides(args), config, watch=args.watch, full_first=args.full)
+    daemon = Daemon(
+        args.config,
+        _overrides(args),
+        config,
+        watch=args.watch,
+        full_first=args.full,
+        jobs=args.jobs,
+    )
     return daemon.run()
 
 

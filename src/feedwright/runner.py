@@ -63,12 +63,14 @@ class Daemon:
         *,
         watch: bool = False,
         full_first: bool = False,
+        jobs: int | None = None,
     ) -> None:
         self.config_path = config_path
         self.overrides = dict(overrides)
         self.config = config
         self.watch = watch
         self.full_first = full_first
+        self.jobs = jobs
         self._wake = threading.Event()
         self._lock = threading.Lock()
         self._reasons: list[str] = []
@@ -165,7 +167,7 @@ class Daemon:
         report: BuildReport | None = None
         error: str | None = None
         try:
-            report = build(self.config, lock=False, full=self.full_first)
+            report = build(self.config, lock=False, full=self.full_first, jobs=self.jobs)
             self.full_first = False
         except Exception as exc:  # never crash: log, keep the feeds, retry next time
             error = f"{type(exc).__name__}: {exc}"

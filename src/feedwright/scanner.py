@@ -7,7 +7,6 @@ import datetime as dt
 import difflib
 import os
 import re
-import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,55 +81,70 @@ def iter_post_files(root: Path) -> tuple[list[Path], list[Skipped], list[Diagnos
     """Every candidate file under ``root`` in a stable order, plus what was passed over and
     why. Never follows a symlinked folder (loops, or views of other folders), never reads
     through a symlink that leads outside ``root``, and never opens a FIFO or device."""
-    files: list[Path] = []
+    found, skipped, diags = walk_posts(root)
+    return [Path(full) for _, full in found], skipped, diags
+
+
+def walk_posts(root: Path) -> tuple[list[tuple[str, str]], list[Skipped], list[Diagnostic]]:
+    """:func:`iter_post_files` as (relative path, full path) strings, built with scandir
+    (no pathlib in the loop: the no-op build walks every file each time)."""
+    found: list[tuple[str, str]] = []
     skipped: list[Skipped] = []
     diags: list[Diagnostic] = []
-    real_root = root.resolve()
+    real_root = os.path.realpath(root) + os.sep
 
     def skip(rel: str, reason: str, severity: Severity, hint: str | None = None) -> None:
         skipped.append(Skipped(rel, reason, False))
         diags.append(Diagnostic(severity, "skipped", f"skipped: {reason}", rel, None, hint))
 
-    for dirpath, dirnames, filenames in os.walk(root):
-        keep: list[str] = []
-        for name in sorted(dirnames):
+    def walk(folder: str, prefix: str) -> None:
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            skip(prefix or "./", f"cannot list folder: {exc.strerror or exc}", Severity.WARNING)
+            return
+        subfolders: list[tuple[str, str]] = []
+        for entry in entries:
+            name = entry.name
             if name.startswith("."):
                 continue
-            folder = Path(dirpath) / name
-            rel = folder.relative_to(root).as_posix() + "/"
-            if name == "_drafts":
-                skip(rel, "drafts folder: drafts are not published", Severity.NOTE)
-            elif folder.is_symlink():
-                skip(
-                    rel,
-                    "symlinked folder not followed (it could loop or lead outside the "
-                    "posts folder)",
-                    Severity.WARNING,
-                    "copy or move the posts into the folder",
-                )
-            else:
+            rel = prefix + name
+            if entry.is_dir(follow_symlinks=False):
+                if name == "_drafts":
+                    skip(rel + "/", "drafts folder: drafts are not published", Severity.NOTE)
+                    continue
                 if name.lower().endswith(POST_EXTENSIONS):
                     diags.append(
                         Diagnostic(
                             Severity.NOTE,
                             "folder-named-like-post",
                             "a folder named like a post: scanned as a folder",
-                            rel,
+                            rel + "/",
                         )
                     )
-                keep.append(name)
-        dirnames[:] = keep
-        for name in sorted(filenames):
-            if name.startswith("."):
+                subfolders.append((entry.path, rel + "/"))
                 continue
-            path = Path(dirpath) / name
-            rel = path.relative_to(root).as_posix()
+            symlink = entry.is_symlink()
+            try:
+                linked_dir = symlink and entry.is_dir()
+            except OSError:  # a symlink loop
+                linked_dir = False
+            if linked_dir:
+                skip(
+                    rel + "/",
+                    "symlinked folder not followed (it could loop or lead outside "
+                    "the posts folder)",
+                    Severity.WARNING,
+                    "copy or move the posts into the folder",
+                )
+                continue
             if not name.lower().endswith(POST_EXTENSIONS):
                 skip(rel, "not a Markdown post (.md or .markdown)", Severity.NOTE)
                 continue
-            if path.is_symlink():
+            if symlink:
                 try:
-                    target = path.resolve(strict=True)
+                    target = os.path.realpath(entry.path, strict=True)
                 except (OSError, RuntimeError):
                     skip(
                         rel,
@@ -139,7 +153,7 @@ def iter_post_files(root: Path) -> tuple[list[Path], list[Skipped], list[Diagnos
                         "point the link at a post file or delete it",
                     )
                     continue
-                if real_root not in target.parents:
+                if not target.startswith(real_root):
                     skip(
                         rel,
                         "symlink leads outside the posts folder; not read",
@@ -148,11 +162,10 @@ def iter_post_files(root: Path) -> tuple[list[Path], list[Skipped], list[Diagnos
                     )
                     continue
             try:
-                mode = path.stat().st_mode
-            except OSError as exc:
-                skip(rel, f"cannot stat: {exc.strerror or exc}", Severity.WARNING)
-                continue
-            if not stat.S_ISREG(mode):
+                regular = entry.is_file()
+            except OSError:
+                regular = False
+            if not regular:
                 skip(
                     rel,
                     "not a regular file (a FIFO, device or socket); not read",
@@ -160,8 +173,12 @@ def iter_post_files(root: Path) -> tuple[list[Path], list[Skipped], list[Diagnos
                     "posts must be plain files",
                 )
                 continue
-            files.append(path)
-    return files, skipped, diags
+            found.append((rel, entry.path))
+        for full, rel in subfolders:
+            walk(full, rel)
+
+    walk(str(root), "")
+    return found, skipped, diags
 
 
 def read_limited(path: Path, limit: int) -> bytes | FileOutcome:

@@ -1,0 +1,154 @@
+"""The stat-only no-op path. After each successful build, a snapshot records the config,
+the stat signature of every post file, the bytes-on-disk signature of every output file
+and the build's report. When all of that still holds (and no future post has come due),
+the next build is answered from the snapshot without opening a single post."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from feedwright import __version__
+from feedwright.config import Config
+from feedwright.model import Diagnostic, Severity, Skipped
+from feedwright.scanner import walk_posts
+from feedwright.writer import atomic_write
+
+SNAPSHOT_FILE = "snapshot.json"
+RACY_NS = 1_000_000_000  # the same window as the cache's
+
+
+def config_digest(config: Config) -> str:
+    text = json.dumps([__version__, config.model_dump(mode="json")], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def tree_digest(config: Config) -> tuple[str, int, int] | None:
+    """Digest of the posts folder as seen by stat (names, sizes, times, inodes), the newest
+    change time in it, and the number of files; None when it cannot be read."""
+    root = config.posts
+    if not root.is_dir():
+        return None
+    files, skipped, _ = walk_posts(root)
+    digest = hashlib.sha256()
+    newest = 0
+    for rel, full in files:
+        try:
+            st = os.stat(full)
+        except OSError:
+            return None
+        newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
+        digest.update(
+            f"{rel}\t{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}\n".encode(
+                "utf-8", "surrogateescape"
+            )
+        )
+    for item in skipped:
+        digest.update(f"skip\t{item.relpath}\t{item.reason}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest(), newest, len(files)
+
+
+def _outputs(output: Path, names: list[str]) -> dict[str, list[int]] | None:
+    out: dict[str, list[int]] = {}
+    for name in names:
+        try:
+            st = os.stat(output / name)
+        except OSError:
+            return None
+        out[name] = [st.st_size, st.st_mtime_ns]
+    return out
+
+
+def store(
+    config: Config,
+    taken_ns: int,
+    tree: tuple[str, int, int] | None,
+    outputs: list[str],
+    next_future: dt.datetime | None,
+    report: dict[str, Any],
+) -> None:
+    path = config.state / SNAPSHOT_FILE
+    signatures = _outputs(config.output, outputs)
+    if tree is None or signatures is None:
+        path.unlink(missing_ok=True)
+        return
+    data = {
+        "config": config_digest(config),
+        "tree": tree[0],
+        "newest_ns": tree[1],
+        "taken_ns": taken_ns,
+        "next_future": None if next_future is None else next_future.isoformat(),
+        "outputs": signatures,
+        "report": report,
+    }
+    atomic_write(path, json.dumps(data).encode())
+
+
+def forget(config: Config) -> None:
+    (config.state / SNAPSHOT_FILE).unlink(missing_ok=True)
+
+
+def still_valid(config: Config, now: dt.datetime) -> dict[str, Any] | None:
+    """The previous build's report, when nothing it depends on has changed."""
+    try:
+        data = json.loads((config.state / SNAPSHOT_FILE).read_text("utf-8"))
+        if data["config"] != config_digest(config):
+            return None
+        if data["next_future"] is not None and now >= dt.datetime.fromisoformat(
+            data["next_future"]
+        ):
+            return None
+        if data["newest_ns"] + RACY_NS > data["taken_ns"]:
+            return None  # a post changed just before the last look: do not trust stat
+        if _outputs(config.output, list(data["outputs"])) != data["outputs"]:
+            return None
+        tree = tree_digest(config)
+        if tree is None or tree[0] != data["tree"]:
+            return None
+        report = data["report"]
+        if not isinstance(report, dict):
+            return None
+        return {
+            **report,
+            "outputs_list": sorted(data["outputs"]),
+            "next_future": data["next_future"],
+        }
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def now_ns() -> int:
+    return time.time_ns()
+
+
+def encode_report(
+    files_seen: int,
+    indexed: int,
+    skipped: tuple[Skipped, ...],
+    diagnostics: tuple[Diagnostic, ...],
+    feeds: int,
+) -> dict[str, Any]:
+    return {
+        "files_seen": files_seen,
+        "indexed": indexed,
+        "feeds": feeds,
+        "skipped": [[s.relpath, s.reason, s.error] for s in skipped],
+        "diagnostics": [
+            [d.severity.value, d.code, d.message, d.path, d.line, d.hint] for d in diagnostics
+        ],
+    }
+
+
+def decode_report(
+    data: dict[str, Any],
+) -> tuple[int, int, tuple[Skipped, ...], tuple[Diagnostic, ...], int]:
+    skipped = tuple(Skipped(r, why, bool(err)) for r, why, err in data["skipped"])
+    diags = tuple(
+        Diagnostic(Severity(v[0]), v[1], v[2], v[3], v[4], v[5]) for v in data["diagnostics"]
+    )
+    return int(data["files_seen"]), int(data["indexed"]), skipped, diags, int(data["feeds"])
