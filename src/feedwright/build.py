@@ -8,16 +8,15 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import multiprocessing as mp
-import os
 import posixpath
+import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from feedwright import __version__, liquid, snapshot
-from feedwright.cache import Cache, RenderValue
+from feedwright.cache import Cache, ParseItem, ParseResult, RenderValue, parse_one
 from feedwright.config import Config, EmbedMode, FeedFormat
 from feedwright.feeds import FeedPlan, document, plan_feeds
 from feedwright.index import build_index
@@ -31,7 +30,8 @@ from feedwright.model import (
     Severity,
     Skipped,
 )
-from feedwright.scanner import PostError, scan, split_front_matter
+from feedwright.parallel import default_jobs, map_ordered
+from feedwright.scanner import FileOutcome, PostError, Scanner, scan, split_front_matter
 
 if TYPE_CHECKING:
     from feedwright.render import Allowlist
@@ -130,7 +130,7 @@ def _render_key(post: Post, config: Config, linker: _Linker) -> str | None:
     """The cache key of a post's rendered HTML: everything the HTML depends on."""
     parts: list[object] = [
         __version__,
-        post.body,
+        post.body_sha,
         post.url,
         config.site.url,
         config.site.baseurl,
@@ -138,8 +138,8 @@ def _render_key(post: Post, config: Config, linker: _Linker) -> str | None:
         config.embeds.value,
         config.sanitize.model_dump(mode="json"),
     ]
-    if "{%" in post.body:
-        if config.source is not None and "link" in post.body:
+    if post.has_liquid:
+        if config.source is not None:
             return None  # depends on files outside the posts folder: always render
         parts.append(linker.fingerprint)
     return hashlib.sha256(json.dumps(parts).encode("utf-8", "surrogatepass")).hexdigest()
@@ -188,42 +188,12 @@ def _allowlist(config: Config) -> Allowlist:
     return _allowlist_for(key)
 
 
-# Rendering in worker processes: the parent sets this before forking, the workers read
-# it (fork shares it copy-on-write; nothing is pickled on the way in).
-_WORK: tuple[dict[str, Post], Config, _Linker] | None = None
-PARALLEL_MIN = 32  # below this, starting workers costs more than it saves
-
-
-def _render_in_worker(rel: str) -> tuple[str, RenderValue]:
-    assert _WORK is not None
-    posts, config, linker = _WORK
-    return rel, render_value(posts[rel], config, linker)
-
-
-def default_jobs() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
-
-
 def render_all(
     posts: list[Post], config: Config, linker: _Linker, jobs: int
 ) -> dict[str, RenderValue]:
-    """Render posts, over ``jobs`` processes when there are enough of them. The result
-    does not depend on ``jobs``: each post's HTML is a pure function of its inputs."""
-    global _WORK
-    if jobs <= 1 or len(posts) < PARALLEL_MIN or "fork" not in mp.get_all_start_methods():
-        return {post.relpath: render_value(post, config, linker) for post in posts}
-    _WORK = ({p.relpath: p for p in posts}, config, linker)
-    try:
-        with mp.get_context("fork").Pool(min(jobs, len(posts))) as pool:
-            chunk = max(1, len(posts) // (jobs * 8))
-            return dict(
-                pool.imap_unordered(_render_in_worker, [p.relpath for p in posts], chunksize=chunk)
-            )
-    finally:
-        _WORK = None
+    """Render posts, over ``jobs`` processes when there are enough of them."""
+    values = map_ordered(lambda post: render_value(post, config, linker), posts, jobs)
+    return {post.relpath: value for post, value in zip(posts, values, strict=True)}
 
 
 def _render_diagnostics(post: Post, value: RenderValue, config: Config) -> list[Diagnostic]:
@@ -383,10 +353,14 @@ def _build(
             return _from_snapshot(previous, dry_run)
     taken = snapshot.now_ns()
     tree = None if dry_run else snapshot.tree_digest(config)
-    cache = (
-        Cache(config.state, config_fingerprint(config), reuse=not full) if not dry_run else (None)
-    )
+    cache = None if dry_run else Cache(config.state, config_fingerprint(config), reuse=not full)
     try:
+        report = _run(config, now, cache, dry_run, jobs)
+    except sqlite3.DatabaseError as exc:  # a cache that went bad mid-build: start afresh
+        assert cache is not None
+        cache.discard()
+        cache = Cache(config.state, config_fingerprint(config), reuse=False)
+        cache.recovered = f"unreadable ({exc})"
         report = _run(config, now, cache, dry_run, jobs)
     finally:
         if cache is not None:
@@ -467,7 +441,15 @@ def _failed(
 def _run(
     config: Config, now: dt.datetime, cache: Cache | None, dry_run: bool, jobs: int
 ) -> BuildReport:
-    result = scan(config, now, cache.outcome if cache is not None else None)
+    def parse(scanner: Scanner, items: list[ParseItem]) -> list[ParseResult]:
+        return map_ordered(lambda item: parse_one(scanner, *item), items, jobs)
+
+    def source(scanner: Scanner, items: list[tuple[Path, str]]) -> list[FileOutcome]:
+        if cache is not None:
+            return cache.outcomes(scanner, items, parse)
+        return map_ordered(lambda item: scanner.read(*item), items, jobs)
+
+    result = scan(config, now, source)
     diagnostics = list(result.diagnostics)
     skipped = list(result.skipped)
     if cache is not None and cache.recovered not in (None, "new"):
@@ -513,6 +495,13 @@ def _run(
             missing.append(rel)
         else:
             values[rel] = value
+    loader = Scanner(config, now)
+    for rel in missing:  # cached posts carry no body: read the few that must be rendered
+        post = needed[rel]
+        if post.body_missing:
+            fresh = loader.read(post.path, rel).post
+            if fresh is not None:
+                needed[rel] = dataclasses.replace(post, body=fresh.body, body_sha=fresh.body_sha)
     values.update(render_all([needed[rel] for rel in missing], config, linker, jobs))
     rendered: dict[str, RenderedPost] = {}
     for rel in sorted(needed):

@@ -16,6 +16,7 @@ import json
 import os
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,8 +25,30 @@ from feedwright import __version__
 from feedwright.model import Author, Diagnostic, Post, Severity, Skipped
 from feedwright.scanner import FileOutcome, Scanner, read_limited
 
+# (path, relative path, the sha256 the cache knows or None) -> (sha256 of the bytes or None
+# when unreadable, when they were read (ns), the outcome or None when the bytes match).
+ParseItem = tuple[Path, str, str | None]
+ParseResult = tuple[str | None, int, FileOutcome | None]
+ParseMany = Callable[[Scanner, list[ParseItem]], list[ParseResult]]
+
+
+def parse_one(scanner: Scanner, path: Path, rel: str, known: str | None) -> ParseResult:
+    checked = time.time_ns()
+    data = read_limited(path, scanner.config.limits.post_size)
+    if isinstance(data, FileOutcome):
+        return None, checked, scanner.read(path, rel)  # the same outcome, with the file named
+    digest = hashlib.sha256(data).hexdigest()
+    if digest == known:
+        return digest, checked, None
+    return digest, checked, scanner.outcome(path, rel, data)
+
+
+def parse_serial(scanner: Scanner, items: list[ParseItem]) -> list[ParseResult]:
+    return [parse_one(scanner, path, rel, known) for path, rel, known in items]
+
+
 CACHE_FILE = "cache.sqlite"
-SCHEMA = 2
+SCHEMA = 3
 APP_ID = "feedwright-cache"
 # A file changed within this window of our last look may have been edited again without
 # its timestamps moving (file-system clocks are coarse): hash it instead of trusting stat.
@@ -43,7 +66,9 @@ CREATE TABLE outputs (relpath TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, size 
 
 
 # -- codec --------------------------------------------------------------------------------
-def _post_to_json(post: Post) -> dict[str, Any]:
+def _post_to_json(post: Post, body: bool = False) -> dict[str, Any]:
+    """Posts are stored without their body (its hash is enough to find the rendered HTML),
+    except the last good versions, which must survive a broken edit of the file."""
     return {
         "relpath": post.relpath,
         "slug": post.slug,
@@ -59,9 +84,11 @@ def _post_to_json(post: Post) -> dict[str, Any]:
         "categories": list(post.categories),
         "url_path": post.url_path,
         "url": post.url,
-        "body": post.body,
+        "body": post.body if body else "",
         "body_line": post.body_line,
         "key_lines": post.key_lines,
+        "body_sha": post.body_sha,
+        "has_liquid": post.has_liquid,
     }
 
 
@@ -85,6 +112,8 @@ def _post_from_json(data: dict[str, Any], root: Path) -> Post:
         body=data["body"],
         body_line=int(data["body_line"]),
         key_lines={str(k): int(v) for k, v in data["key_lines"].items()},
+        body_sha=data["body_sha"],
+        has_liquid=bool(data["has_liquid"]),
     )
 
 
@@ -192,8 +221,8 @@ class Cache:
             db.execute("DELETE FROM renders")
             db.execute("DELETE FROM outputs")
             self._set_meta(db, {"fingerprint": self.fingerprint})
-        if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-            return "corrupt"
+        # A full integrity check would cost more than the build it speeds up; corruption
+        # met later raises sqlite3.DatabaseError, and the build then starts a new cache.
         return None
 
     @staticmethod
@@ -209,52 +238,71 @@ class Cache:
         self.db.execute("COMMIT")
         self.db.execute("BEGIN")
 
+    def discard(self) -> None:
+        """Throw the cache away (it turned out corrupt); the next one starts empty."""
+        self.close()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(str(self.path) + suffix)
+
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
             self.db.execute("ROLLBACK")
         self.db.close()
 
     # -- scanning -------------------------------------------------------------------------
-    def outcome(self, scanner: Scanner, path: Path, rel: str) -> FileOutcome:
-        """The scan outcome of one file: from the cache when its stat signature (size,
-        mtime and ctime in ns, inode) is unchanged and not racy, else by reading it."""
-        self._seen.add(rel)
+    def outcomes(
+        self, scanner: Scanner, items: list[tuple[Path, str]], parse: ParseMany
+    ) -> list[FileOutcome]:
+        """Scan outcomes for a batch of files. A file whose stat signature (size, mtime
+        and ctime in ns, inode) is unchanged, and was not changed within RACY_NS of the
+        last look, comes from the cache without being opened; the others are read and
+        hashed (by ``parse``, possibly in parallel), and parsed when their bytes changed."""
         root = scanner.config.posts
-        try:
-            st = os.stat(path)
-        except OSError:
-            return scanner.read(path, rel)
-        signature = _signature(st)
-        row = self.db.execute(
-            "SELECT signature, sha256, checked_ns, outcome FROM files WHERE relpath = ?", (rel,)
-        ).fetchone()
-        if row is not None and self.reuse:
-            racy = max(st.st_mtime_ns, st.st_ctime_ns) + RACY_NS > row[2]
-            if row[0] == signature and not racy:
-                self.reused += 1
-                return self._with_good(_outcome_from_json(row[3], root), rel, root)
-        checked = time.time_ns()
-        data = read_limited(path, scanner.config.limits.post_size)
-        if isinstance(data, FileOutcome):
-            return scanner.read(path, rel)  # the same outcome, with the file named
-        self.opened += 1
-        digest = hashlib.sha256(data).hexdigest()
-        if row is not None and self.reuse and row[1] == digest:
-            outcome_json = row[3]
-            outcome = _outcome_from_json(outcome_json, root)
-        else:
-            outcome = scanner.outcome(path, rel, data)
-            outcome_json = _outcome_to_json(outcome)
-        self.db.execute(
-            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
-            (rel, signature, digest, checked, outcome_json),
-        )
-        if outcome.post is not None:
+        results: dict[str, FileOutcome] = {}
+        todo: list[tuple[Path, str, str, Any]] = []
+        for path, rel in items:
+            self._seen.add(rel)
+            try:
+                st = os.stat(path)
+            except OSError:
+                results[rel] = scanner.read(path, rel)
+                continue
+            signature = _signature(st)
+            row = self.db.execute(
+                "SELECT signature, sha256, checked_ns, outcome FROM files WHERE relpath = ?",
+                (rel,),
+            ).fetchone()
+            if row is not None and self.reuse:
+                racy = max(st.st_mtime_ns, st.st_ctime_ns) + RACY_NS > row[2]
+                if row[0] == signature and not racy:
+                    self.reused += 1
+                    results[rel] = self._with_good(_outcome_from_json(row[3], root), rel, root)
+                    continue
+            todo.append((path, rel, signature, row if self.reuse else None))
+        parsed = parse(scanner, [(p, r, row[1] if row else None) for p, r, _, row in todo])
+        for (_, rel, signature, row), (digest, checked, outcome) in zip(todo, parsed, strict=True):
+            if digest is None:  # unreadable or too large: nothing to remember
+                assert outcome is not None
+                results[rel] = outcome
+                continue
+            self.opened += 1
+            if outcome is None:  # same bytes as before (only the timestamps moved)
+                outcome_json = row[3]
+                outcome = _outcome_from_json(outcome_json, root)
+            else:
+                outcome_json = _outcome_to_json(outcome)
+                if outcome.post is not None:
+                    self.db.execute(
+                        "INSERT OR REPLACE INTO good VALUES (?, ?)",
+                        (rel, json.dumps(_post_to_json(outcome.post, body=True))),
+                    )
             self.db.execute(
-                "INSERT OR REPLACE INTO good VALUES (?, ?)",
-                (rel, json.dumps(_post_to_json(outcome.post))),
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
+                (rel, signature, digest, checked, outcome_json),
             )
-        return self._with_good(outcome, rel, root)
+            results[rel] = self._with_good(outcome, rel, root)
+        return [results[rel] for _, rel in items]
 
     def _with_good(self, outcome: FileOutcome, rel: str, root: Path) -> FileOutcome:
         """A post that was published and then broke keeps its last good version."""

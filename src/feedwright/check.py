@@ -9,11 +9,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from feedwright.build import _Linker, _render_diagnostics, default_jobs, render_all, serialize
+from feedwright.build import _Linker, _render_diagnostics, render_all, serialize
 from feedwright.config import Config
 from feedwright.feeds import entry_id, plan_feeds
 from feedwright.index import build_index
 from feedwright.model import Diagnostic, RenderedPost, Severity
+from feedwright.parallel import default_jobs
 from feedwright.scanner import scan
 from feedwright.terms import slug_for
 

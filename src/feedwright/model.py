@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+
+EMPTY_SHA = hashlib.sha256(b"").hexdigest()
 
 
 class Severity(StrEnum):
@@ -61,9 +64,15 @@ class Post:
     categories: tuple[str, ...]
     url_path: str
     url: str
-    body: str
+    body: str  # "" when loaded from the cache without its body (see body_sha)
     body_line: int
     key_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+    body_sha: str = ""  # sha256 of body, so the cache can skip storing bodies
+    has_liquid: bool = False  # the body contains a Liquid tag
+
+    @property
+    def body_missing(self) -> bool:
+        return not self.body and self.body_sha != EMPTY_SHA
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,6 +78,7 @@ class Daemon:
         self._reload = False
         self._last_diags: set[Diagnostic] = set()
         self._watch_stop = threading.Event()
+        self._watch_ready = threading.Event()
         self.scheduler = BuildScheduler(config.schedule, config.site.zone, self.request)
 
     # -- triggers ---------------------------------------------------------------------
@@ -114,6 +115,8 @@ class Daemon:
                 if self.watch:
                     watcher = threading.Thread(target=self._watch_loop, name="watch", daemon=True)
                     watcher.start()
+                    # Build once the watcher is watching, so no change can fall in between.
+                    self._watch_ready.wait(timeout=10)
                 self.request("start")
                 self._loop()
             finally:
@@ -276,7 +279,12 @@ class Daemon:
                 stop_event=self._watch_stop,
                 raise_interrupt=False,
                 recursive=True,
+                yield_on_timeout=True,
+                rust_timeout=200,
             ):
+                self._watch_ready.set()  # the first (empty) yield: watching is active
+                if not changes:
+                    continue
                 names = sorted({Path(p).name for _, p in changes})
                 if any(Path(p).resolve() == self.config_path.resolve() for _, p in changes):
                     self._reload = True
@@ -286,3 +294,5 @@ class Daemon:
                 self.request("watch")
         except Exception as exc:  # the schedule still runs without the watcher
             log.error("file watching stopped: %s", exc)
+        finally:
+            self._watch_ready.set()

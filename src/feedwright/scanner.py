@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import os
 import re
 from collections.abc import Callable
@@ -362,7 +363,8 @@ class FileOutcome:
     diagnostics: tuple[Diagnostic, ...]
 
 
-OutcomeSource = Callable[["Scanner", Path, str], FileOutcome]
+# Outcomes for a batch of (path, relative path) items, in order: a cache, a process pool.
+OutcomeSource = Callable[["Scanner", list[tuple[Path, str]]], list[FileOutcome]]
 
 
 class Scanner:
@@ -421,9 +423,12 @@ class Scanner:
         files, skipped, diagnostics = iter_post_files(root)
         posts: list[Post] = []
         next_future: dt.datetime | None = None
-        for path in files:
-            rel = path.relative_to(root).as_posix()
-            result = source(self, path, rel) if source is not None else self.read(path, rel)
+        items = [(path, path.relative_to(root).as_posix()) for path in files]
+        if source is not None:
+            results = source(self, items)
+        else:
+            results = [self.read(path, rel) for path, rel in items]
+        for (_, rel), result in zip(items, results, strict=True):
             diagnostics.extend(result.diagnostics)
             post = result.post
             if post is None:
@@ -592,6 +597,8 @@ class Scanner:
             body=body,
             body_line=fm.body_line,
             key_lines=lines,
+            body_sha=hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest(),
+            has_liquid="{%" in body,
         )
 
     def _mojibake(self, text: str, report: _Report) -> str:
