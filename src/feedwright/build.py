@@ -31,6 +31,7 @@ from feedwright.model import (
     Skipped,
 )
 from feedwright.parallel import default_jobs, map_ordered
+from feedwright.progress import Progress, Silent
 from feedwright.scanner import FileOutcome, PostError, Scanner, scan, split_front_matter
 
 if TYPE_CHECKING:
@@ -189,10 +190,19 @@ def _allowlist(config: Config) -> Allowlist:
 
 
 def render_all(
-    posts: list[Post], config: Config, linker: _Linker, jobs: int
+    posts: list[Post],
+    config: Config,
+    linker: _Linker,
+    jobs: int,
+    progress: Progress | None = None,
 ) -> dict[str, RenderValue]:
     """Render posts, over ``jobs`` processes when there are enough of them."""
-    values = map_ordered(lambda post: render_value(post, config, linker), posts, jobs)
+    report = (
+        None
+        if progress is None
+        else (lambda done, total: progress.update("posts rendered", done, total))
+    )
+    values = map_ordered(lambda post: render_value(post, config, linker), posts, jobs, report)
     return {post.relpath: value for post, value in zip(posts, values, strict=True)}
 
 
@@ -269,6 +279,7 @@ def serialize(
     index: Index,
     config: Config,
     known: Callable[[str], tuple[str, int] | None] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[dict[str, bytes | None], dict[str, tuple[str, int]]]:
     """Serialize every feed. A feed whose fingerprint and on-disk size match ``known`` is
     not serialized again (its value is None: unchanged)."""
@@ -277,6 +288,7 @@ def serialize(
     from feedwright import feedgen_adapter  # feedgen and lxml load only when needed
 
     prints_of = _Fingerprints()
+    total = sum(len(plan.paths) for plan in plans)
     for plan in plans:
         for fmt, relpath in plan.paths.items():
             doc = document(plan, fmt, rendered, index, config)
@@ -298,6 +310,8 @@ def serialize(
             )
             files[relpath] = data
             prints[relpath] = (fp, len(data))
+            if progress is not None:
+                progress.update("feeds written", len(files), total)
     return files, prints
 
 
@@ -327,6 +341,7 @@ def build(
     full: bool = False,
     lock: bool = True,
     jobs: int | None = None,
+    progress: Progress | None = None,
 ) -> BuildReport:
     """Build every feed. Files are written atomically and only when their bytes change;
     with ``dry_run`` nothing is written and the report says what would change. The cache
@@ -335,18 +350,25 @@ def build(
     now = now or dt.datetime.now(dt.UTC)
     jobs = default_jobs() if jobs is None else max(1, jobs)
     if dry_run:
-        return _build(config, now, dry_run=True, full=full, jobs=jobs)
+        return _build(config, now, dry_run=True, full=full, jobs=jobs, progress=progress)
     config.state.mkdir(parents=True, exist_ok=True)
     if not lock:  # the caller (the daemon) holds the output lock already
-        return _build(config, now, dry_run=False, full=full, jobs=jobs)
+        return _build(config, now, dry_run=False, full=full, jobs=jobs, progress=progress)
     with output_lock(config.output):
         clean_temp_files(config.output)
-        return _build(config, now, dry_run=False, full=full, jobs=jobs)
+        return _build(config, now, dry_run=False, full=full, jobs=jobs, progress=progress)
 
 
 def _build(
-    config: Config, now: dt.datetime, *, dry_run: bool, full: bool, jobs: int
+    config: Config,
+    now: dt.datetime,
+    *,
+    dry_run: bool,
+    full: bool,
+    jobs: int,
+    progress: Progress | None = None,
 ) -> BuildReport:
+    progress = progress or Silent()
     if not full:
         previous = snapshot.still_valid(config, now)
         if previous is not None:
@@ -355,13 +377,13 @@ def _build(
     tree = None if dry_run else snapshot.tree_digest(config)
     cache = None if dry_run else Cache(config.state, config_fingerprint(config), reuse=not full)
     try:
-        report = _run(config, now, cache, dry_run, jobs)
+        report = _run(config, now, cache, dry_run, jobs, progress)
     except sqlite3.DatabaseError as exc:  # a cache that went bad mid-build: start afresh
         assert cache is not None
         cache.discard()
         cache = Cache(config.state, config_fingerprint(config), reuse=False)
         cache.recovered = f"unreadable ({exc})"
-        report = _run(config, now, cache, dry_run, jobs)
+        report = _run(config, now, cache, dry_run, jobs, progress)
     finally:
         if cache is not None:
             cache.close()
@@ -439,15 +461,23 @@ def _failed(
 
 
 def _run(
-    config: Config, now: dt.datetime, cache: Cache | None, dry_run: bool, jobs: int
+    config: Config,
+    now: dt.datetime,
+    cache: Cache | None,
+    dry_run: bool,
+    jobs: int,
+    progress: Progress,
 ) -> BuildReport:
+    def scanned(done: int, total: int) -> None:
+        progress.update("posts scanned", done, total)
+
     def parse(scanner: Scanner, items: list[ParseItem]) -> list[ParseResult]:
-        return map_ordered(lambda item: parse_one(scanner, *item), items, jobs)
+        return map_ordered(lambda item: parse_one(scanner, *item), items, jobs, scanned)
 
     def source(scanner: Scanner, items: list[tuple[Path, str]]) -> list[FileOutcome]:
         if cache is not None:
             return cache.outcomes(scanner, items, parse)
-        return map_ordered(lambda item: scanner.read(*item), items, jobs)
+        return map_ordered(lambda item: scanner.read(*item), items, jobs, scanned)
 
     result = scan(config, now, source)
     diagnostics = list(result.diagnostics)
@@ -502,7 +532,7 @@ def _run(
             fresh = loader.read(post.path, rel).post
             if fresh is not None:
                 needed[rel] = dataclasses.replace(post, body=fresh.body, body_sha=fresh.body_sha)
-    values.update(render_all([needed[rel] for rel in missing], config, linker, jobs))
+    values.update(render_all([needed[rel] for rel in missing], config, linker, jobs, progress))
     rendered: dict[str, RenderedPost] = {}
     for rel in sorted(needed):
         post, value, key = needed[rel], values[rel], keys[rel]
@@ -511,8 +541,9 @@ def _run(
         rendered[rel] = RenderedPost(post, value.html, value.excerpt)
         diagnostics.extend(_render_diagnostics(post, value, config))
     files, prints = serialize(
-        plans, rendered, index, config, cache.output if cache is not None else None
+        plans, rendered, index, config, cache.output if cache is not None else None, progress
     )
+    progress.done()
     reasons: dict[str, str] = {}
     changes = plan_changes(config.output, files, read_manifest(config.state), reasons)
     if not dry_run:

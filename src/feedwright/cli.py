@@ -228,8 +228,15 @@ def _cmd_build(args: argparse.Namespace, config: Config, out: TextIO, err: TextI
 
     started = dt.datetime.now(dt.UTC)
     clock = time.monotonic()
+    from feedwright.progress import Progress
+
     report = build(
-        config, now=_now(args, config), dry_run=args.dry_run, full=args.full, jobs=args.jobs
+        config,
+        now=_now(args, config),
+        dry_run=args.dry_run,
+        full=args.full,
+        jobs=args.jobs,
+        progress=Progress(err, enabled=not args.quiet),
     )
     if not args.dry_run:
         write_status(

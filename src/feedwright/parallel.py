@@ -32,11 +32,22 @@ def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
     return [func(item) for item in items[bounds[0] : bounds[1]]]
 
 
-def map_ordered(func: Callable[[T], R], items: list[T], jobs: int) -> list[R]:
-    """``[func(x) for x in items]``, over ``jobs`` forked processes when worthwhile."""
+def map_ordered(
+    func: Callable[[T], R],
+    items: list[T],
+    jobs: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[R]:
+    """``[func(x) for x in items]``, over ``jobs`` forked processes when worthwhile.
+    ``progress(done, total)`` is called from the parent as results come in."""
     global _JOB
     if jobs <= 1 or len(items) < PARALLEL_MIN or "fork" not in mp.get_all_start_methods():
-        return [func(item) for item in items]
+        out_serial: list[R] = []
+        for item in items:
+            out_serial.append(func(item))
+            if progress is not None:
+                progress(len(out_serial), len(items))
+        return out_serial
     workers = min(jobs, len(items))
     size = max(1, len(items) // (workers * 8))
     bounds = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
@@ -46,6 +57,8 @@ def map_ordered(func: Callable[[T], R], items: list[T], jobs: int) -> list[R]:
         out: list[R] = []
         for chunk in pool.imap(_run_chunk, bounds):
             out.extend(chunk)
+            if progress is not None:
+                progress(len(out), len(items))
         pool.close()
         return out
     except BaseException:
