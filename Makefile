@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: feeds test lint typecheck golden clean
+.PHONY: feeds test lint typecheck golden bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +16,8 @@ feeds: $(BIN)/.installed
 	$(BIN)/feedwright build -c config.yaml
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
@@ -28,6 +28,10 @@ test: lint typecheck
 # Regenerate the golden feeds under tests/golden/ after an intended output change.
 golden: $(BIN)/.installed
 	$(BIN)/python tests/regen_golden.py
+
+# Time cold / no-op / one-change builds against Hugo on generated blogs (see bench/README.md).
+bench: $(BIN)/.installed
+	$(BIN)/python bench/run.py --sizes $(or $(SIZES),1000,10000) --runs $(or $(RUNS),3)
 
 clean:
 	rm -rf $(VENV) .feedwright feeds .pytest_cache .mypy_cache .ruff_cache

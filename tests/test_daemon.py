@@ -99,6 +99,16 @@ def test_sigterm_during_a_build_finishes_it_then_exits_0(blog: Path) -> None:
     assert log.index(" build ok ") < log.index(" stopped")
     assert daemon.builds() == 1
     check_feeds(feed_files(blog / "feeds"))
+    # no worker process outlives the daemon (workers must not inherit its SIGTERM handler)
+    leftovers = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if proc.name.isdigit() and str(blog / "config.yaml").encode() in cmdline:
+            leftovers.append(proc.name)
+    assert leftovers == []
 
 
 def test_sighup_with_a_broken_config_keeps_the_old_one(blog: Path) -> None:

@@ -226,3 +226,18 @@ def test_html5_void_elements_are_not_closed() -> None:
     out = render.rewrite_html(html, "https://s.example/p.html", False)
     assert '<source src="https://s.example/a.mp4" type="video/mp4">' in out.html
     assert "</source>" not in out.html
+
+
+def test_the_fast_placeholder_subset_matches_the_full_table() -> None:
+    date = dt.datetime(2019, 3, 7, 5, 6, 7, tzinfo=UTC)
+    args = (date, "Some_Slug.v2", "2019-03-07-Some_Slug.v2", ("News", "news", "Dev"), ".html")
+    full = permalink.placeholders(*args)
+    for template in (
+        "/:year/:title:output_ext",
+        "/:categories/:year/:month/:day/:slug/",
+        "/:i_month/:i_day/:title_/",
+    ):
+        only = permalink.used_placeholders(template)
+        assert permalink.render(template, permalink.placeholders(*args, only=only)) == (
+            permalink.render(template, full)
+        )

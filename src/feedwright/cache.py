@@ -28,7 +28,7 @@ from feedwright.scanner import FileOutcome, Scanner, read_limited
 # (path, relative path, the sha256 the cache knows or None) -> (sha256 of the bytes or None
 # when unreadable, when they were read (ns), the outcome or None when the bytes match).
 ParseItem = tuple[Path, str, str | None]
-ParseResult = tuple[str | None, int, FileOutcome | None]
+ParseResult = tuple[str | None, int, FileOutcome | None, str | None]
 ParseMany = Callable[[Scanner, list[ParseItem]], list[ParseResult]]
 
 
@@ -36,11 +36,12 @@ def parse_one(scanner: Scanner, path: Path, rel: str, known: str | None) -> Pars
     checked = time.time_ns()
     data = read_limited(path, scanner.config.limits.post_size)
     if isinstance(data, FileOutcome):
-        return None, checked, scanner.read(path, rel)  # the same outcome, with the file named
+        return None, checked, scanner.read(path, rel), None  # the outcome, with the file named
     digest = hashlib.sha256(data).hexdigest()
     if digest == known:
-        return digest, checked, None
-    return digest, checked, scanner.outcome(path, rel, data)
+        return digest, checked, None, None
+    outcome = scanner.outcome(path, rel, data)
+    return digest, checked, outcome, _outcome_to_json(outcome)  # encoded in the worker
 
 
 def parse_serial(scanner: Scanner, items: list[ParseItem]) -> list[ParseResult]:
@@ -281,7 +282,9 @@ class Cache:
                     continue
             todo.append((path, rel, signature, row if self.reuse else None))
         parsed = parse(scanner, [(p, r, row[1] if row else None) for p, r, _, row in todo])
-        for (_, rel, signature, row), (digest, checked, outcome) in zip(todo, parsed, strict=True):
+        for (_, rel, signature, row), (digest, checked, outcome, encoded) in zip(
+            todo, parsed, strict=True
+        ):
             if digest is None:  # unreadable or too large: nothing to remember
                 assert outcome is not None
                 results[rel] = outcome
@@ -291,7 +294,7 @@ class Cache:
                 outcome_json = row[3]
                 outcome = _outcome_from_json(outcome_json, root)
             else:
-                outcome_json = _outcome_to_json(outcome)
+                outcome_json = encoded or _outcome_to_json(outcome)
                 if outcome.post is not None:
                     self.db.execute(
                         "INSERT OR REPLACE INTO good VALUES (?, ?)",

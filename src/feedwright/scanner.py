@@ -309,7 +309,7 @@ def split_front_matter(text: str) -> FrontMatter | None:
     loader = _Loader(raw)
     try:
         node = loader.get_single_node()
-        if node is not None:
+        if node is not None and "*" in raw:  # no alias, no expansion to bound
             _check_expansion(node, first_line)
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
@@ -558,7 +558,9 @@ class Scanner:
         template = meta.get("permalink")
         if not isinstance(template, str) or not template.strip():
             template = self.config.permalink
-        values = permalink.placeholders(site_date, slug, path.stem, categories, ".html")
+        values = permalink.placeholders(
+            site_date, slug, path.stem, categories, ".html", permalink.used_placeholders(template)
+        )
         try:
             url_path = permalink.render(template, values)
         except permalink.PermalinkError as exc:
