@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from pathlib import Path
 
 import feedparser
@@ -255,3 +256,16 @@ def test_plain_text_descriptions_stay_text_in_rss(tmp_path: Path) -> None:
     assert doc.entries[0].summary == "Release notes at &lt;https://example.org/r&gt; &amp; more"
     atom = feedparser.parse((tmp_path / "out" / "atom.xml").read_bytes())
     assert atom.entries[0].summary == "Release notes at <https://example.org/r> & more"
+
+
+def test_an_earlier_now_never_reuses_a_later_result(tmp_path: Path) -> None:
+    posts, config = blog(tmp_path)
+    post(posts, "2030-01-01-later.md", "title: Later")
+    time.sleep(1.1)  # let the files age past the racy window so the no-op path is allowed
+    assert run_cli("build", "-c", config, "--now", "2030-06-01T00:00:00Z").returncode == 0
+    earlier = run_cli("build", "-c", config, "--now", "2025-01-01T00:00:00Z")
+    assert earlier.returncode == 0
+    titles = [
+        e.title for e in feedparser.parse((tmp_path / "out" / "rss.xml").read_bytes()).entries
+    ]
+    assert titles == ["Second", "First"]

@@ -405,6 +405,9 @@ def _build(
                     report.diagnostics,
                     report.feeds,
                 ),
+                max((p.published for p in report.index.posts), default=None)
+                if report.index is not None
+                else None,
             )
     return report
 

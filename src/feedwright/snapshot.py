@@ -71,7 +71,10 @@ def store(
     outputs: list[str],
     next_future: dt.datetime | None,
     report: dict[str, Any],
+    latest: dt.datetime | None = None,
 ) -> None:
+    """``latest`` is the newest publication time among the published posts: a build asked
+    for an earlier moment (``--now``) must not reuse a result that includes them."""
     path = config.state / SNAPSHOT_FILE
     signatures = _outputs(config.output, outputs)
     if tree is None or signatures is None:
@@ -83,6 +86,7 @@ def store(
         "newest_ns": tree[1],
         "taken_ns": taken_ns,
         "next_future": None if next_future is None else next_future.isoformat(),
+        "latest": None if latest is None else latest.isoformat(),
         "outputs": signatures,
         "report": report,
     }
@@ -102,6 +106,8 @@ def still_valid(config: Config, now: dt.datetime) -> dict[str, Any] | None:
         if data["next_future"] is not None and now >= dt.datetime.fromisoformat(
             data["next_future"]
         ):
+            return None
+        if data["latest"] is not None and now < dt.datetime.fromisoformat(data["latest"]):
             return None
         if data["newest_ns"] + RACY_NS > data["taken_ns"]:
             return None  # a post changed just before the last look: do not trust stat
