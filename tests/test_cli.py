@@ -269,3 +269,22 @@ def test_an_earlier_now_never_reuses_a_later_result(tmp_path: Path) -> None:
         e.title for e in feedparser.parse((tmp_path / "out" / "rss.xml").read_bytes()).entries
     ]
     assert titles == ["Second", "First"]
+
+
+def test_losing_most_posts_at_once_fails_and_keeps_the_feeds(tmp_path: Path) -> None:
+    posts, config = blog(tmp_path)
+    for n in range(3, 9):
+        post(posts, f"2024-05-0{n}-extra-{n}.md", f"title: Extra {n}")
+    assert run_cli("build", "-c", config).returncode == 0
+    before = snapshot(tmp_path / "out")
+    for path in sorted(posts.glob("2024-05-*.md"))[:6]:
+        path.unlink()  # 8 posts -> 2: more than max_loss (50%) gone at once
+    result = run_cli("build", "-c", config)
+    assert result.returncode == 1
+    assert "only 2 of the 8 posts of the last good build remain" in result.stderr
+    assert snapshot(tmp_path / "out") == before
+    status = run_cli("status", "-c", config)
+    assert status.returncode == 1
+    relaxed = config.read_text() + "max_loss: 0.9\n"
+    config.write_text(relaxed)
+    assert run_cli("build", "-c", config).returncode == 0

@@ -89,11 +89,12 @@ def _many_posts(posts: Path, count: int) -> None:
         )
 
 
-def test_sigterm_during_a_build_finishes_it_then_exits_0(blog: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_stop_signal_during_a_build_finishes_it_then_exits_0(blog: Path, sig: int) -> None:
     _many_posts(blog / "posts", 600)
     daemon = DaemonProcess(blog / "config.yaml", "--full")
     daemon.wait_for("start", lambda: daemon.count(" started: ") == 1)
-    daemon.signal(signal.SIGTERM)
+    daemon.signal(sig)
     assert daemon.stop() == 0
     log = daemon.log
     assert log.index(" build ok ") < log.index(" stopped")

@@ -25,6 +25,7 @@ from feedwright.status import write_status
 from feedwright.writer import clean_temp_files, output_lock
 
 log = logging.getLogger("feedwright")
+POLL_SECONDS = 0.2  # how soon a signal is noticed between builds
 
 
 class JsonFormatter(logging.Formatter):
@@ -88,11 +89,12 @@ class Daemon:
         self._wake.set()
 
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
+        # Only plain assignments here: the handler runs in the main thread, which may hold
+        # the very lock that Event.set() would need (a deadlock); the loop polls instead.
         if signum == signal.SIGHUP:
             self._reload = True
         else:
             self._stop = True
-        self._wake.set()
 
     # -- main loop --------------------------------------------------------------------
     def run(self) -> int:
@@ -129,15 +131,15 @@ class Daemon:
 
     def _loop(self) -> None:
         while True:
-            self._wake.wait(timeout=1.0)
+            self._wake.wait(timeout=POLL_SECONDS)
             if self._stop:
                 return
-            if not self._wake.is_set():
-                continue
-            self._wake.clear()
             if self._reload:
                 self._reload = False
                 self._do_reload()
+            if not self._wake.is_set():
+                continue
+            self._wake.clear()
             with self._lock:
                 reasons, self._reasons = self._reasons, []
             if reasons:
