@@ -288,3 +288,17 @@ def test_losing_most_posts_at_once_fails_and_keeps_the_feeds(tmp_path: Path) -> 
     relaxed = config.read_text() + "max_loss: 0.9\n"
     config.write_text(relaxed)
     assert run_cli("build", "-c", config).returncode == 0
+
+
+def test_a_tampered_manifest_cannot_make_a_build_delete_outside_the_output(
+    tmp_path: Path,
+) -> None:
+    _, config = blog(tmp_path)
+    assert run_cli("build", "-c", config).returncode == 0
+    victim = tmp_path / "victim.xml"
+    victim.write_text("<keep/>")
+    manifest = tmp_path / "state" / "manifest.json"
+    manifest.write_text('{"files": ["../victim.xml", "/etc/hostname", "atom.xml"]}')
+    assert run_cli("build", "-c", config, "--full").returncode == 0
+    assert victim.read_text() == "<keep/>"
+    assert (tmp_path / "out" / "atom.xml").exists()

@@ -58,14 +58,27 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def read_manifest(state: Path) -> set[str]:
+    """The files an earlier build wrote. Entries that could point outside the output
+    folder (absolute, '..', or not feed files) are ignored: removal never leaves it."""
     try:
         data = json.loads((state / MANIFEST).read_text("utf-8"))
         files = data["files"]
-        if isinstance(files, list) and all(isinstance(f, str) for f in files):
-            return set(files)
     except (OSError, ValueError, KeyError, TypeError):
-        pass
-    return set()
+        return set()
+    if not isinstance(files, list):
+        return set()
+    return {f for f in files if isinstance(f, str) and _safe_relpath(f)}
+
+
+def _safe_relpath(name: str) -> bool:
+    parts = name.split("/")
+    return (
+        bool(name)
+        and not name.startswith("/")
+        and "\\" not in name
+        and all(p not in ("", ".", "..") for p in parts)
+        and name.endswith(".xml")
+    )
 
 
 def plan_changes(
