@@ -77,7 +77,7 @@ def _safe_relpath(name: str) -> bool:
         and not name.startswith("/")
         and "\\" not in name
         and all(p not in ("", ".", "..") for p in parts)
-        and name.endswith(".xml")
+        and name.endswith((".xml", ".atom", ".rss"))  # what output templates may name
     )
 
 
