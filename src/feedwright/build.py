@@ -532,7 +532,7 @@ def _run(
     for rel in missing:  # cached posts carry no body: read the few that must be rendered
         post = needed[rel]
         if post.body_missing:
-            fresh = loader.read(post.path, rel).post
+            fresh = loader.read(config.posts / rel, rel).post
             if fresh is not None:
                 needed[rel] = dataclasses.replace(post, body=fresh.body, body_sha=fresh.body_sha)
     values.update(render_all([needed[rel] for rel in missing], config, linker, jobs, progress))

@@ -95,7 +95,6 @@ def _post_to_json(post: Post, body: bool = False) -> dict[str, Any]:
 
 def _post_from_json(data: dict[str, Any], root: Path) -> Post:
     return Post(
-        path=root / data["relpath"],
         relpath=data["relpath"],
         slug=data["slug"],
         file_date=dt.date.fromisoformat(data["file_date"]),

@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
 
 EMPTY_SHA = hashlib.sha256(b"").hexdigest()
 
@@ -49,8 +48,7 @@ class Author:
 class Post:
     """A post as scanned: metadata resolved, body still Markdown with Liquid."""
 
-    path: Path
-    relpath: str
+    relpath: str  # relative to the posts folder (config.posts / relpath is the file)
     slug: str
     file_date: dt.date
     site_date: dt.datetime

@@ -420,10 +420,10 @@ class Scanner:
                 "set 'posts:' in the config to your posts folder",
             )
             return ScanResult((), (), (diag,), 0)
-        files, skipped, diagnostics = iter_post_files(root)
+        found, skipped, diagnostics = walk_posts(root)
         posts: list[Post] = []
         next_future: dt.datetime | None = None
-        items = [(path, path.relative_to(root).as_posix()) for path in files]
+        items = [(Path(full), rel) for rel, full in found]
         if source is not None:
             results = source(self, items)
         else:
@@ -444,7 +444,7 @@ class Scanner:
                     next_future = post.published
             else:
                 posts.append(post)
-        return ScanResult(tuple(posts), tuple(skipped), tuple(diagnostics), len(files), next_future)
+        return ScanResult(tuple(posts), tuple(skipped), tuple(diagnostics), len(found), next_future)
 
     # -- one file ---------------------------------------------------------------------
     def scan_file(self, path: Path, rel: str, report: _Report, data: bytes) -> Post:
@@ -581,7 +581,6 @@ class Scanner:
         if description is not None:
             description = self._clean(description, "description", lines, report)
         return Post(
-            path=path,
             relpath=rel,
             slug=slug,
             file_date=file_date,
