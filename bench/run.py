@@ -41,6 +41,7 @@ limit: 20
 content: full
 formats: [atom, rss]
 feeds: {{categories: {{enabled: false}}}}
+archives: {{enabled: false}}
 """
 
 

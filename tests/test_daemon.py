@@ -11,6 +11,7 @@ import pytest
 
 from conftest import check_feeds, feed_files, run_cli
 from daemon_helpers import DaemonProcess, add_post, set_config
+from feedwright.writer import OUTPUT_SUFFIXES
 
 
 def titles(feed: Path) -> list[str]:
@@ -166,4 +167,5 @@ def test_status_reports_the_last_run_and_fails_after_a_failed_one(blog: Path) ->
     published = {
         p.relative_to(blog / "feeds").as_posix() for p in (blog / "feeds").rglob("*") if p.is_file()
     }
-    assert all(name.endswith(".xml") for name in published), published
+    assert all(name.endswith(OUTPUT_SUFFIXES) for name in published), published
+    assert not [n for n in published if n.rsplit("/", 1)[-1].startswith(".")], published

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from feedwright import __version__, liquid, snapshot
+from feedwright import __version__, discovery, jsonfeed, liquid, snapshot
 from feedwright.cache import Cache, ParseItem, ParseResult, RenderValue, parse_one
 from feedwright.config import Config, EmbedMode, FeedFormat
 from feedwright.feeds import FeedPlan, document, plan_feeds
@@ -303,11 +303,12 @@ def serialize(
                     files[relpath] = None
                     prints[relpath] = previous
                     continue
-            data = (
-                feedgen_adapter.to_atom(doc)
-                if fmt is FeedFormat.ATOM
-                else feedgen_adapter.to_rss(doc)
-            )
+            if fmt is FeedFormat.ATOM:
+                data = feedgen_adapter.to_atom(doc)
+            elif fmt is FeedFormat.RSS:
+                data = feedgen_adapter.to_rss(doc)
+            else:
+                data = jsonfeed.to_json(doc)
             files[relpath] = data
             prints[relpath] = (fp, len(data))
             if progress is not None:
@@ -547,6 +548,7 @@ def _run(
         plans, rendered, index, config, cache.output if cache is not None else None, progress
     )
     progress.done()
+    files.update(discovery.pages(plans, config))
     reasons: dict[str, str] = {}
     changes = plan_changes(config.output, files, read_manifest(config.state), reasons)
     if not dry_run:

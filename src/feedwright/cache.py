@@ -49,7 +49,7 @@ def parse_serial(scanner: Scanner, items: list[ParseItem]) -> list[ParseResult]:
 
 
 CACHE_FILE = "cache.sqlite"
-SCHEMA = 3
+SCHEMA = 4
 APP_ID = "feedwright-cache"
 # A file changed within this window of our last look may have been edited again without
 # its timestamps moving (file-system clocks are coarse): hash it instead of trusting stat.
@@ -90,6 +90,7 @@ def _post_to_json(post: Post, body: bool = False) -> dict[str, Any]:
         "key_lines": post.key_lines,
         "body_sha": post.body_sha,
         "has_liquid": post.has_liquid,
+        "image": post.image,
     }
 
 
@@ -114,6 +115,7 @@ def _post_from_json(data: dict[str, Any], root: Path) -> Post:
         key_lines={str(k): int(v) for k, v in data["key_lines"].items()},
         body_sha=data["body_sha"],
         has_liquid=bool(data["has_liquid"]),
+        image=data["image"],
     )
 
 

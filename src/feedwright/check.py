@@ -168,8 +168,10 @@ def check(config: Config, now: dt.datetime | None = None, jobs: int | None = Non
     plans = plan_feeds(index, config)
     files, _ = serialize(plans, rendered, index, config)
     budget = config.limits.feed_size
+    # archives hold a whole year by design; readers fetch them once, not on every poll
+    archives = {path for plan in plans if plan.archive for path in plan.paths.values()}
     for relpath, data in sorted(files.items()):
-        if data is not None and len(data) > budget:
+        if data is not None and len(data) > budget and relpath not in archives:
             findings.append(
                 Diagnostic(
                     Severity.WARNING,

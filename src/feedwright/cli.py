@@ -243,6 +243,12 @@ def _cmd_build(args: argparse.Namespace, config: Config, out: TextIO, err: TextI
             config.state, started=started, duration=time.monotonic() - clock, report=report
         )
     _print_build(report, args, out, err)
+    if not args.dry_run and not report.failed and config.websub.hubs:
+        from feedwright.runner import setup_logging
+        from feedwright.websub import publish_changes
+
+        setup_logging("text")  # WebSub results are logged to stderr, like the daemon's
+        publish_changes(config, report.changes)
     if report.failed or report.errors:
         return EXIT_POST_ERRORS
     if args.strict and report.warnings:

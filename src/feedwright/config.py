@@ -30,6 +30,7 @@ from pydantic import (
 from feedwright.errors import ConfigError
 
 DEFAULT_CONFIG = Path("config.yaml")
+FEED_SUFFIXES = (".xml", ".atom", ".rss", ".json")
 
 # Jekyll's named permalink styles (Jekyll 4, Utilities#permalink_style).
 PERMALINK_STYLES: dict[str, str] = {
@@ -42,7 +43,9 @@ PERMALINK_STYLES: dict[str, str] = {
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, populate_by_name=True
+    )
 
 
 def _absolute_http_url(value: str) -> str:
@@ -62,6 +65,8 @@ class SiteConfig(_Model):
     author: str = ""
     language: str = "en"
     timezone: str = "UTC"
+    icon: str | None = None  # a small square image; relative URLs resolve against the site
+    logo: str | None = None  # a larger image, about 2:1
 
     @field_validator("url")
     @classmethod
@@ -154,6 +159,7 @@ class ContentMode(StrEnum):
 class FeedFormat(StrEnum):
     ATOM = "atom"
     RSS = "rss"
+    JSON = "json"
 
 
 class FamilyConfig(_Model):
@@ -162,6 +168,7 @@ class FamilyConfig(_Model):
     content: ContentMode | None = None
     atom: str
     rss: str
+    json_: str = Field(alias="json")
 
 
 def _check_template(value: str, family: str, needs_slug: bool) -> str:
@@ -171,9 +178,10 @@ def _check_template(value: str, family: str, needs_slug: bool) -> str:
     if "{" in leftover or "}" in leftover:
         raise ValueError(f"only the placeholder {{slug}} is allowed, got {value!r}")
     parts = Path(value.replace("{slug}", "x")).parts
-    if Path(value).is_absolute() or ".." in parts or not value.endswith((".xml", ".atom", ".rss")):
+    if Path(value).is_absolute() or ".." in parts or not value.endswith(FEED_SUFFIXES):
         raise ValueError(
-            f"must be a relative path inside the output folder ending in .xml, got {value!r}"
+            "must be a relative path inside the output folder ending in .xml (or .json for "
+            f"JSON Feed), got {value!r}"
         )
     return value
 
@@ -181,8 +189,9 @@ def _check_template(value: str, family: str, needs_slug: bool) -> str:
 class SiteFeedConfig(FamilyConfig):
     atom: str = "atom.xml"
     rss: str = "rss.xml"
+    json_: str = Field(default="feed.json", alias="json")
 
-    @field_validator("atom", "rss")
+    @field_validator("atom", "rss", "json_")
     @classmethod
     def _paths(cls, value: str) -> str:
         return _check_template(value, "site", needs_slug=False)
@@ -191,8 +200,9 @@ class SiteFeedConfig(FamilyConfig):
 class TagFeedConfig(FamilyConfig):
     atom: str = "tags/{slug}.atom.xml"
     rss: str = "tags/{slug}.rss.xml"
+    json_: str = Field(default="tags/{slug}.json", alias="json")
 
-    @field_validator("atom", "rss")
+    @field_validator("atom", "rss", "json_")
     @classmethod
     def _paths(cls, value: str) -> str:
         return _check_template(value, "tags", needs_slug=True)
@@ -201,11 +211,57 @@ class TagFeedConfig(FamilyConfig):
 class CategoryFeedConfig(FamilyConfig):
     atom: str = "categories/{slug}.atom.xml"
     rss: str = "categories/{slug}.rss.xml"
+    json_: str = Field(default="categories/{slug}.json", alias="json")
 
-    @field_validator("atom", "rss")
+    @field_validator("atom", "rss", "json_")
     @classmethod
     def _paths(cls, value: str) -> str:
         return _check_template(value, "categories", needs_slug=True)
+
+
+class ArchivesConfig(_Model):
+    """RFC 5005 archived feeds: one Atom document per publication year."""
+
+    enabled: bool = True
+    path: str = "archive/{year}.atom.xml"
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        if "{year}" not in value:
+            raise ValueError(f"the archive path template must contain {{year}}, got {value!r}")
+        return _check_template(
+            value.replace("{year}", "{slug}"), "archives", needs_slug=True
+        ).replace("{slug}", "{year}")
+
+
+class DiscoveryConfig(_Model):
+    """The pages and lists that help readers find the feeds (all in the output folder)."""
+
+    index: bool = True  # index.html
+    opml: bool = True  # feeds.opml
+    autodiscovery: bool = True  # autodiscovery.html
+    stylesheet: bool = True  # feed.xsl, referenced from every Atom and RSS feed
+
+
+class WebSubConfig(_Model):
+    """WebSub hubs: advertised in every feed and pinged with the feeds that changed."""
+
+    hubs: list[str] = Field(default_factory=list)
+    timeout: float = Field(default=10.0, gt=0, le=300)
+    retries: int = Field(default=3, ge=0, le=20)
+
+    @field_validator("hubs")
+    @classmethod
+    def _hubs(cls, value: list[str]) -> list[str]:
+        return [_absolute_http_url(v) for v in value]
+
+
+class ServeConfig(_Model):
+    """``feedwright serve`` and ``run --serve``."""
+
+    bind: str = "127.0.0.1:8080"
+    cache_control: str = "public, max-age=300"
 
 
 class FeedsConfig(_Model):
@@ -406,7 +462,9 @@ class Config(_Model):
     publication_date: PublicationDate = PublicationDate.PUB
     limit: int = Field(default=20, ge=1, le=10000)
     content: ContentMode = ContentMode.FULL
-    formats: list[FeedFormat] = Field(default_factory=lambda: [FeedFormat.ATOM, FeedFormat.RSS])
+    formats: list[FeedFormat] = Field(
+        default_factory=lambda: [FeedFormat.ATOM, FeedFormat.RSS, FeedFormat.JSON]
+    )
     feeds: FeedsConfig = FeedsConfig()
     tags: TagsConfig = TagsConfig()
     authors: dict[str, AuthorConfig] = Field(default_factory=dict)
@@ -417,6 +475,10 @@ class Config(_Model):
     sanitize: SanitizeConfig = SanitizeConfig()
     limits: LimitsConfig = LimitsConfig()
     max_loss: float = Field(default=0.5, ge=0.0, le=1.0)
+    archives: ArchivesConfig = ArchivesConfig()
+    discovery: DiscoveryConfig = DiscoveryConfig()
+    websub: WebSubConfig = WebSubConfig()
+    serve: ServeConfig = ServeConfig()
 
     @field_validator("feeds_url")
     @classmethod
@@ -440,7 +502,7 @@ class Config(_Model):
     @classmethod
     def _formats(cls, value: list[FeedFormat]) -> list[FeedFormat]:
         if not value:
-            raise ValueError("list at least one format: atom, rss")
+            raise ValueError("list at least one format: atom, rss, json")
         return sorted(set(value), key=list(FeedFormat).index)
 
     @property

@@ -6,10 +6,102 @@ RSS authors are ``dc:creator`` only, and the generator carries no library versio
 from __future__ import annotations
 
 import html
+from typing import Any
 
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
-from feedwright.model import Author, FeedDocument
+from feedwright.model import Author, FeedDocument, Image
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+FH_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
+MEDIA_NS = "http://search.yahoo.com/mrss/"
+_EXT = "feedwright_ext"  # the attribute feedgen sets on the generator and each entry
+
+
+class _FeedExtension(BaseExtension):  # type: ignore[misc]
+    """What feedgen has no API for: the stylesheet PI, links other than self and
+    alternate in RSS, and the RFC 5005 markers."""
+
+    def __init__(self) -> None:
+        self.doc: FeedDocument | None = None
+
+    def extend_ns(self) -> dict[str, str]:
+        assert self.doc is not None
+        ns = {}
+        if self.doc.archive or self.doc.complete:
+            ns["fh"] = FH_NS
+        if any(e.image is not None for e in self.doc.entries):
+            ns["media"] = MEDIA_NS
+        return ns
+
+    def _stylesheet(self, root: Any) -> None:
+        assert self.doc is not None
+        if self.doc.stylesheet:
+            href = html.escape(self.doc.stylesheet, quote=True)
+            root.addprevious(
+                etree.ProcessingInstruction("xml-stylesheet", f'type="text/xsl" href="{href}"')
+            )
+
+    def _history(self, parent: Any) -> None:
+        assert self.doc is not None
+        if self.doc.archive:
+            etree.SubElement(parent, f"{{{FH_NS}}}archive")
+        elif self.doc.complete:
+            etree.SubElement(parent, f"{{{FH_NS}}}complete")
+
+    def extend_atom(self, feed: Any) -> Any:
+        self._stylesheet(feed)
+        self._history(feed)
+        return feed
+
+    def extend_rss(self, feed: Any) -> Any:
+        assert self.doc is not None
+        self._stylesheet(feed)
+        channel = feed[0]
+        for link in self.doc.links:  # feedgen writes only the self link into RSS
+            attrs = {"href": link.href, "rel": link.rel}
+            if link.type:
+                attrs["type"] = link.type
+            etree.SubElement(channel, f"{{{ATOM_NS}}}link", attrs)
+        self._history(channel)
+        return feed
+
+
+class _EntryExtension(BaseEntryExtension):  # type: ignore[misc]
+    """A post's picture: ``media:thumbnail``, plus an enclosure when its length is known
+    (feedgen's own Atom enclosure comes out as a second alternate link)."""
+
+    def __init__(self) -> None:
+        self.image: Image | None = None
+
+    def _enclosure(self) -> dict[str, str] | None:
+        image = self.image
+        if image is None or image.type is None or image.length is None:
+            return None
+        return {"type": image.type, "length": str(image.length)}
+
+    def extend_atom(self, entry: Any) -> Any:
+        if self.image is not None:
+            etree.SubElement(entry, f"{{{MEDIA_NS}}}thumbnail", {"url": self.image.url})
+            enclosure = self._enclosure()
+            if enclosure is not None:
+                etree.SubElement(
+                    entry,
+                    f"{{{ATOM_NS}}}link",
+                    {"rel": "enclosure", "href": self.image.url, **enclosure},
+                )
+        return entry
+
+    def extend_rss(self, item: Any) -> Any:
+        if self.image is not None:
+            enclosure = self._enclosure()
+            if enclosure is not None:
+                etree.SubElement(item, "enclosure", {"url": self.image.url, **enclosure})
+            etree.SubElement(item, f"{{{MEDIA_NS}}}thumbnail", {"url": self.image.url})
+        return item
+
 
 GENERATOR_NAME = "feedwright"
 GENERATOR_URI = "https://pypi.org/project/feedwright/"
@@ -19,6 +111,8 @@ def _generator(doc: FeedDocument, fmt: str) -> FeedGenerator:
     fg = FeedGenerator()
     if fmt == "rss":
         fg.load_extension("dc", atom=False, rss=True)
+    fg.register_extension(_EXT, _FeedExtension, _EntryExtension)
+    getattr(fg, _EXT).doc = doc
     fg.id(doc.id)
     fg.title(doc.title)
     fg.subtitle(doc.subtitle or doc.title)
@@ -29,10 +123,24 @@ def _generator(doc: FeedDocument, fmt: str) -> FeedGenerator:
     # feedgen uses the href of the *last* link as the RSS <channel><link>: self first.
     mime = "application/atom+xml" if fmt == "atom" else "application/rss+xml"
     fg.link(href=doc.self_url, rel="self", type=mime)
+    if fmt == "atom":
+        for link in doc.links:
+            fg.link(
+                {"href": link.href, "rel": link.rel, **({"type": link.type} if link.type else {})}
+            )
     fg.link(href=doc.site_url, rel="alternate", type="text/html")
     fg.updated(doc.updated)
+    if doc.icon:
+        fg.icon(doc.icon)
+    if doc.logo or doc.icon:
+        if fmt == "atom":
+            if doc.logo:
+                fg.logo(doc.logo)
+        else:
+            fg.image(url=doc.logo or doc.icon, title=doc.title, link=doc.site_url)
     for item in doc.entries:
         fe = fg.add_entry(order="append")
+        getattr(fe, _EXT).image = item.image
         if fmt == "atom":
             fe.id(item.id)
             if item.authors:

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import mimetypes
 import posixpath
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from feedwright.config import Config, ContentMode, FamilyConfig, FeedFormat, IdScheme
-from feedwright.model import Author, FeedDocument, FeedEntry, Index, Post, RenderedPost, Term
+from feedwright.model import (
+    Author,
+    FeedDocument,
+    FeedEntry,
+    Image,
+    Index,
+    Link,
+    Post,
+    RenderedPost,
+    Term,
+)
 
+ATOM_TYPE = "application/atom+xml"
+STYLESHEET = "feed.xsl"  # in the output folder, referenced from every Atom and RSS feed
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _SAFE = "/!$&'()*+,;=:@-._~%"
 
@@ -23,10 +36,23 @@ class FeedPlan:
     paths: dict[FeedFormat, str]
     posts: tuple[Post, ...]
     content: ContentMode
+    complete: bool = False  # every post of the feed fits under the limit (fh:complete)
+    archive: bool = False  # an RFC 5005 archive document (one publication year)
+    prev_archive: str | None = None  # output path of the next older archive
+    total: int = 0  # posts in the feed before the limit
+    label: str = ""  # the tag, category or year, as shown to people
+
+
+def archive_path(config: Config, year: int) -> str:
+    return config.archives.path.replace("{year}", str(year))
 
 
 def _paths(config: Config, family: FamilyConfig, slug: str) -> dict[FeedFormat, str]:
-    templates = {FeedFormat.ATOM: family.atom, FeedFormat.RSS: family.rss}
+    templates = {
+        FeedFormat.ATOM: family.atom,
+        FeedFormat.RSS: family.rss,
+        FeedFormat.JSON: family.json_,
+    }
     return {fmt: templates[fmt].replace("{slug}", slug) for fmt in config.formats}
 
 
@@ -34,7 +60,9 @@ def plan_feeds(index: Index, config: Config) -> list[FeedPlan]:
     site = config.site
     plans: list[FeedPlan] = []
     fam = config.feeds
+    years = sorted(index.by_year, reverse=True) if config.archives.enabled else []
     if fam.site.enabled:
+        limit = config.family_limit(fam.site)
         plans.append(
             FeedPlan(
                 "site",
@@ -42,8 +70,12 @@ def plan_feeds(index: Index, config: Config) -> list[FeedPlan]:
                 site.title,
                 site.description,
                 _paths(config, fam.site, ""),
-                index.posts[: config.family_limit(fam.site)],
+                index.posts[:limit],
                 config.family_content(fam.site),
+                complete=not years and len(index.posts) <= limit,
+                prev_archive=archive_path(config, years[0]) if years else None,
+                total=len(index.posts),
+                label=site.title,
             )
         )
 
@@ -60,12 +92,65 @@ def plan_feeds(index: Index, config: Config) -> list[FeedPlan]:
                     _paths(config, family, term.slug),
                     term.posts[: config.family_limit(family)],
                     config.family_content(family),
+                    complete=len(term.posts) <= config.family_limit(family),
+                    total=len(term.posts),
+                    label=term.label,
                 )
             )
 
     terms(fam.tags, "tag", index.tags, "{site}: posts tagged {label}")
     terms(fam.categories, "category", index.categories, "{site}: {label}")
+    # RFC 5005 archives: every post of a publication year in one Atom document. Each
+    # links only to the older one (never to a newer year), so a new post changes the
+    # newest year's archive alone.
+    for i, year in enumerate(years):
+        posts = index.by_year[year]
+        plans.append(
+            FeedPlan(
+                "archive",
+                str(year),
+                f"{site.title}: archive {year}",
+                site.description,
+                {FeedFormat.ATOM: archive_path(config, year)},
+                posts,
+                config.family_content(fam.site),
+                archive=True,
+                prev_archive=archive_path(config, years[i + 1]) if i + 1 < len(years) else None,
+                total=len(posts),
+                label=str(year),
+            )
+        )
     return plans
+
+
+def feed_url(config: Config, relpath: str) -> str:
+    return config.public_feeds_url + quote(relpath, safe=_SAFE)
+
+
+def _absolute_url(config: Config, value: str) -> str:
+    """Jekyll's ``absolute_url``: a URL stays, a path is joined to the site's root."""
+    if urlsplit(value).scheme:
+        return value
+    return config.site.root + value.lstrip("/")
+
+
+def _image(config: Config, value: str | None) -> Image | None:
+    """The entry picture. Its type comes from the name; its length from the file, when
+    the path is local and the file is found under ``source:`` (or beside the posts)."""
+    if value is None:
+        return None
+    url = _absolute_url(config, value)
+    mime = mimetypes.guess_type(urlsplit(url).path)[0]
+    length = None
+    if not urlsplit(value).scheme:
+        root = config.source if config.source is not None else config.posts.parent
+        relative = unquote(urlsplit(value).path).lstrip("/")
+        if relative and ".." not in relative.split("/"):
+            try:
+                length = (root / relative).stat().st_size
+            except OSError:
+                length = None
+    return Image(url, mime, length)
 
 
 def _normalize_url(url: str) -> str:
@@ -119,6 +204,7 @@ def _entry(rendered: RenderedPost, config: Config, index: Index, mode: ContentMo
         categories=tuple(labels),
         summary=summary,
         content_html=rendered.html if mode is ContentMode.FULL else None,
+        image=_image(config, post.image),
     )
 
 
@@ -131,8 +217,21 @@ def document(
 ) -> FeedDocument:
     entries = tuple(_entry(rendered[p.relpath], config, index, plan.content) for p in plan.posts)
     updated = max((e.updated for e in entries), default=_EPOCH)
-    self_url = config.public_feeds_url + quote(plan.paths[fmt], safe=_SAFE)
+    self_url = feed_url(config, plan.paths[fmt])
     site = config.site
+    links = [Link("hub", hub) for hub in config.websub.hubs]
+    if fmt is FeedFormat.ATOM:
+        if plan.archive:
+            site_atom = config.feeds.site.atom if config.feeds.site.enabled else None
+            if site_atom is not None and FeedFormat.ATOM in config.formats:
+                links.append(Link("current", feed_url(config, site_atom), ATOM_TYPE))
+        if plan.prev_archive is not None:
+            links.append(Link("prev-archive", feed_url(config, plan.prev_archive), ATOM_TYPE))
+    stylesheet = None
+    if config.discovery.stylesheet and fmt is not FeedFormat.JSON:
+        # relative, so that the browser loads it from wherever it loaded the feed
+        folder = posixpath.dirname(plan.paths[fmt])
+        stylesheet = posixpath.relpath(STYLESHEET, folder or ".")
     return FeedDocument(
         family=plan.family,
         key=plan.key,
@@ -145,4 +244,10 @@ def document(
         updated=updated,
         author=Author(site.author or site.title),
         entries=entries,
+        links=tuple(links),
+        archive=plan.archive,
+        complete=plan.complete and fmt is not FeedFormat.JSON,
+        stylesheet=stylesheet,
+        icon=None if site.icon is None else _absolute_url(config, site.icon),
+        logo=None if site.logo is None else _absolute_url(config, site.logo),
     )

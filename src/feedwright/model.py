@@ -67,6 +67,7 @@ class Post:
     key_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
     body_sha: str = ""  # sha256 of body, so the cache can skip storing bodies
     has_liquid: bool = False  # the body contains a Liquid tag
+    image: str | None = None  # the 'image:' front matter as written (a path or URL)
 
     @property
     def body_missing(self) -> bool:
@@ -121,6 +122,23 @@ class RenderedPost:
 
 
 @dataclass(frozen=True, slots=True)
+class Image:
+    """A post's picture: shown as a thumbnail, and as an enclosure when its size is known."""
+
+    url: str
+    type: str | None = None
+    length: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    rel: str
+    href: str
+    type: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class FeedEntry:
     id: str
     guid_is_permalink: bool
@@ -132,6 +150,7 @@ class FeedEntry:
     categories: tuple[str, ...]
     summary: str | None
     content_html: str | None
+    image: Image | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +168,12 @@ class FeedDocument:
     updated: dt.datetime
     author: Author | None
     entries: tuple[FeedEntry, ...]
+    links: tuple[Link, ...] = ()  # hub, current, prev-archive (besides self and alternate)
+    archive: bool = False  # an RFC 5005 archive document (fh:archive)
+    complete: bool = False  # every entry of the feed is in this document (fh:complete)
+    stylesheet: str | None = None  # href of the XSL for browsers
+    icon: str | None = None
+    logo: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from feedwright.daemon import BuildScheduler
 from feedwright.errors import FeedwrightError
 from feedwright.model import Diagnostic, Severity
 from feedwright.status import write_status
+from feedwright.websub import Publisher
 from feedwright.writer import clean_temp_files, output_lock
 
 log = logging.getLogger("feedwright")
@@ -81,6 +82,7 @@ class Daemon:
         self._watch_stop = threading.Event()
         self._watch_ready = threading.Event()
         self.scheduler = BuildScheduler(config.schedule, config.site.zone, self.request)
+        self.publisher = Publisher()  # WebSub pings, off the build thread
 
     # -- triggers ---------------------------------------------------------------------
     def request(self, reason: str) -> None:
@@ -124,6 +126,7 @@ class Daemon:
             finally:
                 self._watch_stop.set()
                 self.scheduler.shutdown()
+                self.publisher.close()
                 for sig, handler in previous.items():
                     signal.signal(sig, handler)
         log.info("stopped")
@@ -189,6 +192,8 @@ class Daemon:
             trigger=trigger,
         )
         self._log_build(report, error, duration, trigger, status)
+        if report is not None and not report.failed:
+            self.publisher.submit(self.config, report.changes)
 
     def _log_build(
         self,

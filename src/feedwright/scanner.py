@@ -27,10 +27,10 @@ POST_EXTENSIONS = (".md", ".markdown")
 # unknown key close to one that is read is probably a typo ("pug-year").
 READ_KEYS = frozenset(
     """title author authors description category categories tags tag pub-date pub-year
-    date updated last_modified_at published draft slug permalink""".split()
+    date updated last_modified_at published draft slug permalink image""".split()
 )
 KNOWN_KEYS = READ_KEYS | frozenset(
-    """layout comments excerpt excerpt_separator image toc lang sitemap redirect_from
+    """layout comments excerpt excerpt_separator toc lang sitemap redirect_from
     redirect_to navbar_active hidden feature featured summary subtitle series canonical_url
     modified_date share header teaser""".split()
 )
@@ -600,7 +600,26 @@ class Scanner:
             key_lines=lines,
             body_sha=hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest(),
             has_liquid="{%" in body,
+            image=self._image(meta.get("image"), lines, report),
         )
+
+    def _image(self, value: Any, lines: dict[str, int], report: _Report) -> str | None:
+        """``image: /assets/x.png`` or jekyll-seo-tag's ``image: {path: ...}``."""
+        if isinstance(value, dict):
+            value = value.get("path", value.get("url"))
+        if value is None:
+            return None
+        text = str(value).strip() if isinstance(value, str) else ""
+        if not text or any(c.isspace() for c in text) or text.startswith(("javascript:", "data:")):
+            report.add(
+                Severity.WARNING,
+                "bad-image",
+                f"image {value!r} is not a path or URL; the entry gets no picture",
+                lines.get("image"),
+                "write image: /assets/picture.png (or a full https:// URL)",
+            )
+            return None
+        return self._clean(text, "image", lines, report)
 
     def _mojibake(self, text: str, report: _Report) -> str:
         """Find (and unless switched off, repair) UTF-8 that was once read as

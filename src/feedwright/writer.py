@@ -70,6 +70,9 @@ def read_manifest(state: Path) -> set[str]:
     return {f for f in files if isinstance(f, str) and _safe_relpath(f)}
 
 
+OUTPUT_SUFFIXES = (".xml", ".atom", ".rss", ".json", ".html", ".opml", ".xsl")
+
+
 def _safe_relpath(name: str) -> bool:
     parts = name.split("/")
     return (
@@ -77,7 +80,7 @@ def _safe_relpath(name: str) -> bool:
         and not name.startswith("/")
         and "\\" not in name
         and all(p not in ("", ".", "..") for p in parts)
-        and name.endswith((".xml", ".atom", ".rss"))  # what output templates may name
+        and name.endswith(OUTPUT_SUFFIXES)  # what output templates and pages may name
     )
 
 
