@@ -89,6 +89,9 @@ a:focus-visible{outline:3px solid var(--link);outline-offset:2px}
 .howto{border:1px solid var(--line);border-radius:.5rem;padding:.75rem 1rem}
 ul.feeds{list-style:none;margin:0;padding:0}
 ul.feeds>li{padding:.75rem 0;border-bottom:1px solid var(--line)}
+ul.feeds>li:last-child{border-bottom:0}
+nav{margin:1rem 0}
+nav ul{display:flex;flex-wrap:wrap;gap:.25rem 1rem;list-style:none;margin:0;padding:0}
 .meta{margin:.1rem 0 .4rem;font-size:.9rem}
 .formats{display:flex;flex-wrap:wrap;gap:.5rem;margin:0;padding:0;list-style:none}
 .formats a{display:inline-block;min-width:2.75rem;padding:.35rem .7rem;border:1px solid
@@ -108,10 +111,15 @@ def index_html(plans: list[FeedPlan], config: Config) -> bytes:
         for fmt, path in plan.paths.items()
     ]
     body: list[str] = []
-    for family, heading, note in _SECTIONS:
+    present = [sec for sec in _SECTIONS if any(p.family == sec[0] for p in plans)]
+    if len(present) > 1:
+        body.append('<nav aria-label="Sections"><ul>')
+        body.extend(
+            f'<li><a href="#{family}">{escape(heading)}</a></li>' for family, heading, _ in present
+        )
+        body.append("</ul></nav>")
+    for family, heading, note in present:
         members = [p for p in plans if p.family == family]
-        if not members:
-            continue
         body.append(f'<section aria-labelledby="{family}">')
         body.append(f'<h2 id="{family}">{escape(heading)}</h2>')
         body.append(f'<p class="section-note">{escape(note)}</p>')

@@ -28,6 +28,9 @@ a:focus-visible{outline:3px solid var(--link);outline-offset:2px}
 .howto{border:1px solid var(--line);border-radius:.5rem;padding:.75rem 1rem}
 ul.feeds{list-style:none;margin:0;padding:0}
 ul.feeds&gt;li{padding:.75rem 0;border-bottom:1px solid var(--line)}
+ul.feeds&gt;li:last-child{border-bottom:0}
+nav{margin:1rem 0}
+nav ul{display:flex;flex-wrap:wrap;gap:.25rem 1rem;list-style:none;margin:0;padding:0}
 .meta{margin:.1rem 0 .4rem;font-size:.9rem}
 .formats{display:flex;flex-wrap:wrap;gap:.5rem;margin:0;padding:0;list-style:none}
 .formats a{display:inline-block;min-width:2.75rem;padding:.35rem .7rem;border:1px solid
