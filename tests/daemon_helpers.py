@@ -19,10 +19,10 @@ _BUILD = re.compile(r"\bbuild (ok|errors|failed)\b")
 
 
 class DaemonProcess:
-    def __init__(self, config: Path, *args: str) -> None:
+    def __init__(self, config: Path, *args: str, command: str = "run") -> None:
         self.lines: list[str] = []
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "feedwright", "run", "-c", str(config), *args],
+            [sys.executable, "-m", "feedwright", command, "-c", str(config), *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

@@ -5,7 +5,7 @@ Exit codes (one table for every command):
   1  some posts had errors (feeds were still written for the rest), or the build failed
   2  bad config or usage
   3  warnings, under --strict
-  75 the output folder is locked by another run
+  75 the output folder is locked by another run, or (serve) the address is in use
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="feedwright",
         description="Build Atom and RSS feeds from a folder of Jekyll-style Markdown posts.",
         epilog="exit codes: 0 ok, 1 post errors, 2 bad config or usage, 3 warnings under "
-        "--strict, 75 output folder locked",
+        "--strict, 75 output folder locked or serve address in use",
     )
     parser.add_argument("--version", action="version", version=f"feedwright {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -110,7 +110,30 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--full", action="store_true", help="ignore the cache for the first build")
     run.add_argument(
+        "--serve",
+        metavar="HOST:PORT",
+        help="also serve the output folder over HTTP while running (see feedwright serve)",
+    )
+    run.add_argument(
         "--jobs", type=int, metavar="N", help="render in N processes (default: the number of CPUs)"
+    )
+
+    serve = sub.add_parser(
+        "serve",
+        parents=[common],
+        help="serve the output folder over HTTP",
+        description="Serve the output folder for feed readers: ETag and Last-Modified with "
+        "304 answers, gzip, feed content types, WebSub Link headers, /healthz, and feeds as "
+        "pages for browsers. SIGTERM/SIGINT stop it (exit 0); SIGHUP reloads the config.",
+    )
+    serve.add_argument(
+        "--bind", metavar="HOST:PORT", help="address to listen on (default: serve.bind)"
+    )
+    serve.add_argument(
+        "--log-format",
+        choices=["text", "json"],
+        default="text",
+        help="log line format on stderr (default: text)",
     )
 
     status = sub.add_parser(
@@ -321,7 +344,32 @@ def _cmd_run(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO)
         full_first=args.full,
         jobs=args.jobs,
     )
-    return daemon.run()
+    if args.serve is None:
+        return daemon.run()
+    from feedwright.serve import FeedApp, HttpServer, ServeSettings
+
+    app = FeedApp(lambda: ServeSettings.from_config(daemon.config))  # follows reloads
+    server = HttpServer(app, args.serve, what="--serve", label=str(config.output))
+    server.start()
+    try:
+        return daemon.run()
+    finally:
+        server.stop()
+
+
+def _cmd_serve(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
+    from feedwright.runner import setup_logging
+    from feedwright.serve import FeedApp, HttpServer, ServeSettings, serve_until_signal
+
+    setup_logging(args.log_format)
+    app = FeedApp(ServeSettings.from_config(config))
+    what = "--bind" if args.bind else "serve.bind"
+    server = HttpServer(app, args.bind or config.serve.bind, what=what, label=str(config.output))
+
+    def reload() -> None:
+        app.configure(ServeSettings.from_config(load_config(args.config, _overrides(args))))
+
+    return serve_until_signal(server, reload)
 
 
 def _cmd_status(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
@@ -372,6 +420,7 @@ def main(
             "check": _cmd_check,
             "list": _cmd_list,
             "run": _cmd_run,
+            "serve": _cmd_serve,
             "status": _cmd_status,
         }
         return commands[args.command](args, config, out, err)

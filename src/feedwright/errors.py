@@ -47,3 +47,15 @@ class BuildFailedError(FeedwrightError):
     """A build could not complete; nothing already published was changed."""
 
     exit_code = 1
+
+
+class ServeError(FeedwrightError):
+    """``serve`` cannot listen: a bad address (exit 2), or one already in use (exit 75,
+    like a locked output folder: another process holds it)."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, in_use: bool = False) -> None:
+        super().__init__(message)
+        if in_use:
+            self.exit_code = 75
