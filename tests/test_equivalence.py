@@ -139,3 +139,48 @@ def test_the_cache_never_serves_stale_content(tmp_path: Path) -> None:
     same_as_full("delete")
     config.write_text(config.read_text().replace("limit: 15", "limit: 5"))
     same_as_full("config change")
+
+
+def test_body_edits_take_the_quick_path_and_equal_a_full_build(tmp_path: Path) -> None:
+    """Editing only post bodies (with Liquid links, relative links and a new warning)
+    rebuilds through the quick path, with the bytes and diagnostics of a full build."""
+    config = generated_blog(tmp_path / "blog", count=80)
+    posts = tmp_path / "blog" / "posts"
+    optimised(config)
+    time.sleep(1.1)  # posts older than the racy-timestamp window, as in real use ...
+    optimised(config)  # ... and looked at since (a post made just before a build is re-read)
+    targets = sorted(posts.glob("*.md"))
+    edits = [
+        (targets[-1], "\nAnother paragraph, [relative](../other.html).\n"),
+        (targets[-2], "\nSee {% post_url " + targets[3].stem + " %} and {{ stray }}.\n"),
+    ]
+    for step, (target, extra) in enumerate(edits):
+        target.write_text(target.read_text() + extra)
+        time.sleep(1.1)
+        quick = run_cli("build", "-c", config, "-v", "--now", "2026-06-01T00:00:00Z")
+        assert quick.returncode in (0, 1), quick.stderr
+        assert "post files read: 1; only post bodies changed: quick rebuild" in quick.stdout
+        full_state = tmp_path / f"full-{step}"
+        full = run_cli(
+            "build",
+            "-c",
+            config,
+            "-v",
+            "--full",
+            "--jobs",
+            "1",
+            "--output",
+            tmp_path / f"o{step}",
+            "--state",
+            full_state,
+            "--now",
+            "2026-06-01T00:00:00Z",
+        )
+        assert tree(tmp_path / "blog" / "out") == tree(tmp_path / f"o{step}"), step
+        assert sorted(quick.stderr.splitlines()) == sorted(full.stderr.splitlines()), step
+    # a metadata change is never quick
+    targets[-1].write_text(targets[-1].read_text().replace("title: ", "title: Re-titled ", 1))
+    time.sleep(1.1)
+    again = run_cli("build", "-c", config, "-v", "--now", "2026-06-01T00:00:00Z")
+    assert "quick rebuild" not in again.stdout
+    assert optimised(config) == straightforward(config, tmp_path, "retitled")

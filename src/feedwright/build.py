@@ -8,17 +8,18 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import os
 import posixpath
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from feedwright import __version__, discovery, jsonfeed, liquid, snapshot
 from feedwright.cache import Cache, ParseItem, ParseResult, RenderValue, parse_one
-from feedwright.config import Config, EmbedMode, FeedFormat
-from feedwright.feeds import FeedPlan, document, plan_feeds
+from feedwright.config import Config, ContentMode, EmbedMode, FeedFormat
+from feedwright.feeds import FeedPlan, document, plan_feeds, tag_labels
 from feedwright.index import build_index
 from feedwright.model import (
     Diagnostic,
@@ -60,6 +61,8 @@ class BuildReport:
     index: Index | None = field(default=None, repr=False)
     next_future: dt.datetime | None = None
     opened: int = 0
+    latest: dt.datetime | None = None  # the newest publication time among published posts
+    quick: bool = False  # built by the quick path (only a few post bodies changed)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity is severity)
@@ -80,19 +83,28 @@ class _Linker:
     """Resolves ``{% post_url %}`` and ``{% link %}`` for the Liquid pass."""
 
     def __init__(self, config: Config, posts: Iterable[Post]) -> None:
-        self.config = config
-        self.root = config.site.url.rstrip("/") + config.site.baseurl
-        self.by_name: dict[str, Post] = {}
+        by_name: dict[str, str] = {}
         for post in posts:
             stem = post.relpath.rsplit(".", 1)[0]
-            self.by_name.setdefault(stem, post)
-            self.by_name.setdefault(posixpath.basename(stem), post)
-        urls = sorted((name, post.url) for name, post in self.by_name.items())
+            by_name.setdefault(stem, post.url)
+            by_name.setdefault(posixpath.basename(stem), post.url)
+        self._setup(config, by_name)
+
+    @classmethod
+    def from_urls(cls, config: Config, by_name: dict[str, str]) -> _Linker:
+        linker = cls.__new__(cls)
+        linker._setup(config, by_name)
+        return linker
+
+    def _setup(self, config: Config, by_name: dict[str, str]) -> None:
+        self.config = config
+        self.root = config.site.url.rstrip("/") + config.site.baseurl
+        self.by_name = by_name  # a post's file name (with and without folders) -> its URL
+        urls = sorted(by_name.items())
         self.fingerprint = hashlib.sha256(json.dumps(urls).encode()).hexdigest()
 
     def post_url(self, name: str) -> str | None:
-        post = self.by_name.get(name.strip().removesuffix(".md").removesuffix(".markdown"))
-        return None if post is None else post.url
+        return self.by_name.get(name.strip().removesuffix(".md").removesuffix(".markdown"))
 
     def link(self, target: str) -> tuple[str, bool]:
         target = target.strip().lstrip("/")
@@ -105,9 +117,9 @@ class _Linker:
             return fallback, False
         stem = target.rsplit(".", 1)[0]
         if stem.startswith("_posts/"):
-            post = self.by_name.get(stem.removeprefix("_posts/"))
-            if post is not None:
-                return post.url, True
+            url = self.by_name.get(stem.removeprefix("_posts/"))
+            if url is not None:
+                return url, True
         if path.suffix.lower() in (".md", ".markdown", ".html"):
             permalink = _page_permalink(path)
             if permalink:
@@ -273,6 +285,16 @@ class _Fingerprints:
         return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def _to_bytes(doc: FeedDocument, fmt: FeedFormat) -> bytes:
+    from feedwright import feedgen_adapter  # feedgen and lxml load only when needed
+
+    if fmt is FeedFormat.ATOM:
+        return feedgen_adapter.to_atom(doc)
+    if fmt is FeedFormat.RSS:
+        return feedgen_adapter.to_rss(doc)
+    return jsonfeed.to_json(doc)
+
+
 def serialize(
     plans: list[FeedPlan],
     rendered: dict[str, RenderedPost],
@@ -285,13 +307,12 @@ def serialize(
     not serialized again (its value is None: unchanged)."""
     files: dict[str, bytes | None] = {}
     prints: dict[str, tuple[str, int]] = {}
-    from feedwright import feedgen_adapter  # feedgen and lxml load only when needed
-
     prints_of = _Fingerprints()
     total = sum(len(plan.paths) for plan in plans)
+    labels = tag_labels(index)
     for plan in plans:
         for fmt, relpath in plan.paths.items():
-            doc = document(plan, fmt, rendered, index, config)
+            doc = document(plan, fmt, rendered, labels, config)
             fp = prints_of.of(doc, fmt)
             previous = known(relpath) if known is not None else None
             if previous is not None and previous[0] == fp:
@@ -303,12 +324,7 @@ def serialize(
                     files[relpath] = None
                     prints[relpath] = previous
                     continue
-            if fmt is FeedFormat.ATOM:
-                data = feedgen_adapter.to_atom(doc)
-            elif fmt is FeedFormat.RSS:
-                data = feedgen_adapter.to_rss(doc)
-            else:
-                data = jsonfeed.to_json(doc)
+            data = _to_bytes(doc, fmt)
             files[relpath] = data
             prints[relpath] = (fp, len(data))
             if progress is not None:
@@ -370,21 +386,24 @@ def _build(
     progress: Progress | None = None,
 ) -> BuildReport:
     progress = progress or Silent()
+    taken = snapshot.now_ns()  # before the look at the posts folder (racy timestamps)
+    tree = None if (dry_run and full) else snapshot.tree_digest(config)
     if not full:
-        previous = snapshot.still_valid(config, now)
+        previous = snapshot.still_valid(config, now, tree)
         if previous is not None:
             return _from_snapshot(previous, dry_run)
-    taken = snapshot.now_ns()
-    tree = None if dry_run else snapshot.tree_digest(config)
+    if dry_run:
+        tree = None
     cache = None if dry_run else Cache(config.state, config_fingerprint(config), reuse=not full)
     try:
-        report = _run(config, now, cache, dry_run, jobs, progress)
+        quick = None if cache is None else _quick(config, now, cache, progress, tree)
+        report = quick or _run(config, now, cache, dry_run, jobs, progress, tree)
     except sqlite3.DatabaseError as exc:  # a cache that went bad mid-build: start afresh
         assert cache is not None
         cache.discard()
         cache = Cache(config.state, config_fingerprint(config), reuse=False)
         cache.recovered = f"unreadable ({exc})"
-        report = _run(config, now, cache, dry_run, jobs, progress)
+        report = _run(config, now, cache, dry_run, jobs, progress, tree)
     finally:
         if cache is not None:
             cache.close()
@@ -406,9 +425,7 @@ def _build(
                     report.diagnostics,
                     report.feeds,
                 ),
-                max((p.published for p in report.index.posts), default=None)
-                if report.index is not None
-                else None,
+                report.latest,
             )
     return report
 
@@ -471,6 +488,7 @@ def _run(
     dry_run: bool,
     jobs: int,
     progress: Progress,
+    tree: snapshot.Tree | None = None,
 ) -> BuildReport:
     def scanned(done: int, total: int) -> None:
         progress.update("posts scanned", done, total)
@@ -553,11 +571,7 @@ def _run(
     changes = plan_changes(config.output, files, read_manifest(config.state), reasons)
     if not dry_run:
         apply_changes(config.output, config.state, files, changes)
-    if cache is not None:
-        cache.prune_renders({k for k in keys.values() if k is not None})
-        cache.store_outputs(prints)
-        cache.commit()
-    return BuildReport(
+    report = BuildReport(
         files_seen=result.files_seen,
         indexed=len(index.posts),
         skipped=tuple(skipped),
@@ -568,4 +582,258 @@ def _run(
         index=index,
         next_future=result.next_future,
         opened=cache.opened if cache is not None else result.files_seen,
+        latest=max((p.published for p in index.posts), default=None),
     )
+    if cache is not None:
+        cache.prune_renders({k for k in keys.values() if k is not None})
+        cache.store_outputs(prints)
+        cache.store_plan(
+            None
+            if dry_run or tree is None
+            else _plan_record(config, plans, index, linker, report, files, tree)
+        )
+        cache.commit()
+    return report
+
+
+# -- the quick path -----------------------------------------------------------------------
+# When only the bodies of a few posts changed (front matter byte-for-byte the same in
+# meaning), the index, the feed plans and every feed without those posts stay as they are.
+# The quick path then reads only the changed files, renders them, and serializes only the
+# feeds that contain them, from a record of what the last complete build published. Any
+# other change (a new, removed or renamed file, different metadata, the config, a future
+# post going live, an output file touched by hand) takes the full path. Both give the same
+# bytes (tests/test_equivalence.py).
+QUICK_MAX_FILES = 8
+_RENDER_CODES = frozenset({"relative-link", "sanitized", "embed"})
+
+
+def _walk_key(tree: snapshot.Tree) -> str:
+    """What the walk found: names only, so that an edit keeps the key."""
+    digest = hashlib.sha256()
+    for rel, _, _ in tree.files:
+        digest.update(rel.encode("utf-8", "surrogateescape") + b"\n")
+    for item in tree.skipped:
+        digest.update(f"skip\t{item.relpath}\t{item.reason}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def _output_signatures(output: Path, names: Iterable[str]) -> dict[str, list[int]] | None:
+    out: dict[str, list[int]] = {}
+    for name in names:
+        try:
+            st = os.stat(output / name)
+        except OSError:
+            return None
+        out[name] = [st.st_size, st.st_mtime_ns]
+    return out
+
+
+def _metadata(post: Post) -> Post:
+    """Everything of a post that the index, the plans and the entries' heads use."""
+    return dataclasses.replace(post, body="", body_sha="", has_liquid=False, key_lines={})
+
+
+def _plan_record(
+    config: Config,
+    plans: list[FeedPlan],
+    index: Index,
+    linker: _Linker,
+    report: BuildReport,
+    files: dict[str, bytes | None],
+    tree: snapshot.Tree,
+) -> dict[str, object] | None:
+    outputs = _output_signatures(config.output, files)
+    if outputs is None:
+        return None
+    feeds: dict[str, object] = {}
+    for plan in plans:
+        head = {
+            "family": plan.family,
+            "key": plan.key,
+            "title": plan.title,
+            "subtitle": plan.subtitle,
+            "paths": {fmt.value: path for fmt, path in plan.paths.items()},
+            "content": plan.content.value,
+            "complete": plan.complete,
+            "archive": plan.archive,
+            "prev_archive": plan.prev_archive,
+            "total": plan.total,
+            "label": plan.label,
+        }
+        posts = [p.relpath for p in plan.posts]
+        for fmt, path in plan.paths.items():
+            feeds[path] = [fmt.value, head, posts]
+    return {
+        "config": snapshot.config_digest(config),
+        "walk": _walk_key(tree),
+        "latest": None if report.latest is None else report.latest.isoformat(),
+        "next_future": None if report.next_future is None else report.next_future.isoformat(),
+        "report": snapshot.encode_report(
+            report.files_seen, report.indexed, report.skipped, report.diagnostics, report.feeds
+        ),
+        "outputs": outputs,
+        "feeds": feeds,
+        "labels": tag_labels(index),
+        "links": linker.by_name,
+    }
+
+
+def _quick(
+    config: Config,
+    now: dt.datetime,
+    cache: Cache,
+    progress: Progress,
+    tree: snapshot.Tree | None,
+) -> BuildReport | None:
+    """The build, when only a few post bodies changed; None when the full path is needed."""
+    from feedwright.cache import RACY_NS, signature_of
+
+    saved = cache.plan()
+    if saved is None or saved.get("config") != snapshot.config_digest(config):
+        return None
+    next_future, latest = saved["next_future"], saved["latest"]
+    if next_future is not None and now >= dt.datetime.fromisoformat(next_future):
+        return None  # a future post goes live: the index changes
+    if latest is not None and now < dt.datetime.fromisoformat(latest):
+        return None  # an earlier --now: some posts are not yet published then
+    if tree is None or _walk_key(tree) != saved["walk"]:
+        return None  # a file was added, removed or renamed
+    if _output_signatures(config.output, saved["outputs"]) != saved["outputs"]:
+        return None  # an output file is missing or was changed by someone else
+    known = cache.signatures()
+    changed: list[tuple[str, str, str]] = []
+    for rel, full, st in tree.files:
+        row = known.get(rel)
+        if row is None:
+            return None
+        signature = signature_of(st)
+        if signature != row[0] or max(st.st_mtime_ns, st.st_ctime_ns) + RACY_NS > row[2]:
+            changed.append((rel, full, signature))
+            if len(changed) > QUICK_MAX_FILES:
+                return None
+    if not changed:
+        return None
+    root = config.posts
+    scanner = Scanner(config, now)
+    fresh: dict[str, tuple[str, str, int, FileOutcome, str]] = {}
+    old_posts: dict[str, Post] = {}
+    old_diags: dict[str, set[Diagnostic]] = {}
+    for rel, full, signature in changed:
+        digest, checked, outcome, encoded = parse_one(scanner, Path(full), rel, None)
+        old = cache.outcome(rel, root)
+        if digest is None or outcome is None or outcome.post is None:
+            return None
+        if old is None or old.post is None or _metadata(old.post) != _metadata(outcome.post):
+            return None
+        fresh[rel] = (signature, digest, checked, outcome, encoded or "")
+        old_posts[rel] = old.post
+        old_diags[rel] = set(old.diagnostics)
+
+    linker = _Linker.from_urls(config, saved["links"])
+    feeds: dict[str, list[Any]] = saved["feeds"]
+    affected = [path for path, (_, _, rels) in feeds.items() if any(r in fresh for r in rels)]
+    needed: dict[str, Post] = {}
+    for path in affected:
+        for rel in feeds[path][2]:
+            if rel in needed:
+                continue
+            if rel in fresh:
+                post = fresh[rel][3].post
+            else:
+                cached = cache.outcome(rel, root)
+                post = None if cached is None else cached.post
+            if post is None:
+                return None
+            needed[rel] = post
+
+    values: dict[str, RenderValue] = {}
+    missing: list[str] = []
+    keys = {rel: _render_key(post, config, linker) for rel, post in needed.items()}
+    for rel, key in keys.items():
+        value = cache.render(key) if key is not None else None
+        if value is None:
+            missing.append(rel)
+        else:
+            values[rel] = value
+    opened = len(fresh)
+    for rel in missing:
+        post = needed[rel]
+        if post.body_missing:
+            body = scanner.read(root / rel, rel).post
+            opened += 1
+            if body is None:
+                return None
+            needed[rel] = dataclasses.replace(post, body=body.body, body_sha=body.body_sha)
+    values.update(render_all([needed[rel] for rel in missing], config, linker, 1, progress))
+    for rel in fresh:  # what the last build said about the old text of these posts
+        if rel in needed:
+            old_key = _render_key(old_posts[rel], config, linker)
+            old_value = cache.render(old_key) if old_key is not None else None
+            if old_value is None:
+                return None
+            old_diags[rel].update(_render_diagnostics(old_posts[rel], old_value, config))
+
+    rendered = {
+        rel: RenderedPost(post, values[rel].html, values[rel].excerpt)
+        for rel, post in needed.items()
+    }
+    labels: dict[str, str] = saved["labels"]
+    files: dict[str, bytes | None] = dict.fromkeys(saved["outputs"])
+    prints: dict[str, tuple[str, int]] = {}
+    prints_of = _Fingerprints()
+    for path in affected:
+        fmt_value, head, rels = feeds[path]
+        assert isinstance(head, dict) and isinstance(rels, list) and isinstance(fmt_value, str)
+        plan = FeedPlan(
+            **{
+                **head,
+                "paths": {FeedFormat(k): v for k, v in head["paths"].items()},
+                "content": ContentMode(head["content"]),
+            },
+            posts=tuple(needed[rel] for rel in rels),
+        )
+        fmt = FeedFormat(fmt_value)
+        doc = document(plan, fmt, rendered, labels, config)
+        data = _to_bytes(doc, fmt)
+        files[path] = data
+        prints[path] = (prints_of.of(doc, fmt), len(data))
+    progress.done()
+
+    files_seen, indexed, skipped, saved_diags, feeds_count = snapshot.decode_report(saved["report"])
+    diagnostics = [d for d in saved_diags if not (d.path in old_diags and d in old_diags[d.path])]
+    for rel, (_, _, _, outcome, _) in fresh.items():
+        diagnostics.extend(outcome.diagnostics)
+        if rel in needed:
+            diagnostics.extend(_render_diagnostics(needed[rel], values[rel], config))
+    changes = plan_changes(config.output, files, read_manifest(config.state), {})
+    apply_changes(config.output, config.state, files, changes)
+
+    for rel, (signature, digest, checked, outcome, encoded) in fresh.items():
+        cache.store_file(rel, signature, digest, checked, outcome, encoded)
+    for rel in missing:
+        key = keys[rel]
+        if key is not None:
+            cache.store_render(key, values[rel])
+    cache.update_outputs(prints)
+    outputs = _output_signatures(config.output, saved["outputs"])
+    report = BuildReport(
+        files_seen=files_seen,
+        indexed=indexed,
+        skipped=skipped,
+        diagnostics=tuple(diagnostics),
+        changes=tuple(changes),
+        feeds=feeds_count,
+        dry_run=False,
+        next_future=None if next_future is None else dt.datetime.fromisoformat(next_future),
+        opened=opened,
+        latest=None if latest is None else dt.datetime.fromisoformat(latest),
+        quick=True,
+    )
+    saved["outputs"] = outputs
+    saved["report"] = snapshot.encode_report(
+        files_seen, indexed, skipped, report.diagnostics, feeds_count
+    )
+    cache.store_plan(saved if outputs is not None else None)
+    cache.commit(prune_files=False)
+    return report

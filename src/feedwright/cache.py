@@ -49,7 +49,7 @@ def parse_serial(scanner: Scanner, items: list[ParseItem]) -> list[ParseResult]:
 
 
 CACHE_FILE = "cache.sqlite"
-SCHEMA = 4
+SCHEMA = 5
 APP_ID = "feedwright-cache"
 # A file changed within this window of our last look may have been edited again without
 # its timestamps moving (file-system clocks are coarse): hash it instead of trusting stat.
@@ -63,6 +63,7 @@ CREATE TABLE files (
 CREATE TABLE good (relpath TEXT PRIMARY KEY, post TEXT NOT NULL);
 CREATE TABLE renders (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE outputs (relpath TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, size INTEGER NOT NULL);
+CREATE TABLE plan (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
@@ -147,7 +148,7 @@ def _outcome_from_json(text: str, root: Path) -> FileOutcome:
     return FileOutcome(post, skipped, tuple(_diag_from_json(d) for d in data["diagnostics"]))
 
 
-def _signature(st: os.stat_result) -> str:
+def signature_of(st: os.stat_result) -> str:
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
 
 
@@ -211,7 +212,7 @@ class Cache:
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if not tables:
             return "new"
-        if tables != {"meta", "files", "good", "renders", "outputs"}:
+        if tables != {"meta", "files", "good", "renders", "outputs", "plan"}:
             return "foreign tables"
         meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
         if meta.get("app") != APP_ID:
@@ -222,6 +223,7 @@ class Cache:
             db.execute("DELETE FROM files")
             db.execute("DELETE FROM renders")
             db.execute("DELETE FROM outputs")
+            db.execute("DELETE FROM plan")
             self._set_meta(db, {"fingerprint": self.fingerprint})
         # A full integrity check would cost more than the build it speeds up; corruption
         # met later raises sqlite3.DatabaseError, and the build then starts a new cache.
@@ -270,7 +272,7 @@ class Cache:
             except OSError:
                 results[rel] = scanner.read(path, rel)
                 continue
-            signature = _signature(st)
+            signature = signature_of(st)
             row = self.db.execute(
                 "SELECT signature, sha256, checked_ns, outcome FROM files WHERE relpath = ?",
                 (rel,),
@@ -324,6 +326,58 @@ class Cache:
             rel,
         )
         return FileOutcome(post, None, (*outcome.diagnostics, kept))
+
+    # -- the quick path (see build._quick) ------------------------------------------------
+    def signatures(self) -> dict[str, tuple[str, str, int]]:
+        """relpath -> (stat signature, sha256, when it was last looked at) of every file."""
+        return {
+            r[0]: (r[1], r[2], int(r[3]))
+            for r in self.db.execute("SELECT relpath, signature, sha256, checked_ns FROM files")
+        }
+
+    def outcome(self, rel: str, root: Path) -> FileOutcome | None:
+        row = self.db.execute("SELECT outcome FROM files WHERE relpath = ?", (rel,)).fetchone()
+        return None if row is None else _outcome_from_json(row[0], root)
+
+    def store_file(
+        self,
+        rel: str,
+        signature: str,
+        digest: str,
+        checked: int,
+        outcome: FileOutcome,
+        encoded: str,
+    ) -> None:
+        if outcome.post is not None:
+            self.db.execute(
+                "INSERT OR REPLACE INTO good VALUES (?, ?)",
+                (rel, json.dumps(_post_to_json(outcome.post, body=True))),
+            )
+        self.db.execute(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
+            (rel, signature, digest, checked, encoded),
+        )
+
+    def plan(self) -> dict[str, Any] | None:
+        """What the last complete build published, for the quick path; None if unknown."""
+        if not self.reuse:
+            return None
+        row = self.db.execute("SELECT value FROM plan WHERE key = 'last'").fetchone()
+        if row is None:
+            return None
+        value = json.loads(row[0])
+        return value if isinstance(value, dict) else None
+
+    def store_plan(self, value: dict[str, Any] | None) -> None:
+        self.db.execute("DELETE FROM plan")
+        if value is not None:
+            self.db.execute("INSERT INTO plan VALUES ('last', ?)", (json.dumps(value),))
+
+    def update_outputs(self, values: dict[str, tuple[str, int]]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?)",
+            [(k, f, s) for k, (f, s) in values.items()],
+        )
 
     # -- rendering ------------------------------------------------------------------------
     def render(self, key: str) -> RenderValue | None:

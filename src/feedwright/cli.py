@@ -232,6 +232,9 @@ def _print_build(report: Any, args: argparse.Namespace, out: TextIO, err: TextIO
         f"{len(removed)} {verb}removed",
         file=out,
     )
+    if args.verbose:
+        how = "; only post bodies changed: quick rebuild" if report.quick else ""
+        print(f"post files read: {report.opened}{how}", file=out)
     if report.dry_run:
         for change in written + removed:
             action = "write " if change.action == "write" else "remove"

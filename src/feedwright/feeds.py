@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import mimetypes
 import posixpath
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
@@ -179,12 +180,18 @@ def entry_id(post: Post, config: Config) -> str:
     return _normalize_url(config.site.url + relative)
 
 
-def _entry(rendered: RenderedPost, config: Config, index: Index, mode: ContentMode) -> FeedEntry:
+def tag_labels(index: Index) -> dict[str, str]:
+    """Each raw tag spelling and the label of the tag it was merged into."""
+    return {raw: term.label for raw, term in index.tag_of.items()}
+
+
+def _entry(
+    rendered: RenderedPost, config: Config, tag_label: Mapping[str, str], mode: ContentMode
+) -> FeedEntry:
     post = rendered.post
     labels: list[str] = []
     for raw in post.tags:
-        term = index.tag_of.get(raw)
-        label = term.label if term is not None else raw
+        label = tag_label.get(raw, raw)
         if label not in labels:
             labels.append(label)
     summary = post.description
@@ -212,10 +219,12 @@ def document(
     plan: FeedPlan,
     fmt: FeedFormat,
     rendered: dict[str, RenderedPost],
-    index: Index,
+    tag_label: Mapping[str, str],
     config: Config,
 ) -> FeedDocument:
-    entries = tuple(_entry(rendered[p.relpath], config, index, plan.content) for p in plan.posts)
+    entries = tuple(
+        _entry(rendered[p.relpath], config, tag_label, plan.content) for p in plan.posts
+    )
     updated = max((e.updated for e in entries), default=_EPOCH)
     self_url = feed_url(config, plan.paths[fmt])
     site = config.site

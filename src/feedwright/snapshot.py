@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,20 +29,31 @@ def config_digest(config: Config) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def tree_digest(config: Config) -> tuple[str, int, int] | None:
-    """Digest of the posts folder as seen by stat (names, sizes, times, inodes), the newest
-    change time in it, and the number of files; None when it cannot be read."""
+@dataclass(frozen=True, slots=True)
+class Tree:
+    """The posts folder as seen by one walk and one stat per file."""
+
+    digest: str  # of names, sizes, times and inodes
+    newest: int  # the newest change time in it (ns)
+    files: tuple[tuple[str, str, os.stat_result], ...]  # (relative path, full path, stat)
+    skipped: tuple[Skipped, ...]  # what the walk passed over (symlinks out, FIFOs, ...)
+
+
+def tree_digest(config: Config) -> Tree | None:
+    """The posts folder's :class:`Tree`; None when it cannot be read."""
     root = config.posts
     if not root.is_dir():
         return None
-    files, skipped, _ = walk_posts(root)
+    found, skipped, _ = walk_posts(root)
     digest = hashlib.sha256()
     newest = 0
-    for rel, full in files:
+    files = []
+    for rel, full in found:
         try:
             st = os.stat(full)
         except OSError:
             return None
+        files.append((rel, full, st))
         newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
         digest.update(
             f"{rel}\t{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}\n".encode(
@@ -50,7 +62,7 @@ def tree_digest(config: Config) -> tuple[str, int, int] | None:
         )
     for item in skipped:
         digest.update(f"skip\t{item.relpath}\t{item.reason}\n".encode("utf-8", "surrogateescape"))
-    return digest.hexdigest(), newest, len(files)
+    return Tree(digest.hexdigest(), newest, tuple(files), tuple(skipped))
 
 
 def _outputs(output: Path, names: list[str]) -> dict[str, list[int]] | None:
@@ -67,7 +79,7 @@ def _outputs(output: Path, names: list[str]) -> dict[str, list[int]] | None:
 def store(
     config: Config,
     taken_ns: int,
-    tree: tuple[str, int, int] | None,
+    tree: Tree | None,
     outputs: list[str],
     next_future: dt.datetime | None,
     report: dict[str, Any],
@@ -82,8 +94,8 @@ def store(
         return
     data = {
         "config": config_digest(config),
-        "tree": tree[0],
-        "newest_ns": tree[1],
+        "tree": tree.digest,
+        "newest_ns": tree.newest,
         "taken_ns": taken_ns,
         "next_future": None if next_future is None else next_future.isoformat(),
         "latest": None if latest is None else latest.isoformat(),
@@ -97,8 +109,9 @@ def forget(config: Config) -> None:
     (config.state / SNAPSHOT_FILE).unlink(missing_ok=True)
 
 
-def still_valid(config: Config, now: dt.datetime) -> dict[str, Any] | None:
-    """The previous build's report, when nothing it depends on has changed."""
+def still_valid(config: Config, now: dt.datetime, tree: Tree | None) -> dict[str, Any] | None:
+    """The previous build's report, when nothing it depends on (the config, the posts
+    folder as ``tree`` saw it, the outputs, the clock) has changed."""
     try:
         data = json.loads((config.state / SNAPSHOT_FILE).read_text("utf-8"))
         if data["config"] != config_digest(config):
@@ -113,8 +126,7 @@ def still_valid(config: Config, now: dt.datetime) -> dict[str, Any] | None:
             return None  # a post changed just before the last look: do not trust stat
         if _outputs(config.output, list(data["outputs"])) != data["outputs"]:
             return None
-        tree = tree_digest(config)
-        if tree is None or tree[0] != data["tree"]:
+        if tree is None or tree.digest != data["tree"]:
             return None
         report = data["report"]
         if not isinstance(report, dict):
