@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from feedwright import __version__, discovery, jsonfeed, liquid, snapshot
+from feedwright import __version__, liquid, snapshot
 from feedwright.cache import Cache, ParseItem, ParseResult, RenderValue, parse_one
 from feedwright.config import Config, ContentMode, EmbedMode, FeedFormat
 from feedwright.feeds import FeedPlan, document, plan_feeds, tag_labels
@@ -286,7 +286,7 @@ class _Fingerprints:
 
 
 def _to_bytes(doc: FeedDocument, fmt: FeedFormat) -> bytes:
-    from feedwright import feedgen_adapter  # feedgen and lxml load only when needed
+    from feedwright import feedgen_adapter, jsonfeed  # feedgen and lxml load only when needed
 
     if fmt is FeedFormat.ATOM:
         return feedgen_adapter.to_atom(doc)
@@ -566,6 +566,8 @@ def _run(
         plans, rendered, index, config, cache.output if cache is not None else None, progress
     )
     progress.done()
+    from feedwright import discovery  # lxml loads only when something is built
+
     files.update(discovery.pages(plans, config))
     reasons: dict[str, str] = {}
     changes = plan_changes(config.output, files, read_manifest(config.state), reasons)

@@ -45,24 +45,22 @@ def tree_digest(config: Config) -> Tree | None:
     if not root.is_dir():
         return None
     found, skipped, _ = walk_posts(root)
-    digest = hashlib.sha256()
     newest = 0
     files = []
+    lines = []
+    stat = os.stat
     for rel, full in found:
         try:
-            st = os.stat(full)
+            st = stat(full)
         except OSError:
             return None
         files.append((rel, full, st))
-        newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
-        digest.update(
-            f"{rel}\t{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}\n".encode(
-                "utf-8", "surrogateescape"
-            )
-        )
-    for item in skipped:
-        digest.update(f"skip\t{item.relpath}\t{item.reason}\n".encode("utf-8", "surrogateescape"))
-    return Tree(digest.hexdigest(), newest, tuple(files), tuple(skipped))
+        mtime, ctime = st.st_mtime_ns, st.st_ctime_ns
+        newest = max(newest, mtime, ctime)
+        lines.append(f"{rel}\t{st.st_size}:{mtime}:{ctime}:{st.st_ino}\n")
+    lines.extend(f"skip\t{item.relpath}\t{item.reason}\n" for item in skipped)
+    digest = hashlib.sha256("".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
+    return Tree(digest, newest, tuple(files), tuple(skipped))
 
 
 def _outputs(output: Path, names: list[str]) -> dict[str, list[int]] | None:
