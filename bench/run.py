@@ -45,41 +45,45 @@ archives: {{enabled: false}}
 """
 
 
-def _tree_rss_kb(pid: int) -> int:
-    total = 0
+def _field_kb(path: str, key: str) -> int:
+    with open(path) as handle:
+        for line in handle:
+            if line.startswith(key):
+                return int(line.split()[1])
+    return 0
+
+
+def _tree_memory_kb(pid: int) -> tuple[int, int]:
+    """RSS and PSS summed over the process tree. RSS counts pages that forked workers
+    share with their parent once per process; PSS splits each shared page between the
+    processes that map it, so its sum is the memory the tree really holds."""
+    rss = pss = 0
     stack = [pid]
     while stack:
         current = stack.pop()
         try:
-            with open(f"/proc/{current}/status") as handle:
-                for line in handle:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-                        break
+            rss += _field_kb(f"/proc/{current}/status", "VmRSS:")
+            pss += _field_kb(f"/proc/{current}/smaps_rollup", "Pss:")
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children") as handle:
                     stack.extend(int(c) for c in handle.read().split())
         except (OSError, ValueError):
             continue
-    return total
+    return rss, pss
 
 
-def measure(cmd: list[str], cwd: Path) -> tuple[float, int, int]:
-    """Wall time (s), peak RSS of the process tree (KB) and exit code of one command."""
-    # Bytecode is cached, as it is for an installed package (pip compiles at install time);
-    # an environment that turns the cache off would time Python compiling feedwright.
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+def measure(cmd: list[str], cwd: Path) -> tuple[float, int, int, int]:
+    """Wall time (s), peak RSS and peak PSS of the process tree (KB), and the exit code."""
     start = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    peak = 0
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = peak_pss = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss
         while not done.is_set():
-            peak = max(peak, _tree_rss_kb(proc.pid))
+            rss, pss = _tree_memory_kb(proc.pid)
+            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             time.sleep(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -90,7 +94,7 @@ def measure(cmd: list[str], cwd: Path) -> tuple[float, int, int]:
     sampler.join()
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err.decode()[-2000:]}")
-    return wall, peak, proc.returncode
+    return wall, peak, peak_pss, proc.returncode
 
 
 def stats(values: list[float]) -> dict[str, float]:
@@ -103,7 +107,7 @@ def bench_feedwright(work: Path, runs: int) -> dict[str, dict[str, dict[str, flo
     config.write_text(CONFIG.format(posts=work / "posts", out=out, state=state))
     cmd = [sys.executable, "-m", "feedwright", "build", "-q", "-c", str(config)]
     result: dict[str, dict[str, list[float]]] = {
-        k: {"seconds": [], "peak_mb": []} for k in ("cold", "noop", "one_change")
+        k: {"seconds": [], "peak_mb": [], "peak_pss_mb": []} for k in ("cold", "noop", "one_change")
     }
     newest = sorted((work / "posts").glob("*.md"))[-1]
     for _ in range(runs):
@@ -115,13 +119,14 @@ def bench_feedwright(work: Path, runs: int) -> dict[str, dict[str, dict[str, flo
                 with newest.open("a") as handle:
                     handle.write("\nOne more sentence for the benchmark.\n")
             before = {p: p.stat().st_mtime_ns for p in out.rglob("*")} if kind == "noop" else {}
-            wall, peak, _ = measure(cmd, ROOT)
+            wall, peak, pss, _ = measure(cmd, ROOT)
             if kind == "noop":
                 after = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
                 if after != before:
                     raise SystemExit("a rebuild with no change touched output files")
             result[kind]["seconds"].append(wall)
             result[kind]["peak_mb"].append(peak / 1024)
+            result[kind]["peak_pss_mb"].append(pss / 1024)
     return {k: {m: stats(v) for m, v in d.items()} for k, d in result.items()}
 
 
@@ -136,15 +141,16 @@ def bench_hugo(work: Path, runs: int) -> dict[str, dict[str, float]] | str:
     shutil.copytree(site_src, site)
     (site / "content").mkdir(exist_ok=True)
     shutil.copytree(work / "posts", site / "content" / "posts")
-    seconds, peaks = [], []
+    seconds, peaks, psses = [], [], []
     measure([hugo, "--quiet"], site)  # warm the file cache, as feedwright's corpus is warm
     for _ in range(runs):
         shutil.rmtree(site / "public", ignore_errors=True)
         shutil.rmtree(site / "resources", ignore_errors=True)
-        wall, peak, _ = measure([hugo, "--quiet"], site)
+        wall, peak, pss, _ = measure([hugo, "--quiet"], site)
         seconds.append(wall)
         peaks.append(peak / 1024)
-    return {"seconds": stats(seconds), "peak_mb": stats(peaks)}
+        psses.append(pss / 1024)
+    return {"seconds": stats(seconds), "peak_mb": stats(peaks), "peak_pss_mb": stats(psses)}
 
 
 def machine() -> dict[str, str | int]:
@@ -205,7 +211,10 @@ def main() -> None:
         for kind in ("cold", "noop", "one_change"):
             s = fw[kind]["seconds"]
             line.append(f"{kind} {s['median']:.2f}s [{s['min']:.2f}-{s['max']:.2f}]")
-        line.append(f"peak {fw['cold']['peak_mb']['median']:.0f} MB")
+        line.append(
+            f"peak {fw['cold']['peak_mb']['median']:.0f} MB"
+            f" (PSS {fw['cold']['peak_pss_mb']['median']:.0f} MB)"
+        )
         if isinstance(hugo, dict):
             base = hugo["seconds"]["median"]
             ratios = {
@@ -213,6 +222,8 @@ def main() -> None:
                 "noop": fw["noop"]["seconds"]["median"] / base,
                 "one_change": fw["one_change"]["seconds"]["median"] / base,
                 "peak_memory": fw["cold"]["peak_mb"]["median"] / hugo["peak_mb"]["median"],
+                "peak_memory_pss": fw["cold"]["peak_pss_mb"]["median"]
+                / hugo["peak_pss_mb"]["median"],
             }
             entry["ratios_vs_hugo_cold"] = ratios
             line.append(
