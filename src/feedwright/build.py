@@ -11,7 +11,7 @@ import json
 import os
 import posixpath
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,7 +31,7 @@ from feedwright.model import (
     Severity,
     Skipped,
 )
-from feedwright.parallel import default_jobs, map_ordered
+from feedwright.parallel import default_jobs, imap_ordered, map_ordered
 from feedwright.progress import Progress, Silent
 from feedwright.scanner import FileOutcome, PostError, Scanner, scan, split_front_matter
 
@@ -199,6 +199,25 @@ def _allowlist(config: Config) -> Allowlist:
         [cfg.tags, cfg.attributes, cfg.url_schemes, config.embeds is EmbedMode.KEEP], sort_keys=True
     )
     return _allowlist_for(key)
+
+
+def _load_bodies(
+    posts: dict[str, Post], rels: list[str], config: Config, now: dt.datetime, jobs: int
+) -> int:
+    """Fill in the bodies of ``posts[rel]`` for each of ``rels`` (in place), over ``jobs``
+    processes; returns how many files were read. A file that changed since it was scanned
+    is read in full, as the scan would have."""
+    loader = Scanner(config, now)
+    found = map_ordered(lambda rel: loader.body(config.posts / rel), rels, jobs)
+    for rel, got in zip(rels, found, strict=True):
+        post = posts[rel]
+        if got is not None and got[1] == post.body_sha:
+            posts[rel] = dataclasses.replace(post, body=got[0])
+            continue
+        fresh = loader.read(config.posts / rel, rel).post
+        if fresh is not None:
+            posts[rel] = dataclasses.replace(post, body=fresh.body, body_sha=fresh.body_sha)
+    return len(rels)
 
 
 def render_all(
@@ -493,8 +512,8 @@ def _run(
     def scanned(done: int, total: int) -> None:
         progress.update("posts scanned", done, total)
 
-    def parse(scanner: Scanner, items: list[ParseItem]) -> list[ParseResult]:
-        return map_ordered(lambda item: parse_one(scanner, *item), items, jobs, scanned)
+    def parse(scanner: Scanner, items: list[ParseItem]) -> Iterator[ParseResult]:
+        return imap_ordered(lambda item: parse_one(scanner, *item), items, jobs, scanned)
 
     def source(scanner: Scanner, items: list[tuple[Path, str]]) -> list[FileOutcome]:
         if cache is not None:
@@ -547,13 +566,10 @@ def _run(
             missing.append(rel)
         else:
             values[rel] = value
-    loader = Scanner(config, now)
-    for rel in missing:  # cached posts carry no body: read the few that must be rendered
-        post = needed[rel]
-        if post.body_missing:
-            fresh = loader.read(config.posts / rel, rel).post
-            if fresh is not None:
-                needed[rel] = dataclasses.replace(post, body=fresh.body, body_sha=fresh.body_sha)
+    # Scanned posts carry no body (the cache holds it): read those that must be rendered.
+    _load_bodies(needed, [rel for rel in missing if needed[rel].body_missing], config, now, jobs)
+    for rel in missing:  # a file that changed since the scan renders under its own key
+        keys[rel] = _render_key(needed[rel], config, linker)
     values.update(render_all([needed[rel] for rel in missing], config, linker, jobs, progress))
     rendered: dict[str, RenderedPost] = {}
     for rel in sorted(needed):
@@ -758,15 +774,9 @@ def _quick(
             missing.append(rel)
         else:
             values[rel] = value
-    opened = len(fresh)
-    for rel in missing:
-        post = needed[rel]
-        if post.body_missing:
-            body = scanner.read(root / rel, rel).post
-            opened += 1
-            if body is None:
-                return None
-            needed[rel] = dataclasses.replace(post, body=body.body, body_sha=body.body_sha)
+    opened = len(fresh) + _load_bodies(
+        needed, [rel for rel in missing if needed[rel].body_missing], config, now, 1
+    )
     values.update(render_all([needed[rel] for rel in missing], config, linker, 1, progress))
     for rel in fresh:  # what the last build said about the old text of these posts
         if rel in needed:

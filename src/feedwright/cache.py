@@ -16,7 +16,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from feedwright.scanner import FileOutcome, Scanner, read_limited
 # when unreadable, when they were read (ns), the outcome or None when the bytes match).
 ParseItem = tuple[Path, str, str | None]
 ParseResult = tuple[str | None, int, FileOutcome | None, str | None]
-ParseMany = Callable[[Scanner, list[ParseItem]], list[ParseResult]]
+ParseMany = Callable[[Scanner, list[ParseItem]], Iterable[ParseResult]]
 
 
 def parse_one(scanner: Scanner, path: Path, rel: str, known: str | None) -> ParseResult:
@@ -54,6 +54,7 @@ APP_ID = "feedwright-cache"
 # A file changed within this window of our last look may have been edited again without
 # its timestamps moving (file-system clocks are coarse): hash it instead of trusting stat.
 RACY_NS = 1_000_000_000
+KEEP_BODIES = 256  # read at most this many files, and their bodies stay with the posts
 
 _TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -285,6 +286,11 @@ class Cache:
                     continue
             todo.append((path, rel, signature, row if self.reuse else None))
         parsed = parse(scanner, [(p, r, row[1] if row else None) for p, r, _, row in todo])
+        # When many files are read (a first build), their bodies are dropped once stored:
+        # holding every body until the build ends would cost more memory than anything
+        # else, and only the posts in feeds need theirs (read again by Scanner.body when
+        # they are rendered). A few changed files keep theirs, to be read only once.
+        strip = len(todo) > KEEP_BODIES
         for (_, rel, signature, row), (digest, checked, outcome, encoded) in zip(
             todo, parsed, strict=True
         ):
@@ -303,6 +309,10 @@ class Cache:
                         "INSERT OR REPLACE INTO good VALUES (?, ?)",
                         (rel, json.dumps(_post_to_json(outcome.post, body=True))),
                     )
+                    if strip:
+                        outcome = dataclasses.replace(
+                            outcome, post=dataclasses.replace(outcome.post, body="")
+                        )
             self.db.execute(
                 "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
                 (rel, signature, digest, checked, outcome_json),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 PARALLEL_MIN = 32  # below this many items, starting workers costs more than it saves
@@ -40,27 +40,37 @@ def map_ordered(
 ) -> list[R]:
     """``[func(x) for x in items]``, over ``jobs`` forked processes when worthwhile.
     ``progress(done, total)`` is called from the parent as results come in."""
+    return list(imap_ordered(func, items, jobs, progress))
+
+
+def imap_ordered(
+    func: Callable[[T], R],
+    items: list[T],
+    jobs: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[R]:
+    """:func:`map_ordered`, yielding each result as soon as it and those before it are
+    done, so the caller can store and drop results instead of holding them all."""
     global _JOB
     if jobs <= 1 or len(items) < PARALLEL_MIN or "fork" not in mp.get_all_start_methods():
-        out_serial: list[R] = []
-        for item in items:
-            out_serial.append(func(item))
+        for done, item in enumerate(items, 1):
+            yield func(item)
             if progress is not None:
-                progress(len(out_serial), len(items))
-        return out_serial
+                progress(done, len(items))
+        return
     workers = min(jobs, len(items))
     size = max(1, len(items) // (workers * 8))
     bounds = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     _JOB = (func, items)
     pool = mp.get_context("fork").Pool(workers, initializer=_worker_signals)
     try:
-        out: list[R] = []
+        done = 0
         for chunk in pool.imap(_run_chunk, bounds):
-            out.extend(chunk)
+            done += len(chunk)
+            yield from chunk
             if progress is not None:
-                progress(len(out), len(items))
+                progress(done, len(items))
         pool.close()
-        return out
     except BaseException:
         pool.terminate()
         raise

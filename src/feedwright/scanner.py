@@ -398,6 +398,30 @@ class Scanner:
             skipped = Skipped(rel, f"unexpected error: {exc!r}", True)
         return FileOutcome(None, skipped, tuple(report.diagnostics))
 
+    def body(self, path: Path) -> tuple[str, str] | None:
+        """A post's body and its sha256, as :meth:`read` makes them, without parsing the
+        front matter; None when the file cannot give one. Callers compare the hash with
+        the one the scan recorded."""
+        data = read_limited(path, self.config.limits.post_size)
+        if isinstance(data, FileOutcome):
+            return None
+        try:
+            text = decode(data)
+        except UnicodeDecodeError:
+            if not self.config.repair.encoding:
+                return None
+            text, _ = decode_fallback(data)
+        text = self._mojibake(text, _Report(""))
+        opening = _BOUNDARY.match(text)
+        closing = None if opening is None else _BOUNDARY.search(text, opening.end())
+        if closing is None:
+            return None
+        start = closing.end()
+        if text.startswith("\n", start):
+            start += 1
+        body, _ = strip_xml_illegal(text[start:])
+        return body, hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
+
     def read(self, path: Path, rel: str) -> FileOutcome:
         data = read_limited(path, self.config.limits.post_size)
         if isinstance(data, FileOutcome):
