@@ -184,3 +184,20 @@ def test_body_edits_take_the_quick_path_and_equal_a_full_build(tmp_path: Path) -
     again = run_cli("build", "-c", config, "-v", "--now", "2026-06-01T00:00:00Z")
     assert "quick rebuild" not in again.stdout
     assert optimised(config) == straightforward(config, tmp_path, "retitled")
+
+
+def test_config_changes_and_preview_builds_never_leave_stale_feeds(tmp_path: Path) -> None:
+    """A stricter tag limit in the config, and a preview build into another folder that
+    shares the state folder, are followed by feeds equal to a full build."""
+    config = generated_blog(tmp_path / "blog", count=40)
+    posts = tmp_path / "blog" / "posts"
+    optimised(config)
+    config.write_text(config.read_text() + "limits: {tags_per_post: 1}\n")
+    assert optimised(config) == straightforward(config, tmp_path, "limits")
+    target = sorted(posts.glob("*.md"))[-1]
+    text = target.read_text()
+    target.write_text(text.replace("# Post", "# Tsop", 1))  # same size
+    preview = tmp_path / "preview"
+    run = ("build", "-c", config, "--now", "2026-06-01T00:00:00Z", "--output", preview)
+    assert run_cli(*run).returncode in (0, 1)
+    assert optimised(config) == straightforward(config, tmp_path, "after-preview")

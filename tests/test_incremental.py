@@ -105,10 +105,25 @@ def test_a_corrupt_cache_is_rebuilt_and_changes_no_byte(sample_copy: Path) -> No
         cache.write_bytes(garbage)
         result = run_cli("build", "-c", config, "-v")
         assert result.returncode in (0, 1), result.stderr
+        if garbage:  # (an empty file is simply a new database)
+            assert "rebuilt it" in result.stderr
         assert tree(sample_copy / "feeds") == before
     shutil.rmtree(sample_copy / ".feedwright")
     assert run_cli("build", "-c", config).returncode in (0, 1)
     assert tree(sample_copy / "feeds") == before
+    # A note about one run is not repeated by later runs that reuse its report.
+    (sample_copy / ".feedwright" / "cache.sqlite").write_bytes(b"not a database" * 100)
+    for extra in (sample_copy / ".feedwright").glob("cache.sqlite-*"):
+        extra.unlink()
+    (sample_copy / ".feedwright" / "snapshot.json").unlink()  # else nothing opens the cache
+    assert "rebuilt it" in run_cli("build", "-c", config, "-v").stderr
+    time.sleep(1.1)
+    assert "rebuilt it" not in run_cli("build", "-c", config, "-v").stderr  # no-op
+    post = sample_copy / "posts" / "2024-05-04-storage-classes.md"
+    post.write_text(post.read_text("utf-8") + "\nOne more line.\n", "utf-8")
+    time.sleep(1.1)
+    quick = run_cli("build", "-c", config, "-v")
+    assert "quick rebuild" in quick.stdout and "rebuilt it" not in quick.stderr
 
 
 def test_a_broken_edit_keeps_the_last_good_version(sample_copy: Path) -> None:

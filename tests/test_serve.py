@@ -230,6 +230,14 @@ def test_a_file_changed_this_second_has_no_last_modified_yet(site: Site) -> None
     assert fetch(site.port, "/atom.xml").header("Last-Modified") is not None
 
 
+def test_an_invalid_if_modified_since_is_ignored(site: Site) -> None:
+    """RFC 9110: an invalid date is ignored (the full response), never an error."""
+    for value in ("Tue, 01 Jan 99999999999 00:00:00 GMT", "yesterday", ""):
+        reply = fetch(site.port, "/atom.xml", {"If-Modified-Since": value})
+        assert reply.status == 200, value
+        assert reply.body
+
+
 def test_gzip_round_trip_and_its_own_etag(site: Site) -> None:
     plain = fetch(site.port, "/rss.xml")
     packed = fetch(site.port, "/rss.xml", {"Accept-Encoding": "gzip, deflate, br"})

@@ -176,6 +176,43 @@ def test_a_local_picture_becomes_an_enclosure_with_type_and_length(tmp_path: Pat
     ]
 
 
+def test_a_changed_picture_changes_the_enclosure_length(tmp_path: Path) -> None:
+    """The no-op and quick rebuilds skip work; a picture that changed size outside the
+    posts folder must still reach the enclosures of every feed."""
+    posts = tmp_path / "site" / "_posts"
+    posts.mkdir(parents=True)
+    (tmp_path / "site" / "assets").mkdir()
+    picture = tmp_path / "site" / "assets" / "p.png"
+    picture.write_bytes(bytes(1000))
+    for n in (1, 2, 3):
+        (posts / f"2024-05-0{n}-post-{n}.md").write_text(
+            f"---\ntitle: Post {n}\ntags: [t{n}, all]\nimage: /assets/p.png\n---\nText {n}.\n",
+            "utf-8",
+        )
+    config = write_config(tmp_path, posts)
+    build(config)
+    time.sleep(1.1)
+    build(config)  # every post now older than the racy window, and looked at since
+
+    def lengths() -> set[str]:
+        found = set()
+        for path in (tmp_path / "out").rglob("*.rss.xml"):
+            found.update(e.get("length") for e in etree.parse(str(path)).iter("enclosure"))
+        return found
+
+    assert lengths() == {"1000"}
+    picture.write_bytes(bytes(5000))  # no post changed
+    time.sleep(1.1)
+    build(config)
+    assert lengths() == {"5000"}
+    picture.write_bytes(bytes(7000))  # and one post's text changed
+    post = posts / "2024-05-01-post-1.md"
+    post.write_text(post.read_text("utf-8") + "More.\n", "utf-8")
+    time.sleep(1.1)
+    build(config)
+    assert lengths() == {"7000"}
+
+
 def _archive_walk(out: Path, base: str) -> tuple[list[str], list[str]]:
     """Follow prev-archive from the site feed; return the archives seen and all entry ids."""
     seen: list[str] = []
@@ -339,6 +376,35 @@ def test_a_hub_that_is_down_never_fails_the_build(sample_copy: Path) -> None:
     assert time.monotonic() - started < 60
     assert "websub" in output and "not notified" in output and "3 attempt(s)" in output
     check_feeds((sample_copy / "feeds") / name for name in ("atom.xml", "feed.json"))
+
+
+def test_a_hub_that_answers_garbage_never_fails_the_build(sample_copy: Path) -> None:
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    answered = threading.Event()
+
+    def answer() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"garbage\r\n\r\n")
+                answered.set()
+
+    threading.Thread(target=answer, daemon=True).start()
+    try:
+        config = sample_copy / "config.yaml"
+        hub = f"http://127.0.0.1:{server.getsockname()[1]}/"
+        set_config(config, websub={"hubs": [hub], "retries": 1, "timeout": 2})
+        output = build(config)
+        assert answered.is_set()
+        assert "not notified" in output and "Traceback" not in output
+    finally:
+        server.close()
 
 
 def test_the_daemon_pings_the_hub_after_a_new_post(sample_copy: Path, hub: _Hub) -> None:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from feedwright import __version__, liquid, snapshot
 from feedwright.cache import Cache, ParseItem, ParseResult, RenderValue, parse_one
 from feedwright.config import Config, ContentMode, EmbedMode, FeedFormat
-from feedwright.feeds import FeedPlan, document, plan_feeds, tag_labels
+from feedwright.feeds import FeedPlan, document, external_files, plan_feeds, tag_labels
 from feedwright.index import build_index
 from feedwright.model import (
     Diagnostic,
@@ -62,6 +62,7 @@ class BuildReport:
     next_future: dt.datetime | None = None
     opened: int = 0
     latest: dt.datetime | None = None  # the newest publication time among published posts
+    externals: dict[str, list[int] | None] | None = None  # files outside posts/ feeds read
     quick: bool = False  # built by the quick path (only a few post bodies changed)
 
     def count(self, severity: Severity) -> int:
@@ -202,22 +203,39 @@ def _allowlist(config: Config) -> Allowlist:
 
 
 def _load_bodies(
-    posts: dict[str, Post], rels: list[str], config: Config, now: dt.datetime, jobs: int
-) -> int:
-    """Fill in the bodies of ``posts[rel]`` for each of ``rels`` (in place), over ``jobs``
-    processes; returns how many files were read. A file that changed since it was scanned
-    is read in full, as the scan would have."""
+    posts: dict[str, Post],
+    rels: list[str],
+    config: Config,
+    now: dt.datetime,
+    jobs: int,
+    cache: Cache | None,
+) -> tuple[int, list[str]]:
+    """Fill in the bodies of ``posts[rel]`` for each of ``rels`` (in place): from the
+    cache, which stored each body when it was scanned, else from the file when its body
+    still has the hash the scan recorded (read over ``jobs`` processes). Returns how many
+    post files were read, and the posts whose scanned body was not found (the file
+    changed since): they are rendered as they are now, and their render is not cached."""
+    todo = []
+    for rel in rels:
+        post = posts[rel]
+        body = cache.good_body(rel, post.body_sha) if cache is not None else None
+        if body is None:
+            todo.append(rel)
+        else:
+            posts[rel] = dataclasses.replace(post, body=body)
     loader = Scanner(config, now)
-    found = map_ordered(lambda rel: loader.body(config.posts / rel), rels, jobs)
-    for rel, got in zip(rels, found, strict=True):
+    found = map_ordered(lambda rel: loader.body(config.posts / rel), todo, jobs)
+    changed: list[str] = []
+    for rel, got in zip(todo, found, strict=True):
         post = posts[rel]
         if got is not None and got[1] == post.body_sha:
             posts[rel] = dataclasses.replace(post, body=got[0])
             continue
+        changed.append(rel)
         fresh = loader.read(config.posts / rel, rel).post
         if fresh is not None:
             posts[rel] = dataclasses.replace(post, body=fresh.body, body_sha=fresh.body_sha)
-    return len(rels)
+    return len(todo) + len(changed), changed
 
 
 def render_all(
@@ -314,18 +332,33 @@ def _to_bytes(doc: FeedDocument, fmt: FeedFormat) -> bytes:
     return jsonfeed.to_json(doc)
 
 
+def file_signature(path: Path) -> str:
+    """Size and mtime of an output file: another writer (a preview build into another
+    folder, an interrupted build, a person) changes at least one of them."""
+    try:
+        st = path.stat()
+    except OSError:
+        return ""
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+def _signed(output: Path, prints: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    return {rel: (fp, file_signature(output / rel)) for rel, (fp, _) in prints.items()}
+
+
 def serialize(
     plans: list[FeedPlan],
     rendered: dict[str, RenderedPost],
     index: Index,
     config: Config,
-    known: Callable[[str], tuple[str, int] | None] | None = None,
+    known: Callable[[str], tuple[str, str] | None] | None = None,
     progress: Progress | None = None,
-) -> tuple[dict[str, bytes | None], dict[str, tuple[str, int]]]:
-    """Serialize every feed. A feed whose fingerprint and on-disk size match ``known`` is
-    not serialized again (its value is None: unchanged)."""
+) -> tuple[dict[str, bytes | None], dict[str, tuple[str, str]]]:
+    """Serialize every feed. A feed whose fingerprint matches ``known``, and whose file
+    is still the one written then (same size and mtime), is not serialized again (its
+    value is None: unchanged). The returned prints are (fingerprint, file signature)."""
     files: dict[str, bytes | None] = {}
-    prints: dict[str, tuple[str, int]] = {}
+    prints: dict[str, tuple[str, str]] = {}
     prints_of = _Fingerprints()
     total = sum(len(plan.paths) for plan in plans)
     labels = tag_labels(index)
@@ -334,18 +367,17 @@ def serialize(
             doc = document(plan, fmt, rendered, labels, config)
             fp = prints_of.of(doc, fmt)
             previous = known(relpath) if known is not None else None
-            if previous is not None and previous[0] == fp:
-                try:
-                    same_size = (config.output / relpath).stat().st_size == previous[1]
-                except OSError:
-                    same_size = False
-                if same_size:
-                    files[relpath] = None
-                    prints[relpath] = previous
-                    continue
+            if (
+                previous is not None
+                and previous[0] == fp
+                and file_signature(config.output / relpath) == previous[1]
+            ):
+                files[relpath] = None
+                prints[relpath] = previous
+                continue
             data = _to_bytes(doc, fmt)
             files[relpath] = data
-            prints[relpath] = (fp, len(data))
+            prints[relpath] = (fp, "")  # the file's signature is taken once it is written
             if progress is not None:
                 progress.update("feeds written", len(files), total)
     return files, prints
@@ -354,7 +386,8 @@ def serialize(
 def config_fingerprint(config: Config) -> str:
     """What a scanned post depends on besides its own bytes."""
     relevant = config.model_dump(
-        mode="json", include={"site", "posts", "permalink", "publication_date", "authors"}
+        mode="json",
+        include={"site", "posts", "permalink", "publication_date", "authors", "limits", "repair"},
     )
     return hashlib.sha256(json.dumps([__version__, relevant], sort_keys=True).encode()).hexdigest()
 
@@ -427,7 +460,8 @@ def _build(
         if cache is not None:
             cache.close()
     if not dry_run:
-        if report.failed:
+        if report.failed or config.source is not None:
+            # With source: set, {% link %} reads pages the snapshot does not watch.
             snapshot.forget(config)
         else:
             outputs = [c.relpath for c in report.changes if c.action != "remove"]
@@ -445,6 +479,7 @@ def _build(
                     report.feeds,
                 ),
                 report.latest,
+                report.externals,
             )
     return report
 
@@ -553,6 +588,7 @@ def _run(
     for plan in plans:
         for post in plan.posts:
             needed.setdefault(post.relpath, post)
+    externals = external_files(config, needed.values())
     linker = _Linker(config, index.posts)
     keys: dict[str, str | None] = {
         rel: _render_key(post, config, linker) for rel, post in needed.items()
@@ -567,9 +603,11 @@ def _run(
         else:
             values[rel] = value
     # Scanned posts carry no body (the cache holds it): read those that must be rendered.
-    _load_bodies(needed, [rel for rel in missing if needed[rel].body_missing], config, now, jobs)
-    for rel in missing:  # a file that changed since the scan renders under its own key
-        keys[rel] = _render_key(needed[rel], config, linker)
+    _, unsettled = _load_bodies(
+        needed, [rel for rel in missing if needed[rel].body_missing], config, now, jobs, cache
+    )
+    for rel in unsettled:  # changed while this build ran: the next build reads it again
+        keys[rel] = None
     values.update(render_all([needed[rel] for rel in missing], config, linker, jobs, progress))
     rendered: dict[str, RenderedPost] = {}
     for rel in sorted(needed):
@@ -601,10 +639,11 @@ def _run(
         next_future=result.next_future,
         opened=cache.opened if cache is not None else result.files_seen,
         latest=max((p.published for p in index.posts), default=None),
+        externals=externals,
     )
     if cache is not None:
         cache.prune_renders({k for k in keys.values() if k is not None})
-        cache.store_outputs(prints)
+        cache.store_outputs(_signed(config.output, prints))
         cache.store_plan(
             None
             if dry_run or tree is None
@@ -661,6 +700,8 @@ def _plan_record(
     files: dict[str, bytes | None],
     tree: snapshot.Tree,
 ) -> dict[str, object] | None:
+    if config.source is not None:
+        return None  # {% link %} reads pages outside the posts folder: no quick path
     outputs = _output_signatures(config.output, files)
     if outputs is None:
         return None
@@ -691,6 +732,7 @@ def _plan_record(
             report.files_seen, report.indexed, report.skipped, report.diagnostics, report.feeds
         ),
         "outputs": outputs,
+        "externals": report.externals or {},
         "feeds": feeds,
         "labels": tag_labels(index),
         "links": linker.by_name,
@@ -719,6 +761,8 @@ def _quick(
         return None  # a file was added, removed or renamed
     if _output_signatures(config.output, saved["outputs"]) != saved["outputs"]:
         return None  # an output file is missing or was changed by someone else
+    if snapshot.external_signatures(saved["externals"]) != saved["externals"]:
+        return None  # a picture's size (its enclosure length) may have changed
     known = cache.signatures()
     changed: list[tuple[str, str, str]] = []
     for rel, full, st in tree.files:
@@ -774,9 +818,12 @@ def _quick(
             missing.append(rel)
         else:
             values[rel] = value
-    opened = len(fresh) + _load_bodies(
-        needed, [rel for rel in missing if needed[rel].body_missing], config, now, 1
+    read, unsettled = _load_bodies(
+        needed, [rel for rel in missing if needed[rel].body_missing], config, now, 1, cache
     )
+    if unsettled:
+        return None  # a post changed while this build ran: take the full path
+    opened = len(fresh) + read
     values.update(render_all([needed[rel] for rel in missing], config, linker, 1, progress))
     for rel in fresh:  # what the last build said about the old text of these posts
         if rel in needed:
@@ -792,7 +839,7 @@ def _quick(
     }
     labels: dict[str, str] = saved["labels"]
     files: dict[str, bytes | None] = dict.fromkeys(saved["outputs"])
-    prints: dict[str, tuple[str, int]] = {}
+    prints: dict[str, tuple[str, str]] = {}
     prints_of = _Fingerprints()
     for path in affected:
         fmt_value, head, rels = feeds[path]
@@ -809,7 +856,7 @@ def _quick(
         doc = document(plan, fmt, rendered, labels, config)
         data = _to_bytes(doc, fmt)
         files[path] = data
-        prints[path] = (prints_of.of(doc, fmt), len(data))
+        prints[path] = (prints_of.of(doc, fmt), "")
     progress.done()
 
     files_seen, indexed, skipped, saved_diags, feeds_count = snapshot.decode_report(saved["report"])
@@ -827,7 +874,7 @@ def _quick(
         key = keys[rel]
         if key is not None:
             cache.store_render(key, values[rel])
-    cache.update_outputs(prints)
+    cache.update_outputs(_signed(config.output, prints))
     outputs = _output_signatures(config.output, saved["outputs"])
     report = BuildReport(
         files_seen=files_seen,
@@ -841,6 +888,7 @@ def _quick(
         opened=opened,
         latest=None if latest is None else dt.datetime.fromisoformat(latest),
         quick=True,
+        externals=saved["externals"],
     )
     saved["outputs"] = outputs
     saved["report"] = snapshot.encode_report(

@@ -49,7 +49,7 @@ def parse_serial(scanner: Scanner, items: list[ParseItem]) -> list[ParseResult]:
 
 
 CACHE_FILE = "cache.sqlite"
-SCHEMA = 5
+SCHEMA = 6
 APP_ID = "feedwright-cache"
 # A file changed within this window of our last look may have been edited again without
 # its timestamps moving (file-system clocks are coarse): hash it instead of trusting stat.
@@ -63,7 +63,7 @@ CREATE TABLE files (
     checked_ns INTEGER NOT NULL, outcome TEXT NOT NULL);
 CREATE TABLE good (relpath TEXT PRIMARY KEY, post TEXT NOT NULL);
 CREATE TABLE renders (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE outputs (relpath TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, size INTEGER NOT NULL);
+CREATE TABLE outputs (relpath TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, signature TEXT NOT NULL);
 CREATE TABLE plan (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
@@ -368,6 +368,15 @@ class Cache:
             (rel, signature, digest, checked, encoded),
         )
 
+    def good_body(self, rel: str, sha: str) -> str | None:
+        """The body stored when ``rel`` was last read, if its hash is ``sha``."""
+        row = self.db.execute("SELECT post FROM good WHERE relpath = ?", (rel,)).fetchone()
+        if row is None:
+            return None
+        data = json.loads(row[0])
+        body = data.get("body")
+        return body if isinstance(body, str) and data.get("body_sha") == sha else None
+
     def plan(self) -> dict[str, Any] | None:
         """What the last complete build published, for the quick path; None if unknown."""
         if not self.reuse:
@@ -383,7 +392,7 @@ class Cache:
         if value is not None:
             self.db.execute("INSERT INTO plan VALUES ('last', ?)", (json.dumps(value),))
 
-    def update_outputs(self, values: dict[str, tuple[str, int]]) -> None:
+    def update_outputs(self, values: dict[str, tuple[str, str]]) -> None:
         self.db.executemany(
             "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?)",
             [(k, f, s) for k, (f, s) in values.items()],
@@ -416,15 +425,16 @@ class Cache:
                 self.db.execute("DELETE FROM renders WHERE key = ?", (key,))
 
     # -- outputs --------------------------------------------------------------------------
-    def output(self, relpath: str) -> tuple[str, int] | None:
+    def output(self, relpath: str) -> tuple[str, str] | None:
+        """The fingerprint of what was written to ``relpath``, and the file's signature."""
         if not self.reuse:
             return None
         row = self.db.execute(
-            "SELECT fingerprint, size FROM outputs WHERE relpath = ?", (relpath,)
+            "SELECT fingerprint, signature FROM outputs WHERE relpath = ?", (relpath,)
         ).fetchone()
-        return None if row is None else (str(row[0]), int(row[1]))
+        return None if row is None else (str(row[0]), str(row[1]))
 
-    def store_outputs(self, values: dict[str, tuple[str, int]]) -> None:
+    def store_outputs(self, values: dict[str, tuple[str, str]]) -> None:
         self.db.execute("DELETE FROM outputs")
         self.db.executemany(
             "INSERT INTO outputs VALUES (?, ?, ?)", [(k, f, s) for k, (f, s) in values.items()]

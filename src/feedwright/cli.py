@@ -274,7 +274,10 @@ def _cmd_build(args: argparse.Namespace, config: Config, out: TextIO, err: TextI
         from feedwright.websub import publish_changes
 
         setup_logging("text")  # WebSub results are logged to stderr, like the daemon's
-        publish_changes(config, report.changes)
+        try:
+            publish_changes(config, report.changes)
+        except Exception as exc:  # the feeds are written: a hub can never fail the build
+            print(f"feedwright: warning: websub: publishing failed: {exc!r}", file=err)
     if report.failed or report.errors:
         return EXIT_POST_ERRORS
     if args.strict and report.warnings:

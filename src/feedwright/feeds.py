@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import mimetypes
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from feedwright.config import Config, ContentMode, FamilyConfig, FeedFormat, IdScheme
@@ -143,15 +144,41 @@ def _image(config: Config, value: str | None) -> Image | None:
     url = _absolute_url(config, value)
     mime = mimetypes.guess_type(urlsplit(url).path)[0]
     length = None
-    if not urlsplit(value).scheme:
-        root = config.source if config.source is not None else config.posts.parent
-        relative = unquote(urlsplit(value).path).lstrip("/")
-        if relative and ".." not in relative.split("/"):
-            try:
-                length = (root / relative).stat().st_size
-            except OSError:
-                length = None
+    path = image_file(config, value)
+    if path is not None:
+        try:
+            length = path.stat().st_size
+        except OSError:
+            length = None
     return Image(url, mime, length)
+
+
+def image_file(config: Config, value: str | None) -> Path | None:
+    """Where a post's local ``image:`` lives (under ``source:``, else beside the posts
+    folder, as in a Jekyll site); None for a URL."""
+    if value is None or urlsplit(value).scheme:
+        return None
+    root = config.source if config.source is not None else config.posts.parent
+    relative = unquote(urlsplit(value).path).lstrip("/")
+    if not relative or ".." in relative.split("/"):
+        return None
+    return root / relative
+
+
+def external_files(config: Config, posts: Iterable[Post]) -> dict[str, list[int] | None]:
+    """The files outside the posts folder that feeds read (local pictures, for their
+    length), with their size and mtime: a rebuild that skips work must check them."""
+    out: dict[str, list[int] | None] = {}
+    for post in posts:
+        path = image_file(config, post.image)
+        if path is None or str(path) in out:
+            continue
+        try:
+            st = path.stat()
+            out[str(path)] = [st.st_size, st.st_mtime_ns]
+        except OSError:
+            out[str(path)] = None
+    return out
 
 
 def _normalize_url(url: str) -> str:

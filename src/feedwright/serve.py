@@ -406,11 +406,11 @@ def etag_matches(header: str, etag: str) -> bool:
 def parse_http_date(value: str) -> float | None:
     try:
         when = email.utils.parsedate_to_datetime(value.strip())
-    except (TypeError, ValueError, IndexError):
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        return when.timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):  # RFC 9110: ignore it
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return when.timestamp()
 
 
 def accepts_gzip(header: str | None) -> bool:

@@ -22,6 +22,9 @@ from feedwright.writer import atomic_write
 
 SNAPSHOT_FILE = "snapshot.json"
 RACY_NS = 1_000_000_000  # the same window as the cache's
+# Diagnostics about one run, not about the posts: a later run that reuses the report
+# must not repeat them.
+ABOUT_THIS_RUN = frozenset({"cache-rebuilt"})
 
 
 def config_digest(config: Config) -> str:
@@ -82,6 +85,7 @@ def store(
     next_future: dt.datetime | None,
     report: dict[str, Any],
     latest: dt.datetime | None = None,
+    externals: dict[str, list[int] | None] | None = None,
 ) -> None:
     """``latest`` is the newest publication time among the published posts: a build asked
     for an earlier moment (``--now``) must not reuse a result that includes them."""
@@ -98,9 +102,22 @@ def store(
         "next_future": None if next_future is None else next_future.isoformat(),
         "latest": None if latest is None else latest.isoformat(),
         "outputs": signatures,
+        "externals": externals or {},
         "report": report,
     }
     atomic_write(path, json.dumps(data).encode())
+
+
+def external_signatures(known: dict[str, Any]) -> dict[str, list[int] | None]:
+    """Size and mtime now of each file in ``known`` (None for one that is gone)."""
+    out: dict[str, list[int] | None] = {}
+    for name in known:
+        try:
+            st = os.stat(name)
+            out[name] = [st.st_size, st.st_mtime_ns]
+        except OSError:
+            out[name] = None
+    return out
 
 
 def forget(config: Config) -> None:
@@ -123,6 +140,8 @@ def still_valid(config: Config, now: dt.datetime, tree: Tree | None) -> dict[str
         if data["newest_ns"] + RACY_NS > data["taken_ns"]:
             return None  # a post changed just before the last look: do not trust stat
         if _outputs(config.output, list(data["outputs"])) != data["outputs"]:
+            return None
+        if external_signatures(data["externals"]) != data["externals"]:
             return None
         if tree is None or tree.digest != data["tree"]:
             return None
@@ -155,7 +174,9 @@ def encode_report(
         "feeds": feeds,
         "skipped": [[s.relpath, s.reason, s.error] for s in skipped],
         "diagnostics": [
-            [d.severity.value, d.code, d.message, d.path, d.line, d.hint] for d in diagnostics
+            [d.severity.value, d.code, d.message, d.path, d.line, d.hint]
+            for d in diagnostics
+            if d.code not in ABOUT_THIS_RUN
         ],
     }
 

@@ -5,6 +5,7 @@ down is retried with backoff and logged; it never fails or holds up a build."""
 
 from __future__ import annotations
 
+import http.client
 import logging
 import queue
 import threading
@@ -82,7 +83,8 @@ def ping(
             detail = f"HTTP {exc.code}"
             if exc.code != 429 and exc.code < 500:
                 return PingResult(hub, named, False, attempts, detail)
-        except (OSError, ValueError) as exc:  # refused, timed out, DNS, bad URL
+        except (OSError, ValueError, http.client.HTTPException) as exc:
+            # refused, timed out, DNS, a bad URL, or a reply that is not HTTP
             reason = getattr(exc, "reason", exc)
             detail = str(reason) or type(exc).__name__
         if attempts > retries or (stop is not None and stop.is_set()):
@@ -158,14 +160,17 @@ class Publisher:
             config, changes = job
             topics = changed_feeds(config, changes)
             if topics and not self._stop.is_set():
-                publish(
-                    config.websub.hubs,
-                    topics,
-                    timeout=config.websub.timeout,
-                    retries=config.websub.retries,
-                    sleep=self._stop.wait,
-                    stop=self._stop,
-                )
+                try:
+                    publish(
+                        config.websub.hubs,
+                        topics,
+                        timeout=config.websub.timeout,
+                        retries=config.websub.retries,
+                        sleep=self._stop.wait,
+                        stop=self._stop,
+                    )
+                except Exception as exc:  # never let one bad hub end the pinging
+                    log.error("websub: publishing failed: %r", exc)
 
     def close(self, wait: float = 5.0) -> None:
         self._stop.set()
