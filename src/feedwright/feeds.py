@@ -62,7 +62,9 @@ def plan_feeds(index: Index, config: Config) -> list[FeedPlan]:
     site = config.site
     plans: list[FeedPlan] = []
     fam = config.feeds
-    years = sorted(index.by_year, reverse=True) if config.archives.enabled else []
+    # Archives are Atom documents reached from the site's Atom feed: without Atom, none.
+    archived = config.archives.enabled and FeedFormat.ATOM in config.formats
+    years = sorted(index.by_year, reverse=True) if archived else []
     if fam.site.enabled:
         limit = config.family_limit(fam.site)
         plans.append(
