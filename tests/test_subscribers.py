@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import parse_qs
 
 import feedparser
@@ -215,7 +216,7 @@ def test_a_changed_picture_changes_the_enclosure_length(tmp_path: Path) -> None:
 
 def _archive_walk(out: Path, base: str) -> tuple[list[str], list[str]]:
     """Follow prev-archive from the site feed; return the archives seen and all entry ids."""
-    seen: list[str] = []
+    seen: ClassVar[list[str]] = []
     ids: list[str] = []
     path = out / "atom.xml"
     while True:
@@ -415,6 +416,44 @@ def test_a_hub_that_answers_garbage_never_fails_the_build(sample_copy: Path) -> 
         assert "not notified" in output and "Traceback" not in output
     finally:
         server.close()
+
+
+class _MovedHandler(http.server.BaseHTTPRequestHandler):
+    """A hub that moved: it answers every request with a redirect and counts methods."""
+
+    seen: ClassVar[list[str]] = []
+
+    def _moved(self) -> None:
+        self.seen.append(self.command)
+        self.send_response(302)
+        self.send_header("Location", "/elsewhere")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self._moved()
+
+    def do_GET(self) -> None:
+        self._moved()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_hub_that_redirects_is_reported_not_followed(sample_copy: Path) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _MovedHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        config = sample_copy / "config.yaml"
+        hub = f"http://127.0.0.1:{server.server_address[1]}/"
+        set_config(config, websub={"hubs": [hub], "retries": 2})
+        output = build(config)
+        assert "not notified" in output and "HTTP 302" in output
+        assert _MovedHandler.seen == ["POST"], "the ping is not resent as a GET"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_the_daemon_pings_the_hub_after_a_new_post(sample_copy: Path, hub: _Hub) -> None:

@@ -43,6 +43,17 @@ def changed_feeds(config: Config, changes: Iterable[Change]) -> list[str]:
     ]
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A publish ping is a POST: following a redirect would resend it as a GET and count
+    the hub's answer to that as success. A redirect is reported (HTTP 30x) instead."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 def _post(hub: str, topics: Sequence[str], timeout: float) -> int:
     # PubSubHubbub 0.3 section 7.1: hub.url "may be repeated to indicate multiple topics"
     fields = [("hub.mode", "publish"), *(("hub.url", topic) for topic in topics)]
@@ -56,7 +67,7 @@ def _post(hub: str, topics: Sequence[str], timeout: float) -> int:
             "User-Agent": USER_AGENT,
         },
     )
-    with urllib.request.urlopen(request, timeout=timeout) as response:
+    with _OPENER.open(request, timeout=timeout) as response:
         status: int = response.status
         return status
 
