@@ -89,3 +89,12 @@ def add_post(posts: Path, name: str, title: str, extra: str = "") -> Path:
         "utf-8",
     )
     return path
+
+
+def bulk_posts(posts: Path, count: int) -> None:
+    """Many ordinary posts, so that a build takes long enough to be interrupted."""
+    body = "Some text with a [link](/x.html) and `code`.\n\n" * 40
+    for n in range(count):
+        (posts / f"2020-01-{n % 28 + 1:02d}-bulk-{n}.md").write_text(
+            f"---\ntitle: Bulk {n}\ntags: [bulk, t{n % 50}]\n---\n{body}", "utf-8"
+        )

@@ -10,7 +10,7 @@ import feedparser
 import pytest
 
 from conftest import check_feeds, feed_files, run_cli
-from daemon_helpers import DaemonProcess, add_post, set_config
+from daemon_helpers import DaemonProcess, add_post, bulk_posts, set_config
 from feedwright.writer import OUTPUT_SUFFIXES
 
 
@@ -82,17 +82,9 @@ def test_a_future_post_appears_at_its_publication_time(sample_copy: Path) -> Non
         assert daemon.stop() == 0
 
 
-def _many_posts(posts: Path, count: int) -> None:
-    body = "Some text with a [link](/x.html) and `code`.\n\n" * 40
-    for n in range(count):
-        (posts / f"2020-01-{n % 28 + 1:02d}-bulk-{n}.md").write_text(
-            f"---\ntitle: Bulk {n}\ntags: [bulk, t{n % 50}]\n---\n{body}", "utf-8"
-        )
-
-
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_stop_signal_during_a_build_finishes_it_then_exits_0(blog: Path, sig: int) -> None:
-    _many_posts(blog / "posts", 600)
+    bulk_posts(blog / "posts", 600)
     daemon = DaemonProcess(blog / "config.yaml", "--full")
     daemon.wait_for("start", lambda: daemon.count(" started: ") == 1)
     daemon.signal(sig)

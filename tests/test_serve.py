@@ -26,7 +26,7 @@ import pytest
 from lxml import etree
 
 from conftest import ROOT, run_cli, unavailable
-from daemon_helpers import DEADLINE, DaemonProcess, set_config
+from daemon_helpers import DEADLINE, DaemonProcess, bulk_posts, set_config
 from feedwright.serve import (
     BoundedCache,
     FeedApp,
@@ -456,14 +456,6 @@ def test_healthz_follows_failed_and_good_builds(sample_copy: Path) -> None:
 
 
 # -- a build killed while the daemon serves ------------------------------------------------------
-def _bulk_posts(posts: Path, count: int) -> None:
-    body = "Some text with a [link](/x.html) and `code`.\n\n" * 40
-    for n in range(count):
-        (posts / f"2020-01-{n % 28 + 1:02d}-bulk-{n}.md").write_text(
-            f"---\ntitle: Bulk {n}\ntags: [bulk, t{n % 50}]\n---\n{body}", "utf-8"
-        )
-
-
 def _stamps(output: Path) -> dict[Path, int]:
     return {p: p.stat().st_mtime_ns for p in output.rglob("*") if p.is_file()}
 
@@ -506,7 +498,7 @@ def test_kill_9_during_a_rebuild_never_serves_a_truncated_feed(sample_copy: Path
         daemon.wait_builds(1)
         port = port_of(daemon)
         before = _stamps(out)
-        _bulk_posts(sample_copy / "posts", 600)
+        bulk_posts(sample_copy / "posts", 600)
         poller = threading.Thread(target=poll, args=(port,), daemon=True)
         poller.start()
         daemon.signal(signal.SIGHUP)  # reload: rebuild now

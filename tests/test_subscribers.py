@@ -273,7 +273,7 @@ def test_a_new_post_never_changes_a_past_years_archive(built: Path, sample_copy:
     assert len(set(ids)) == 13, "12 sample posts and the new one"
 
 
-def test_no_archives_without_atom_and_then_small_feeds_are_complete(tmp_path: Path) -> None:
+def test_no_archives_without_atom_and_only_small_feeds_say_complete(tmp_path: Path) -> None:
     config = write_config(
         tmp_path, need_corpus(), formats=["rss", "json"], archives={"enabled": True}
     )
@@ -281,6 +281,8 @@ def test_no_archives_without_atom_and_then_small_feeds_are_complete(tmp_path: Pa
     out = tmp_path / "out"
     assert not (out / "archive").exists(), "archives are Atom, linked from the Atom feed"
     assert etree.parse(str(out / "rss.xml")).getroot().find(f"channel/{FH}complete") is None
+    small = etree.parse(str(out / "tags/kubecon.rss.xml")).getroot()
+    assert small.find(f"channel/{FH}complete") is not None
 
 
 def test_small_tag_feeds_say_complete_and_big_ones_do_not(tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import os
 import posixpath
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -83,26 +82,21 @@ class BuildReport:
 class _Linker:
     """Resolves ``{% post_url %}`` and ``{% link %}`` for the Liquid pass."""
 
-    def __init__(self, config: Config, posts: Iterable[Post]) -> None:
-        by_name: dict[str, str] = {}
-        for post in posts:
-            stem = post.relpath.rsplit(".", 1)[0]
-            by_name.setdefault(stem, post.url)
-            by_name.setdefault(posixpath.basename(stem), post.url)
-        self._setup(config, by_name)
-
-    @classmethod
-    def from_urls(cls, config: Config, by_name: dict[str, str]) -> _Linker:
-        linker = cls.__new__(cls)
-        linker._setup(config, by_name)
-        return linker
-
-    def _setup(self, config: Config, by_name: dict[str, str]) -> None:
+    def __init__(self, config: Config, by_name: dict[str, str]) -> None:
         self.config = config
         self.root = config.site.url.rstrip("/") + config.site.baseurl
         self.by_name = by_name  # a post's file name (with and without folders) -> its URL
         urls = sorted(by_name.items())
         self.fingerprint = hashlib.sha256(json.dumps(urls).encode()).hexdigest()
+
+    @classmethod
+    def of(cls, config: Config, posts: Iterable[Post]) -> _Linker:
+        by_name: dict[str, str] = {}
+        for post in posts:
+            stem = post.relpath.rsplit(".", 1)[0]
+            by_name.setdefault(stem, post.url)
+            by_name.setdefault(posixpath.basename(stem), post.url)
+        return cls(config, by_name)
 
     def post_url(self, name: str) -> str | None:
         return self.by_name.get(name.strip().removesuffix(".md").removesuffix(".markdown"))
@@ -588,8 +582,8 @@ def _run(
     for plan in plans:
         for post in plan.posts:
             needed.setdefault(post.relpath, post)
-    externals = external_files(config, needed.values())
-    linker = _Linker(config, index.posts)
+    externals = snapshot.external_signatures(external_files(config, needed.values()))
+    linker = _Linker.of(config, index.posts)
     keys: dict[str, str | None] = {
         rel: _render_key(post, config, linker) for rel, post in needed.items()
     }
@@ -662,7 +656,6 @@ def _run(
 # post going live, an output file touched by hand) takes the full path. Both give the same
 # bytes (tests/test_equivalence.py).
 QUICK_MAX_FILES = 8
-_RENDER_CODES = frozenset({"relative-link", "sanitized", "embed"})
 
 
 def _walk_key(tree: snapshot.Tree) -> str:
@@ -673,17 +666,6 @@ def _walk_key(tree: snapshot.Tree) -> str:
     for item in tree.skipped:
         digest.update(f"skip\t{item.relpath}\t{item.reason}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
-
-
-def _output_signatures(output: Path, names: Iterable[str]) -> dict[str, list[int]] | None:
-    out: dict[str, list[int]] = {}
-    for name in names:
-        try:
-            st = os.stat(output / name)
-        except OSError:
-            return None
-        out[name] = [st.st_size, st.st_mtime_ns]
-    return out
 
 
 def _metadata(post: Post) -> Post:
@@ -702,7 +684,7 @@ def _plan_record(
 ) -> dict[str, object] | None:
     if config.source is not None:
         return None  # {% link %} reads pages outside the posts folder: no quick path
-    outputs = _output_signatures(config.output, files)
+    outputs = snapshot.output_signatures(config.output, files)
     if outputs is None:
         return None
     feeds: dict[str, object] = {}
@@ -759,7 +741,7 @@ def _quick(
         return None  # an earlier --now: some posts are not yet published then
     if tree is None or _walk_key(tree) != saved["walk"]:
         return None  # a file was added, removed or renamed
-    if _output_signatures(config.output, saved["outputs"]) != saved["outputs"]:
+    if snapshot.output_signatures(config.output, saved["outputs"]) != saved["outputs"]:
         return None  # an output file is missing or was changed by someone else
     if snapshot.external_signatures(saved["externals"]) != saved["externals"]:
         return None  # a picture's size (its enclosure length) may have changed
@@ -792,7 +774,7 @@ def _quick(
         old_posts[rel] = old.post
         old_diags[rel] = set(old.diagnostics)
 
-    linker = _Linker.from_urls(config, saved["links"])
+    linker = _Linker(config, saved["links"])
     feeds: dict[str, list[Any]] = saved["feeds"]
     affected = [path for path, (_, _, rels) in feeds.items() if any(r in fresh for r in rels)]
     needed: dict[str, Post] = {}
@@ -875,7 +857,7 @@ def _quick(
         if key is not None:
             cache.store_render(key, values[rel])
     cache.update_outputs(_signed(config.output, prints))
-    outputs = _output_signatures(config.output, saved["outputs"])
+    outputs = snapshot.output_signatures(config.output, saved["outputs"])
     report = BuildReport(
         files_seen=files_seen,
         indexed=indexed,

@@ -44,10 +44,6 @@ def parse_one(scanner: Scanner, path: Path, rel: str, known: str | None) -> Pars
     return digest, checked, outcome, _outcome_to_json(outcome)  # encoded in the worker
 
 
-def parse_serial(scanner: Scanner, items: list[ParseItem]) -> list[ParseResult]:
-    return [parse_one(scanner, path, rel, known) for path, rel, known in items]
-
-
 CACHE_FILE = "cache.sqlite"
 SCHEMA = 6
 APP_ID = "feedwright-cache"

@@ -121,7 +121,7 @@ def check(config: Config, now: dt.datetime | None = None, jobs: int | None = Non
 
     # Every post is rendered (not only those in feeds) so that every Liquid, link and
     # embed problem is found.
-    linker = _Linker(config, index.posts)
+    linker = _Linker.of(config, index.posts)
     rendered: dict[str, RenderedPost] = {}
     values = render_all(list(index.posts), config, linker, default_jobs() if jobs is None else jobs)
     for post in index.posts:

@@ -20,7 +20,6 @@ from feedwright.feeds import STYLESHEET, FeedPlan, feed_url
 INDEX = "index.html"
 OPML = "feeds.opml"
 AUTODISCOVERY = "autodiscovery.html"
-PAGE_FILES = (INDEX, OPML, AUTODISCOVERY, STYLESHEET)
 
 MIME = {
     FeedFormat.ATOM: "application/atom+xml",

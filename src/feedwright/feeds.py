@@ -167,20 +167,11 @@ def image_file(config: Config, value: str | None) -> Path | None:
     return root / relative
 
 
-def external_files(config: Config, posts: Iterable[Post]) -> dict[str, list[int] | None]:
+def external_files(config: Config, posts: Iterable[Post]) -> list[str]:
     """The files outside the posts folder that feeds read (local pictures, for their
-    length), with their size and mtime: a rebuild that skips work must check them."""
-    out: dict[str, list[int] | None] = {}
-    for post in posts:
-        path = image_file(config, post.image)
-        if path is None or str(path) in out:
-            continue
-        try:
-            st = path.stat()
-            out[str(path)] = [st.st_size, st.st_mtime_ns]
-        except OSError:
-            out[str(path)] = None
-    return out
+    length): a rebuild that skips work must check them."""
+    paths = (image_file(config, post.image) for post in posts)
+    return sorted({str(path) for path in paths if path is not None})
 
 
 def _normalize_url(url: str) -> str:

@@ -11,7 +11,6 @@ from typing import Any
 from feedwright.model import Author, FeedDocument, FeedEntry
 
 VERSION = "https://jsonfeed.org/version/1.1"
-MIME = "application/feed+json"
 
 
 def _date(value: dt.datetime) -> str:

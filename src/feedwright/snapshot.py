@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,14 +67,22 @@ def tree_digest(config: Config) -> Tree | None:
     return Tree(digest, newest, tuple(files), tuple(skipped))
 
 
-def _outputs(output: Path, names: list[str]) -> dict[str, list[int]] | None:
+def _signature(path: Path | str) -> list[int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+def output_signatures(output: Path, names: Iterable[str]) -> dict[str, list[int]] | None:
+    """Size and mtime of each named output file; None when one is missing."""
     out: dict[str, list[int]] = {}
     for name in names:
-        try:
-            st = os.stat(output / name)
-        except OSError:
+        signature = _signature(output / name)
+        if signature is None:
             return None
-        out[name] = [st.st_size, st.st_mtime_ns]
+        out[name] = signature
     return out
 
 
@@ -90,7 +99,7 @@ def store(
     """``latest`` is the newest publication time among the published posts: a build asked
     for an earlier moment (``--now``) must not reuse a result that includes them."""
     path = config.state / SNAPSHOT_FILE
-    signatures = _outputs(config.output, outputs)
+    signatures = output_signatures(config.output, outputs)
     if tree is None or signatures is None:
         path.unlink(missing_ok=True)
         return
@@ -108,16 +117,9 @@ def store(
     atomic_write(path, json.dumps(data).encode())
 
 
-def external_signatures(known: dict[str, Any]) -> dict[str, list[int] | None]:
-    """Size and mtime now of each file in ``known`` (None for one that is gone)."""
-    out: dict[str, list[int] | None] = {}
-    for name in known:
-        try:
-            st = os.stat(name)
-            out[name] = [st.st_size, st.st_mtime_ns]
-        except OSError:
-            out[name] = None
-    return out
+def external_signatures(names: Iterable[str]) -> dict[str, list[int] | None]:
+    """Size and mtime now of each named file (None for one that is gone)."""
+    return {name: _signature(name) for name in names}
 
 
 def forget(config: Config) -> None:
@@ -139,7 +141,7 @@ def still_valid(config: Config, now: dt.datetime, tree: Tree | None) -> dict[str
             return None
         if data["newest_ns"] + RACY_NS > data["taken_ns"]:
             return None  # a post changed just before the last look: do not trust stat
-        if _outputs(config.output, list(data["outputs"])) != data["outputs"]:
+        if output_signatures(config.output, list(data["outputs"])) != data["outputs"]:
             return None
         if external_signatures(data["externals"]) != data["externals"]:
             return None
