@@ -53,7 +53,8 @@ def test_watch_mode_rebuilds_on_change_without_waiting_for_the_schedule(
         daemon.wait_for(
             "the watched post", lambda: "Watched Post" in titles(sample_copy / "feeds" / "rss.xml")
         )
-        assert "[watch]" in daemon.log
+        # the build's log line follows its files by a moment
+        daemon.wait_for("the watch-triggered build's log line", lambda: "[watch]" in daemon.log)
         assert "[schedule]" not in daemon.log
     finally:
         assert daemon.stop() == 0

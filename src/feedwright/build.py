@@ -30,7 +30,7 @@ from feedwright.model import (
     Severity,
     Skipped,
 )
-from feedwright.parallel import default_jobs, imap_ordered, map_ordered
+from feedwright.parallel import Team, default_jobs
 from feedwright.progress import Progress, Silent
 from feedwright.scanner import FileOutcome, PostError, Scanner, scan, split_front_matter
 
@@ -201,12 +201,12 @@ def _load_bodies(
     rels: list[str],
     config: Config,
     now: dt.datetime,
-    jobs: int,
+    team: Team,
     cache: Cache | None,
 ) -> tuple[int, list[str]]:
     """Fill in the bodies of ``posts[rel]`` for each of ``rels`` (in place): from the
     cache, which stored each body when it was scanned, else from the file when its body
-    still has the hash the scan recorded (read over ``jobs`` processes). Returns how many
+    still has the hash the scan recorded (read by the ``team``). Returns how many
     post files were read, and the posts whose scanned body was not found (the file
     changed since): they are rendered as they are now, and their render is not cached."""
     todo = []
@@ -218,7 +218,7 @@ def _load_bodies(
         else:
             posts[rel] = dataclasses.replace(post, body=body)
     loader = Scanner(config, now)
-    found = map_ordered(lambda rel: loader.body(config.posts / rel), todo, jobs)
+    found = team.map(_body_task, loader, [config.posts / rel for rel in todo], chunk=32)
     changed: list[str] = []
     for rel, got in zip(todo, found, strict=True):
         post = posts[rel]
@@ -232,20 +232,28 @@ def _load_bodies(
     return len(todo) + len(changed), changed
 
 
+def _body_task(scanner: Scanner, path: Path) -> tuple[str, str] | None:
+    return scanner.body(path)
+
+
+def _render_task(context: tuple[Config, _Linker], post: Post) -> RenderValue:
+    return render_value(post, *context)
+
+
 def render_all(
     posts: list[Post],
     config: Config,
     linker: _Linker,
-    jobs: int,
+    team: Team,
     progress: Progress | None = None,
 ) -> dict[str, RenderValue]:
-    """Render posts, over ``jobs`` processes when there are enough of them."""
+    """Render posts, spread over the ``team``'s processes when there are enough."""
     report = (
         None
         if progress is None
         else (lambda done, total: progress.update("posts rendered", done, total))
     )
-    values = map_ordered(lambda post: render_value(post, config, linker), posts, jobs, report)
+    values = team.map(_render_task, (config, linker), posts, chunk=8, progress=report)
     return {post.relpath: value for post, value in zip(posts, values, strict=True)}
 
 
@@ -340,6 +348,10 @@ def _signed(output: Path, prints: dict[str, tuple[str, str]]) -> dict[str, tuple
     return {rel: (fp, file_signature(output / rel)) for rel, (fp, _) in prints.items()}
 
 
+def _bytes_task(_: None, item: tuple[FeedDocument, FeedFormat]) -> bytes:
+    return _to_bytes(*item)
+
+
 def serialize(
     plans: list[FeedPlan],
     rendered: dict[str, RenderedPost],
@@ -347,15 +359,17 @@ def serialize(
     config: Config,
     known: Callable[[str], tuple[str, str] | None] | None = None,
     progress: Progress | None = None,
+    team: Team | None = None,
 ) -> tuple[dict[str, bytes | None], dict[str, tuple[str, str]]]:
-    """Serialize every feed. A feed whose fingerprint matches ``known``, and whose file
-    is still the one written then (same size and mtime), is not serialized again (its
-    value is None: unchanged). The returned prints are (fingerprint, file signature)."""
+    """Serialize every feed (over the ``team``'s processes, if given). A feed whose
+    fingerprint matches ``known``, and whose file is still the one written then (same
+    size and mtime), is not serialized again (its value is None: unchanged). The returned
+    prints are (fingerprint, file signature)."""
     files: dict[str, bytes | None] = {}
     prints: dict[str, tuple[str, str]] = {}
     prints_of = _Fingerprints()
-    total = sum(len(plan.paths) for plan in plans)
     labels = tag_labels(index)
+    todo: list[tuple[str, FeedDocument, FeedFormat]] = []
     for plan in plans:
         for fmt, relpath in plan.paths.items():
             doc = document(plan, fmt, rendered, labels, config)
@@ -369,11 +383,19 @@ def serialize(
                 files[relpath] = None
                 prints[relpath] = previous
                 continue
-            data = _to_bytes(doc, fmt)
-            files[relpath] = data
+            files[relpath] = b""  # keeps the plans' order
             prints[relpath] = (fp, "")  # the file's signature is taken once it is written
-            if progress is not None:
-                progress.update("feeds written", len(files), total)
+            todo.append((relpath, doc, fmt))
+
+    def written(done: int, total: int) -> None:
+        if progress is not None:
+            progress.update("feeds written", done, total)
+
+    docs = [(doc, fmt) for _, doc, fmt in todo]
+    for (relpath, _, _), data in zip(
+        todo, (team or Team(1)).map(_bytes_task, None, docs, chunk=2, progress=written), strict=True
+    ):
+        files[relpath] = data
     return files, prints
 
 
@@ -529,6 +551,10 @@ def _failed(
     )
 
 
+def _read_task(scanner: Scanner, item: tuple[Path, str]) -> FileOutcome:
+    return scanner.read(*item)
+
+
 def _run(
     config: Config,
     now: dt.datetime,
@@ -538,16 +564,29 @@ def _run(
     progress: Progress,
     tree: snapshot.Tree | None = None,
 ) -> BuildReport:
+    with Team(jobs) as team:
+        return _run_team(config, now, cache, dry_run, team, progress, tree)
+
+
+def _run_team(
+    config: Config,
+    now: dt.datetime,
+    cache: Cache | None,
+    dry_run: bool,
+    team: Team,
+    progress: Progress,
+    tree: snapshot.Tree | None,
+) -> BuildReport:
     def scanned(done: int, total: int) -> None:
         progress.update("posts scanned", done, total)
 
     def parse(scanner: Scanner, items: list[ParseItem]) -> Iterator[ParseResult]:
-        return imap_ordered(lambda item: parse_one(scanner, *item), items, jobs, scanned)
+        return team.map(parse_one, scanner, items, chunk=64, progress=scanned)
 
     def source(scanner: Scanner, items: list[tuple[Path, str]]) -> list[FileOutcome]:
         if cache is not None:
             return cache.outcomes(scanner, items, parse)
-        return map_ordered(lambda item: scanner.read(*item), items, jobs, scanned)
+        return list(team.map(_read_task, scanner, items, chunk=64, progress=scanned))
 
     result = scan(config, now, source)
     diagnostics = list(result.diagnostics)
@@ -598,11 +637,11 @@ def _run(
             values[rel] = value
     # Scanned posts carry no body (the cache holds it): read those that must be rendered.
     _, unsettled = _load_bodies(
-        needed, [rel for rel in missing if needed[rel].body_missing], config, now, jobs, cache
+        needed, [rel for rel in missing if needed[rel].body_missing], config, now, team, cache
     )
     for rel in unsettled:  # changed while this build ran: the next build reads it again
         keys[rel] = None
-    values.update(render_all([needed[rel] for rel in missing], config, linker, jobs, progress))
+    values.update(render_all([needed[rel] for rel in missing], config, linker, team, progress))
     rendered: dict[str, RenderedPost] = {}
     for rel in sorted(needed):
         post, value, key = needed[rel], values[rel], keys[rel]
@@ -611,7 +650,7 @@ def _run(
         rendered[rel] = RenderedPost(post, value.html, value.excerpt)
         diagnostics.extend(_render_diagnostics(post, value, config))
     files, prints = serialize(
-        plans, rendered, index, config, cache.output if cache is not None else None, progress
+        plans, rendered, index, config, cache.output if cache is not None else None, progress, team
     )
     progress.done()
     from feedwright import discovery  # lxml loads only when something is built
@@ -764,7 +803,7 @@ def _quick(
     old_posts: dict[str, Post] = {}
     old_diags: dict[str, set[Diagnostic]] = {}
     for rel, full, signature in changed:
-        digest, checked, outcome, encoded = parse_one(scanner, Path(full), rel, None)
+        digest, checked, outcome, encoded, _ = parse_one(scanner, (Path(full), rel, None, False))
         old = cache.outcome(rel, root)
         if digest is None or outcome is None or outcome.post is None:
             return None
@@ -801,12 +840,12 @@ def _quick(
         else:
             values[rel] = value
     read, unsettled = _load_bodies(
-        needed, [rel for rel in missing if needed[rel].body_missing], config, now, 1, cache
+        needed, [rel for rel in missing if needed[rel].body_missing], config, now, Team(1), cache
     )
     if unsettled:
         return None  # a post changed while this build ran: take the full path
     opened = len(fresh) + read
-    values.update(render_all([needed[rel] for rel in missing], config, linker, 1, progress))
+    values.update(render_all([needed[rel] for rel in missing], config, linker, Team(1), progress))
     for rel in fresh:  # what the last build said about the old text of these posts
         if rel in needed:
             old_key = _render_key(old_posts[rel], config, linker)

@@ -25,23 +25,32 @@ from feedwright import __version__
 from feedwright.model import Author, Diagnostic, Post, Severity, Skipped
 from feedwright.scanner import FileOutcome, Scanner, read_limited
 
-# (path, relative path, the sha256 the cache knows or None) -> (sha256 of the bytes or None
-# when unreadable, when they were read (ns), the outcome or None when the bytes match).
-ParseItem = tuple[Path, str, str | None]
-ParseResult = tuple[str | None, int, FileOutcome | None, str | None]
+# (path, relative path, the sha256 the cache knows or None, whether to drop the body) ->
+# (sha256 of the bytes or None when unreadable, when they were read (ns), the outcome or
+# None when the bytes match, the outcome encoded for the cache, the post with its body
+# encoded for the cache). Encoding happens where the file was parsed (a worker process).
+ParseItem = tuple[Path, str, str | None, bool]
+ParseResult = tuple[str | None, int, FileOutcome | None, str | None, str | None]
 ParseMany = Callable[[Scanner, list[ParseItem]], Iterable[ParseResult]]
 
 
-def parse_one(scanner: Scanner, path: Path, rel: str, known: str | None) -> ParseResult:
+def parse_one(scanner: Scanner, item: ParseItem) -> ParseResult:
+    path, rel, known, strip = item
     checked = time.time_ns()
     data = read_limited(path, scanner.config.limits.post_size)
     if isinstance(data, FileOutcome):
-        return None, checked, scanner.read(path, rel), None  # the outcome, with the file named
+        return None, checked, scanner.read(path, rel), None, None  # the outcome, file named
     digest = hashlib.sha256(data).hexdigest()
     if digest == known:
-        return digest, checked, None, None
+        return digest, checked, None, None, None
     outcome = scanner.outcome(path, rel, data)
-    return digest, checked, outcome, _outcome_to_json(outcome)  # encoded in the worker
+    good = None
+    if outcome.post is not None:
+        good = json.dumps(_post_to_json(outcome.post, body=True))
+        if strip:
+            post = dataclasses.replace(outcome.post, body="")
+            outcome = FileOutcome(post, outcome.skipped, outcome.diagnostics)
+    return digest, checked, outcome, _outcome_to_json(outcome), good
 
 
 CACHE_FILE = "cache.sqlite"
@@ -281,13 +290,15 @@ class Cache:
                     results[rel] = self._with_good(_outcome_from_json(row[3], root), rel, root)
                     continue
             todo.append((path, rel, signature, row if self.reuse else None))
-        parsed = parse(scanner, [(p, r, row[1] if row else None) for p, r, _, row in todo])
         # When many files are read (a first build), their bodies are dropped once stored:
         # holding every body until the build ends would cost more memory than anything
         # else, and only the posts in feeds need theirs (read again by Scanner.body when
         # they are rendered). A few changed files keep theirs, to be read only once.
         strip = len(todo) > KEEP_BODIES
-        for (_, rel, signature, row), (digest, checked, outcome, encoded) in zip(
+        parsed = parse(scanner, [(p, r, row[1] if row else None, strip) for p, r, _, row in todo])
+        files_rows: list[tuple[str, str, str, int, str]] = []
+        good_rows: list[tuple[str, str]] = []
+        for (_, rel, signature, row), (digest, checked, outcome, encoded, good) in zip(
             todo, parsed, strict=True
         ):
             if digest is None:  # unreadable or too large: nothing to remember
@@ -299,22 +310,24 @@ class Cache:
                 outcome_json = row[3]
                 outcome = _outcome_from_json(outcome_json, root)
             else:
-                outcome_json = encoded or _outcome_to_json(outcome)
-                if outcome.post is not None:
-                    self.db.execute(
-                        "INSERT OR REPLACE INTO good VALUES (?, ?)",
-                        (rel, json.dumps(_post_to_json(outcome.post, body=True))),
-                    )
-                    if strip:
-                        outcome = dataclasses.replace(
-                            outcome, post=dataclasses.replace(outcome.post, body="")
-                        )
-            self.db.execute(
-                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
-                (rel, signature, digest, checked, outcome_json),
-            )
+                assert encoded is not None
+                outcome_json = encoded
+                if good is not None:
+                    good_rows.append((rel, good))
+            files_rows.append((rel, signature, digest, checked, outcome_json))
             results[rel] = self._with_good(outcome, rel, root)
+            if len(files_rows) >= 256:
+                self._store_scanned(files_rows, good_rows)
+        self._store_scanned(files_rows, good_rows)
         return [results[rel] for _, rel in items]
+
+    def _store_scanned(
+        self, files_rows: list[tuple[str, str, str, int, str]], good_rows: list[tuple[str, str]]
+    ) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO good VALUES (?, ?)", good_rows)
+        self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", files_rows)
+        files_rows.clear()
+        good_rows.clear()
 
     def _with_good(self, outcome: FileOutcome, rel: str, root: Path) -> FileOutcome:
         """A post that was published and then broke keeps its last good version."""

@@ -7,15 +7,16 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from feedwright.build import _Linker, _render_diagnostics, render_all, serialize
+from feedwright.build import _Linker, _read_task, _render_diagnostics, render_all, serialize
 from feedwright.config import Config
 from feedwright.feeds import entry_id, plan_feeds
 from feedwright.index import build_index
 from feedwright.model import Diagnostic, RenderedPost, Severity
-from feedwright.parallel import default_jobs
-from feedwright.scanner import scan
+from feedwright.parallel import Team, default_jobs
+from feedwright.scanner import FileOutcome, Scanner, scan
 from feedwright.terms import slug_for
 
 JSON_SCHEMA_VERSION = 1
@@ -113,8 +114,15 @@ def _raise(diag: Diagnostic) -> Diagnostic:
 
 
 def check(config: Config, now: dt.datetime | None = None, jobs: int | None = None) -> CheckReport:
-    now = now or dt.datetime.now(dt.UTC)
-    result = scan(config, now)
+    with Team(default_jobs() if jobs is None else jobs) as team:
+        return _check(config, now or dt.datetime.now(dt.UTC), team)
+
+
+def _check(config: Config, now: dt.datetime, team: Team) -> CheckReport:
+    def source(scanner: Scanner, items: list[tuple[Path, str]]) -> list[FileOutcome]:
+        return list(team.map(_read_task, scanner, items, chunk=64))
+
+    result = scan(config, now, source)
     findings = list(result.diagnostics)
     index = build_index(result.posts, config)
     findings.extend(index.diagnostics)
@@ -123,7 +131,7 @@ def check(config: Config, now: dt.datetime | None = None, jobs: int | None = Non
     # embed problem is found.
     linker = _Linker.of(config, index.posts)
     rendered: dict[str, RenderedPost] = {}
-    values = render_all(list(index.posts), config, linker, default_jobs() if jobs is None else jobs)
+    values = render_all(list(index.posts), config, linker, team)
     for post in index.posts:
         value = values[post.relpath]
         rendered[post.relpath] = RenderedPost(post, value.html, value.excerpt)
@@ -166,7 +174,7 @@ def check(config: Config, now: dt.datetime | None = None, jobs: int | None = Non
             )
 
     plans = plan_feeds(index, config)
-    files, _ = serialize(plans, rendered, index, config)
+    files, _ = serialize(plans, rendered, index, config, team=team)
     budget = config.limits.feed_size
     # archives hold a whole year by design; readers fetch them once, not on every poll
     archives = {path for plan in plans if plan.archive for path in plan.paths.values()}

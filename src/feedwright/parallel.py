@@ -1,22 +1,37 @@
-"""Work spread over processes: parsing post files and rendering posts. Workers are forked
-(they share the parent's memory copy-on-write, so nothing large is pickled on the way in)
-and each result is a pure function of its inputs, so the output never depends on the
-number of processes."""
+"""Work spread over processes: parsing post files, rendering posts, serializing feeds.
+
+A :class:`Team` is the build's own process plus ``jobs - 1`` forked helpers. The helpers
+are forked once, when the first large batch comes, before the build holds much: a helper
+forked later would count every page of the parent's memory as its own. The parent works
+too, on the same queue of chunks, so ``--jobs 2`` means two processes, not three. Tasks
+are module-level functions with a picklable context, and every result is a pure function
+of its inputs, so the output never depends on the number of processes."""
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import multiprocessing.connection as mpc
 import os
+import queue
 import signal
-from collections.abc import Callable, Iterator
+import threading
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
-PARALLEL_MIN = 32  # below this many items, starting workers costs more than it saves
+from feedwright.errors import FeedwrightError
 
+PARALLEL_MIN = 32  # below this many items, sending them out costs more than it saves
+PIPE_BYTES = 1 << 20  # room for a whole chunk's results, so a helper rarely waits
+
+C = TypeVar("C")
 T = TypeVar("T")
 R = TypeVar("R")
 
-_JOB: tuple[Callable[[Any], Any], list[Any]] | None = None
+
+class WorkerError(FeedwrightError):
+    """A helper process failed or died."""
 
 
 def default_jobs() -> int:
@@ -26,62 +41,235 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
-    assert _JOB is not None
-    func, items = _JOB
-    return [func(item) for item in items[bounds[0] : bounds[1]]]
-
-
-def map_ordered(
-    func: Callable[[T], R],
-    items: list[T],
-    jobs: int,
-    progress: Callable[[int, int], None] | None = None,
-) -> list[R]:
-    """``[func(x) for x in items]``, over ``jobs`` forked processes when worthwhile.
-    ``progress(done, total)`` is called from the parent as results come in."""
-    return list(imap_ordered(func, items, jobs, progress))
-
-
-def imap_ordered(
-    func: Callable[[T], R],
-    items: list[T],
-    jobs: int,
-    progress: Callable[[int, int], None] | None = None,
-) -> Iterator[R]:
-    """:func:`map_ordered`, yielding each result as soon as it and those before it are
-    done, so the caller can store and drop results instead of holding them all."""
-    global _JOB
-    if jobs <= 1 or len(items) < PARALLEL_MIN or "fork" not in mp.get_all_start_methods():
-        for done, item in enumerate(items, 1):
-            yield func(item)
-            if progress is not None:
-                progress(done, len(items))
-        return
-    workers = min(jobs, len(items))
-    size = max(1, len(items) // (workers * 8))
-    bounds = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
-    _JOB = (func, items)
-    pool = mp.get_context("fork").Pool(workers, initializer=_worker_signals)
+def _widen(conn: Connection) -> None:
     try:
-        done = 0
-        for chunk in pool.imap(_run_chunk, bounds):
-            done += len(chunk)
-            yield from chunk
-            if progress is not None:
-                progress(done, len(items))
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.join()
-        _JOB = None
+        import fcntl
+
+        fcntl.fcntl(conn.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except (ImportError, AttributeError, OSError):  # not Linux, or above pipe-max-size
+        pass
 
 
-def _worker_signals() -> None:
-    """Workers leave signals to the parent: Ctrl-C and the daemon's SIGTERM/SIGHUP are
-    handled there (a build in progress finishes); workers just do their share."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+def _helper_main(tasks: Connection, results: Connection, inherited: list[Connection]) -> None:
+    """A helper's life: run chunks until the parent sends None or goes away."""
+    for conn in inherited:  # the other ends, and earlier helpers' pipes: EOF must reach us
+        conn.close()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C and the daemon's signals are
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # the parent's to handle; a build in
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # progress finishes there
+    contexts: dict[int, tuple[Callable[[Any, Any], Any], Any]] = {}
+    while True:
+        try:
+            message = tasks.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        kind, call, payload = message
+        if kind == "context":
+            contexts.clear()
+            contexts[call] = payload
+            continue
+        entry = contexts.get(call)
+        if entry is None:  # a chunk of a call the parent has given up on
+            continue
+        index, items = payload
+        func, context = entry
+        try:
+            out: tuple[str, int, int, Any] = (
+                "ok",
+                call,
+                index,
+                [func(context, item) for item in items],
+            )
+        except BaseException as exc:  # reported, then raised by the parent
+            out = ("error", call, index, f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+        try:
+            results.send(out)
+        except (BrokenPipeError, OSError):
+            return
+
+
+class _Helper:
+    def __init__(self, process: Any, tasks: Connection, results: Connection) -> None:
+        self.process = process
+        self.tasks = tasks
+        self.results = results
+        self.outbox: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self.pending = 0  # chunks sent and not yet answered
+        # Chunks are sent from a thread: a send can wait for the helper to read, and the
+        # parent must go on working (and reading results) meanwhile.
+        self.sender = threading.Thread(target=self._send_all, daemon=True)
+        self.sender.start()
+
+    def _send_all(self) -> None:
+        while True:
+            message = self.outbox.get()
+            try:
+                self.tasks.send(message)
+            except (BrokenPipeError, OSError):
+                return  # the helper is gone; the parent finds out when reading
+            if message is None:
+                return
+
+
+class Team:
+    """The build's process plus ``jobs - 1`` helpers, forked on first use."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = max(1, jobs)
+        self._helpers: list[_Helper] = []
+        self._calls = 0
+        self._started = False
+
+    def __enter__(self) -> Team:
+        return self
+
+    def __exit__(self, kind: object, exc: object, tb: object) -> None:
+        self.close(abort=exc is not None)
+
+    def _start(self) -> None:
+        self._started = True
+        if self.jobs <= 1 or "fork" not in mp.get_all_start_methods():
+            return
+        context = mp.get_context("fork")
+        inherited: list[Connection] = []
+        for _ in range(self.jobs - 1):
+            task_r, task_w = context.Pipe(duplex=False)
+            result_r, result_w = context.Pipe(duplex=False)
+            _widen(result_w)
+            _widen(task_w)
+            process = context.Process(
+                target=_helper_main,
+                args=(task_r, result_w, [*inherited, task_w, result_r]),
+                daemon=True,
+                name="feedwright-helper",
+            )
+            process.start()
+            task_r.close()
+            result_w.close()
+            inherited += [task_w, result_r]
+            self._helpers.append(_Helper(process, task_w, result_r))
+
+    def close(self, abort: bool = False) -> None:
+        helpers, self._helpers = self._helpers, []
+        for helper in helpers:
+            if abort:
+                helper.process.terminate()
+            helper.outbox.put(None)
+        for helper in helpers:
+            helper.process.join(timeout=None if not abort else 5)
+            if helper.process.is_alive():  # pragma: no cover - a helper stuck on abort
+                helper.process.kill()
+                helper.process.join()
+            helper.sender.join(timeout=5)
+            helper.tasks.close()
+            helper.results.close()
+
+    def map(
+        self,
+        func: Callable[[C, T], R],
+        context: C,
+        items: Sequence[T],
+        chunk: int,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Iterator[R]:
+        """``func(context, item)`` for every item, yielded in order as soon as each result
+        and those before it are done. ``func`` is a module-level function; ``context`` is
+        sent once to each helper. ``progress(done, total)`` is called as results come in."""
+        total = len(items)
+        if total >= PARALLEL_MIN and not self._started:
+            self._start()
+        if total < PARALLEL_MIN or not self._helpers:
+            for done, item in enumerate(items, 1):
+                yield func(context, item)
+                if progress is not None:
+                    progress(done, total)
+            return
+        yield from _Run(self, func, context, items, max(1, chunk), progress).results()
+
+
+class _Run:
+    """One :meth:`Team.map` call over helpers: chunks are handed out in order, two at a
+    time per helper, and the parent takes the next one itself whenever it is free."""
+
+    def __init__(
+        self,
+        team: Team,
+        func: Callable[[Any, Any], Any],
+        context: Any,
+        items: Sequence[Any],
+        chunk: int,
+        progress: Callable[[int, int], None] | None,
+    ) -> None:
+        team._calls += 1
+        self.call = team._calls
+        self.helpers = team._helpers
+        self.func = func
+        self.context = context
+        self.items = items
+        self.progress = progress
+        self.bounds = [(s, min(s + chunk, len(items))) for s in range(0, len(items), chunk)]
+        self.next = 0  # the next chunk nobody has taken
+        self.done: dict[int, list[Any]] = {}
+        for helper in self.helpers:
+            helper.outbox.put(("context", self.call, (func, context)))
+            helper.pending = 0
+
+    def _hand_out(self) -> None:
+        for helper in self.helpers:
+            while helper.pending < 2 and self.next < len(self.bounds):
+                start, end = self.bounds[self.next]
+                helper.outbox.put(("run", self.call, (self.next, self.items[start:end])))
+                helper.pending += 1
+                self.next += 1
+
+    def _receive(self, helper: _Helper) -> None:
+        try:
+            kind, call, index, payload = helper.results.recv()
+        except (EOFError, OSError) as exc:
+            raise WorkerError(
+                f"a worker process stopped unexpectedly (exit code {helper.process.exitcode})"
+            ) from exc
+        if call != self.call:  # pragma: no cover - a late answer from an earlier call
+            return
+        helper.pending -= 1
+        if kind == "error":
+            raise WorkerError(f"a worker process failed: {payload}")
+        self.done[index] = payload
+
+    def _collect(self, block: bool) -> None:
+        conns = [h.results for h in self.helpers if h.pending]
+        ready = mpc.wait(conns, timeout=None if block else 0) if conns else []
+        for helper in self.helpers:
+            if helper.results in ready:
+                self._receive(helper)
+        self._hand_out()
+
+    def results(self) -> Iterator[Any]:
+        total = len(self.items)
+        emitted = 0  # chunks yielded
+        finished = 0  # items yielded
+        self._hand_out()
+        while emitted < len(self.bounds):
+            while emitted in self.done:
+                out = self.done.pop(emitted)
+                emitted += 1
+                yield from out
+                finished += len(out)
+                if self.progress is not None:
+                    self.progress(finished, total)
+            if emitted >= len(self.bounds):
+                break
+            if self.next < len(self.bounds):  # the parent's own share
+                index = self.next
+                self.next += 1
+                start, end = self.bounds[index]
+                out = []
+                for item in self.items[start:end]:
+                    out.append(self.func(self.context, item))
+                    self._collect(block=False)
+                self.done[index] = out
+            else:
+                assert any(h.pending for h in self.helpers), "chunks lost"
+                self._collect(block=True)
