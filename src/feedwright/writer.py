@@ -10,6 +10,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,8 +27,11 @@ class Change:
     reason: str
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temp file in the same folder, fsync, then rename over ``path``."""
+WRITERS = 8  # files written and flushed at once: the disk commits their flushes together
+
+
+def _stage(path: Path, data: bytes) -> str:
+    """A temp file beside ``path`` holding ``data``, flushed to disk."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=path.parent)
     try:
@@ -36,12 +40,43 @@ def atomic_write(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    _fsync_dir(path.parent)
+    return tmp
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write to a temp file in the same folder, fsync, then rename over ``path``."""
+    atomic_write_many([(path, data)])
+
+
+def atomic_write_many(writes: list[tuple[Path, bytes]]) -> None:
+    """Replace each path with its bytes, atomically per file. Every temp file is written
+    and flushed first (several at once), so a failure (a full disk) leaves every target
+    as it was; then each is renamed over its target, and each folder is flushed once."""
+    staged: list[str] = []
+    try:
+        if len(writes) > 1:
+            with ThreadPoolExecutor(min(WRITERS, len(writes))) as pool:
+                futures = [pool.submit(_stage, path, data) for path, data in writes]
+                for future in futures:  # keep every temp file made, even after a failure
+                    with contextlib.suppress(Exception):
+                        staged.append(future.result())
+                for future in futures:
+                    future.result()  # raises the first failure
+        else:
+            staged = [_stage(path, data) for path, data in writes]
+        for (path, _), tmp in zip(writes, staged, strict=True):
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp in staged:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        raise
+    for folder in sorted({path.parent for path, _ in writes}):
+        _fsync_dir(folder)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -112,10 +147,13 @@ def plan_changes(
 def apply_changes(
     output: Path, state: Path, files: dict[str, bytes | None], changes: list[Change]
 ) -> None:
+    writes: list[tuple[Path, bytes]] = []
     for change in changes:
         data = files[change.relpath] if change.action == "write" else None
         if data is not None:
-            atomic_write(output / change.relpath, data)
+            writes.append((output / change.relpath, data))
+    if writes:
+        atomic_write_many(writes)
     for change in changes:
         if change.action == "remove":
             with contextlib.suppress(FileNotFoundError):
