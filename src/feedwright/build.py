@@ -299,29 +299,19 @@ def _render_diagnostics(post: Post, value: RenderValue, config: Config) -> list[
     return diags
 
 
-class _Fingerprints:
-    """Fingerprints of feed documents: everything that goes into a feed's bytes. Each
-    post's HTML is hashed once, however many feeds it appears in."""
-
-    def __init__(self) -> None:
-        self._content: dict[int, tuple[str, str]] = {}
-
-    def _hash(self, html: str | None) -> str:
-        if html is None:
-            return "-"
-        found = self._content.get(id(html))
-        if found is None or found[0] is not html:
-            digest = hashlib.sha256(html.encode("utf-8", "surrogatepass")).hexdigest()
-            found = (html, digest)
-            self._content[id(html)] = found
-        return found[1]
-
-    def of(self, doc: FeedDocument, fmt: FeedFormat) -> str:
-        head = dataclasses.replace(doc, entries=())
-        parts = [__version__, fmt.value, repr(head)]
-        for e in doc.entries:
-            parts.append(repr(dataclasses.replace(e, content_html=self._hash(e.content_html))))
-        return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+def fingerprint(doc: FeedDocument, fmt: FeedFormat) -> str:
+    """Everything that goes into a feed's bytes (each entry's HTML by its hash)."""
+    head = dataclasses.replace(doc, entries=())
+    parts = [__version__, fmt.value, repr(head)]
+    for e in doc.entries:
+        html = e.content_html
+        content = (
+            "-"
+            if html is None
+            else hashlib.sha256(html.encode("utf-8", "surrogatepass")).hexdigest()
+        )
+        parts.append(repr(dataclasses.replace(e, content_html=content)))
+    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _to_bytes(doc: FeedDocument, fmt: FeedFormat) -> bytes:
@@ -348,8 +338,16 @@ def _signed(output: Path, prints: dict[str, tuple[str, str]]) -> dict[str, tuple
     return {rel: (fp, file_signature(output / rel)) for rel, (fp, _) in prints.items()}
 
 
-def _bytes_task(_: None, item: tuple[FeedDocument, FeedFormat]) -> bytes:
-    return _to_bytes(*item)
+def _serialize_task(
+    context: tuple[Config, dict[str, str]],
+    item: tuple[FeedPlan, FeedFormat, dict[str, RenderedPost], str | None],
+) -> tuple[str, bytes | None]:
+    """One feed file: its fingerprint, and its bytes unless the fingerprint is ``known``."""
+    config, labels = context
+    plan, fmt, rendered, known = item
+    doc = document(plan, fmt, rendered, labels, config)
+    fp = fingerprint(doc, fmt)
+    return fp, None if fp == known else _to_bytes(doc, fmt)
 
 
 def serialize(
@@ -365,37 +363,44 @@ def serialize(
     fingerprint matches ``known``, and whose file is still the one written then (same
     size and mtime), is not serialized again (its value is None: unchanged). The returned
     prints are (fingerprint, file signature)."""
-    files: dict[str, bytes | None] = {}
-    prints: dict[str, tuple[str, str]] = {}
-    prints_of = _Fingerprints()
-    labels = tag_labels(index)
-    todo: list[tuple[str, FeedDocument, FeedFormat]] = []
+    items: list[tuple[FeedPlan, FeedFormat, dict[str, RenderedPost], str | None]] = []
+    paths: list[str] = []
+    previous: dict[str, tuple[str, str]] = {}
+    light: dict[str, RenderedPost] = {}  # what a feed needs of a post: no body to send
+
+    def entry(rel: str) -> RenderedPost:
+        found = light.get(rel)
+        if found is None:
+            found = rendered[rel]
+            if found.post.body:
+                post = dataclasses.replace(found.post, body="")
+                found = RenderedPost(post, found.html, found.excerpt)
+            light[rel] = found
+        return found
+
     for plan in plans:
+        entries = {p.relpath: entry(p.relpath) for p in plan.posts}
         for fmt, relpath in plan.paths.items():
-            doc = document(plan, fmt, rendered, labels, config)
-            fp = prints_of.of(doc, fmt)
-            previous = known(relpath) if known is not None else None
-            if (
-                previous is not None
-                and previous[0] == fp
-                and file_signature(config.output / relpath) == previous[1]
-            ):
-                files[relpath] = None
-                prints[relpath] = previous
-                continue
-            files[relpath] = b""  # keeps the plans' order
-            prints[relpath] = (fp, "")  # the file's signature is taken once it is written
-            todo.append((relpath, doc, fmt))
+            last = known(relpath) if known is not None else None
+            fp = None
+            if last is not None and file_signature(config.output / relpath) == last[1]:
+                previous[relpath] = last
+                fp = last[0]
+            paths.append(relpath)
+            items.append((plan, fmt, entries, fp))
 
     def written(done: int, total: int) -> None:
         if progress is not None:
             progress.update("feeds written", done, total)
 
-    docs = [(doc, fmt) for _, doc, fmt in todo]
-    for (relpath, _, _), data in zip(
-        todo, (team or Team(1)).map(_bytes_task, None, docs, chunk=2, progress=written), strict=True
-    ):
+    files: dict[str, bytes | None] = {}
+    prints: dict[str, tuple[str, str]] = {}
+    context = (config, tag_labels(index))
+    results = (team or Team(1)).map(_serialize_task, context, items, chunk=2, progress=written)
+    for relpath, (fp, data) in zip(paths, results, strict=True):
         files[relpath] = data
+        # unchanged: the file written then; else its signature is taken once it is written
+        prints[relpath] = previous[relpath] if data is None else (fp, "")
     return files, prints
 
 
@@ -861,7 +866,6 @@ def _quick(
     labels: dict[str, str] = saved["labels"]
     files: dict[str, bytes | None] = dict.fromkeys(saved["outputs"])
     prints: dict[str, tuple[str, str]] = {}
-    prints_of = _Fingerprints()
     for path in affected:
         fmt_value, head, rels = feeds[path]
         assert isinstance(head, dict) and isinstance(rels, list) and isinstance(fmt_value, str)
@@ -873,11 +877,9 @@ def _quick(
             },
             posts=tuple(needed[rel] for rel in rels),
         )
-        fmt = FeedFormat(fmt_value)
-        doc = document(plan, fmt, rendered, labels, config)
-        data = _to_bytes(doc, fmt)
+        fp, data = _serialize_task((config, labels), (plan, FeedFormat(fmt_value), rendered, None))
         files[path] = data
-        prints[path] = (prints_of.of(doc, fmt), "")
+        prints[path] = (fp, "")
     progress.done()
 
     files_seen, indexed, skipped, saved_diags, feeds_count = snapshot.decode_report(saved["report"])

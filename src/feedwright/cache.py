@@ -168,6 +168,9 @@ class RenderValue:
     sanitized: tuple[str, ...] = ()
 
 
+_RENDER_FIELDS = dataclasses.fields(RenderValue)
+
+
 class Cache:
     """One build's view of the cache. ``fingerprint`` covers everything a scanned post
     depends on besides its bytes (the config and feedwright's version)."""
@@ -271,6 +274,7 @@ class Cache:
         root = scanner.config.posts
         results: dict[str, FileOutcome] = {}
         todo: list[tuple[Path, str, str, Any]] = []
+        empty = self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None
         for path, rel in items:
             self._seen.add(rel)
             try:
@@ -279,10 +283,14 @@ class Cache:
                 results[rel] = scanner.read(path, rel)
                 continue
             signature = signature_of(st)
-            row = self.db.execute(
-                "SELECT signature, sha256, checked_ns, outcome FROM files WHERE relpath = ?",
-                (rel,),
-            ).fetchone()
+            row = (
+                None
+                if empty
+                else self.db.execute(
+                    "SELECT signature, sha256, checked_ns, outcome FROM files WHERE relpath = ?",
+                    (rel,),
+                ).fetchone()
+            )
             if row is not None and self.reuse:
                 racy = max(st.st_mtime_ns, st.st_ctime_ns) + RACY_NS > row[2]
                 if row[0] == signature and not racy:
@@ -425,7 +433,7 @@ class Cache:
         )
 
     def store_render(self, key: str, value: RenderValue) -> None:
-        data = json.dumps(dataclasses.asdict(value))
+        data = json.dumps({f.name: getattr(value, f.name) for f in _RENDER_FIELDS})
         self.db.execute("INSERT OR REPLACE INTO renders VALUES (?, ?)", (key, data))
 
     def prune_renders(self, keep: set[str]) -> None:

@@ -15,6 +15,7 @@ import os
 import queue
 import signal
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection
@@ -23,6 +24,7 @@ from typing import Any, TypeVar
 from feedwright.errors import FeedwrightError
 
 PARALLEL_MIN = 32  # below this many items, sending them out costs more than it saves
+POLL_SECONDS = 0.002  # how often the parent, busy with its own chunk, looks for results
 PIPE_BYTES = 1 << 20  # room for a whole chunk's results, so a helper rarely waits
 
 C = TypeVar("C")
@@ -239,11 +241,15 @@ class _Run:
         self.done[index] = payload
 
     def _collect(self, block: bool) -> None:
-        conns = [h.results for h in self.helpers if h.pending]
-        ready = mpc.wait(conns, timeout=None if block else 0) if conns else []
-        for helper in self.helpers:
-            if helper.results in ready:
-                self._receive(helper)
+        if block:
+            ready = mpc.wait([h.results for h in self.helpers if h.pending])
+            for helper in self.helpers:
+                if helper.results in ready:
+                    self._receive(helper)
+        else:
+            for helper in self.helpers:
+                while helper.pending and helper.results.poll():
+                    self._receive(helper)
         self._hand_out()
 
     def results(self) -> Iterator[Any]:
@@ -266,10 +272,14 @@ class _Run:
                 self.next += 1
                 start, end = self.bounds[index]
                 out = []
+                polled = time.monotonic()
                 for item in self.items[start:end]:
                     out.append(self.func(self.context, item))
-                    self._collect(block=False)
+                    if time.monotonic() - polled > POLL_SECONDS:  # keep the helpers fed
+                        self._collect(block=False)
+                        polled = time.monotonic()
                 self.done[index] = out
+                self._collect(block=False)
             else:
                 assert any(h.pending for h in self.helpers), "chunks lost"
                 self._collect(block=True)
