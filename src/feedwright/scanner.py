@@ -648,7 +648,7 @@ class Scanner:
     def _mojibake(self, text: str, report: _Report) -> str:
         """Find (and unless switched off, repair) UTF-8 that was once read as
         Windows-1252, such as 'Itâ€™s'. ftfy decides; a cheap pattern finds candidates."""
-        if _MOJIBAKE_HINT.search(text) is None:
+        if text.isascii() or _MOJIBAKE_HINT.search(text) is None:
             return text
         import ftfy
 
