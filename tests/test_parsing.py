@@ -7,9 +7,10 @@ import random
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 
 from conftest import CORPUS, ROOT
-from feedwright import liquid, permalink, render
+from feedwright import liquid, permalink, render, scanner
 from feedwright.dates import DateParseError, parse_pub_date, parse_site_date
 from feedwright.render import markdown_to_html
 from feedwright.terms import merge_key, slug_for, split_names
@@ -293,3 +294,64 @@ def test_leaving_out_inline_patterns_that_cannot_match_changes_no_html() -> None
     differ = [t for t in texts if markdown_to_html(t) != markdown_to_html(t, prune=False)]
     assert differ == []
     assert len(texts) > 3000
+
+
+def _yaml_documents() -> list[str]:
+    docs = []
+    for folder in (ROOT / "posts", CORPUS):
+        for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+            parts = path.read_text(encoding="utf-8").split("---", 2)
+            if len(parts) == 3:
+                docs.append(parts[1])
+    docs += [
+        "a: 1\nb: 0o17\nc: 0x1F\nd: 1_000\ne: 1:30\nf: 3.5\ng: .inf\nh: -.NaN\n",
+        "yes: no\non: off\nnull: ~\nempty:\nt: True\nf: FALSE\n",
+        "date: 2022-06-28\nstamp: 2022-06-28 10:30:00 +02:00\nplain: June 28\n",
+        "tags: [a, B c, 'quoted', \"dq\", 12, null, [nested], {k: v}]\n",
+        "author:\n  name: A\n  email: a@example.org\nlist:\n  - x\n  - {y: 1}\n",
+        "base: &b {x: 1}\nmerged:\n  <<: {y: 2}\n  z: 3\n",
+        "=: equals\nkey: =\n",
+        "s: !!str 123\ni: !!int '5'\nb: !!binary aGVsbG8=\nset: !!set {a, b}\n",
+        "om: !!omap [a: 1, b: 2]\npairs: !!pairs [a: 1, a: 2]\n",
+        "dup: 1\ndup: 2\n",
+        "? [a, b]\n: unhashable\n",
+        "? {a: 1}\n: unhashable\n",
+        "p: !!python/object:os.system ls\n",
+        "x: !custom thing\n",
+        "- a\n- b\n",
+        "just a string\n",
+        "123\n",
+        "",
+        "title: 'It''s'\nd: \"tab\\there\"\nm: |\n  line one\n  line two\nf: >\n  folded\n  text\n",
+        "k: v # comment\n# full line\nq: 'a: b'\n",
+    ]
+    return docs
+
+
+def _typed(value: object) -> object:
+    if isinstance(value, dict):
+        return ("dict", [(_typed(k), _typed(v)) for k, v in value.items()])
+    if isinstance(value, list | tuple | set):
+        return (type(value).__name__, [_typed(v) for v in value])
+    return (type(value).__name__, repr(value))
+
+
+def _load(raw: str, fast: bool) -> object:
+    loader = scanner._Loader(raw)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        return _typed(scanner._construct(loader, node) if fast else loader.construct_document(node))
+    except yaml.YAMLError as exc:
+        return ("error", type(exc).__name__, str(exc))
+    finally:
+        loader.dispose()
+
+
+def test_the_quick_yaml_constructor_builds_what_pyyaml_builds() -> None:
+    """Front matter without aliases is built by a short path for strings, lists and
+    mappings; values of every other kind, and every error, must come out as PyYAML's."""
+    docs = _yaml_documents()
+    assert len(docs) > 20
+    assert [_load(d, fast=True) for d in docs] == [_load(d, fast=False) for d in docs]

@@ -186,11 +186,15 @@ def read_limited(path: Path, limit: int) -> bytes | FileOutcome:
     """The file's bytes, reading at most ``limit`` + 1 of them (bounded memory), or the
     outcome that explains why it was not read. Diagnostics name no file yet."""
     try:
-        if path.stat().st_size > limit:
+        size = path.stat().st_size
+        if size > limit:
             data = b"x" * (limit + 1)  # not even opened
         else:
             with open(path, "rb") as handle:
-                data = handle.read(limit + 1)
+                # a buffer of the file's size, not of the limit; more if it grew since
+                data = handle.read(size + 1)
+                if len(data) > size:
+                    data += handle.read(limit + 1 - len(data))
     except OSError as exc:
         message = f"cannot read: {exc.strerror or exc}"
         diag = Diagnostic(Severity.ERROR, "read", f"skipped: {message}")
@@ -284,6 +288,31 @@ def _check_expansion(root: yaml.Node, first_line: int) -> None:
     size(root)
 
 
+_STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{kind}" for kind in ("str", "seq", "map"))
+_SPECIAL_KEYS = {"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"}  # '<<' and '='
+
+
+def _construct(loader: Any, node: yaml.Node) -> Any:
+    """``loader.construct_document(node)`` for a tree without aliases, where plain
+    strings, lists and mappings (all that front matter usually holds) skip PyYAML's
+    generic per-node machinery; every other node (numbers, dates, booleans, other tags,
+    merge keys) is built by PyYAML itself, errors included."""
+    tag = node.tag
+    kind = type(node)
+    if tag == _STR and kind is yaml.ScalarNode:
+        return node.value
+    if tag == _SEQ and kind is yaml.SequenceNode:
+        return [_construct(loader, child) for child in node.value]
+    if tag == _MAP and kind is yaml.MappingNode:
+        data = {}
+        for key_node, value_node in node.value:
+            if type(key_node) is not yaml.ScalarNode or key_node.tag in _SPECIAL_KEYS:
+                return loader.construct_document(node)
+            data[_construct(loader, key_node)] = _construct(loader, value_node)
+        return data
+    return loader.construct_document(node)
+
+
 def split_front_matter(text: str) -> FrontMatter | None:
     """Parse the YAML front matter (python-frontmatter's boundary rules, PyYAML's C loader).
     Returns None when the file has no front matter at all."""
@@ -309,9 +338,13 @@ def split_front_matter(text: str) -> FrontMatter | None:
     loader = _Loader(raw)
     try:
         node = loader.get_single_node()
-        if node is not None and "*" in raw:  # no alias, no expansion to bound
+        if node is None:
+            data = None
+        elif "*" in raw:  # aliases: bound their expansion, then let PyYAML share nodes
             _check_expansion(node, first_line)
-        data = loader.construct_document(node) if node is not None else None
+            data = loader.construct_document(node)
+        else:
+            data = _construct(loader, node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = first_line + mark.line if mark is not None else None
