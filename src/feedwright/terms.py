@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -13,12 +14,16 @@ _RESERVED = (
 _MAX_SLUG = 80
 
 
+_SEPARATORS = re.compile(r"[\s_-]+")
+
+
+@functools.lru_cache(maxsize=65536)  # a blog uses a few hundred names, thousands of times
 def merge_key(name: str) -> str:
     """Names that are equal after lower-casing, with spaces, '-' and '_' counted as one
     character, are one term: ``Live Migration`` = ``live-migration``. All other
     punctuation counts, so ``C++`` and ``C#`` stay apart."""
     folded = unicodedata.normalize("NFC", name).casefold().strip()
-    return re.sub(r"[\s_-]+", "-", folded).strip("-")
+    return _SEPARATORS.sub("-", folded).strip("-")
 
 
 def short_hash(text: str) -> str:
