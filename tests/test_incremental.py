@@ -176,3 +176,49 @@ def test_kill_9_mid_build_leaves_only_complete_feeds(
     assert result.returncode in (0, 1), result.stderr
     assert tree(sample_copy / "feeds") == new
     assert not list((sample_copy / "feeds").rglob(".feedwright-tmp-*"))
+
+
+_DIE_WHILE_WRITING = """
+import os, sys, time
+import feedwright.writer
+
+def die(*args, **kwargs):
+    time.sleep(0.5)  # the scan and render rows, committed in the background, land
+    os._exit(9)  # as kill -9 would: the new feeds are in temp files, none in place yet
+
+feedwright.writer.Publisher.finish = die
+from feedwright.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_build_killed_after_its_first_cache_commit_publishes_the_edit_next_time(
+    sample_copy: Path, tmp_path: Path
+) -> None:
+    """A cold or full build commits what it scanned and rendered while it serializes the
+    feeds, and records what it published only after writing them. Dying in between must
+    not leave the cache claiming feeds that were never written."""
+    config = sample_copy / "config.yaml"
+    assert run_cli("build", "-c", config).returncode in (0, 1)
+    victim = sample_copy / "posts" / "2024-02-12-welcome-to-tidepool.md"
+    victim.write_text(victim.read_text() + "\nA sentence written before the crash.\n")
+    died = subprocess.run(
+        [sys.executable, "-c", _DIE_WHILE_WRITING, "build", "-q", "--full", "-c", str(config)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert died.returncode == 9, died.stderr
+    assert "written before the crash" not in (sample_copy / "feeds" / "atom.xml").read_text()
+    assert list((sample_copy / "feeds").rglob(".feedwright-tmp-*"))  # staged, not placed
+    time.sleep(1.1)  # past the cache's racy window, so file signatures are trusted
+    assert run_cli("build", "-c", config).returncode in (0, 1)
+    assert "written before the crash" in (sample_copy / "feeds" / "atom.xml").read_text()
+    assert not list((sample_copy / "feeds").rglob(".feedwright-tmp-*"))
+    full_out = tmp_path / "full"
+    result = run_cli(
+        "build", "-c", config, "--full", "--output", full_out, "--state", tmp_path / "full-state"
+    )
+    assert result.returncode in (0, 1), result.stderr
+    assert tree(full_out) == tree(sample_copy / "feeds")

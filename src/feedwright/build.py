@@ -39,10 +39,10 @@ if TYPE_CHECKING:
 
 from feedwright.writer import (
     Change,
-    apply_changes,
+    Publisher,
     clean_temp_files,
     output_lock,
-    plan_changes,
+    publish,
     read_manifest,
 )
 
@@ -350,7 +350,7 @@ def _serialize_task(
     return fp, None if fp == known else _to_bytes(doc, fmt)
 
 
-def serialize(
+def serialize_each(
     plans: list[FeedPlan],
     rendered: dict[str, RenderedPost],
     index: Index,
@@ -358,11 +358,12 @@ def serialize(
     known: Callable[[str], tuple[str, str] | None] | None = None,
     progress: Progress | None = None,
     team: Team | None = None,
-) -> tuple[dict[str, bytes | None], dict[str, tuple[str, str]]]:
-    """Serialize every feed (over the ``team``'s processes, if given). A feed whose
-    fingerprint matches ``known``, and whose file is still the one written then (same
-    size and mtime), is not serialized again (its value is None: unchanged). The returned
-    prints are (fingerprint, file signature)."""
+) -> Iterator[tuple[str, tuple[str, str], bytes | None]]:
+    """Serialize every feed (over the ``team``'s processes, if given), yielding each file
+    as it is done: its path, its print (fingerprint, file signature) and its bytes. A
+    feed whose fingerprint matches ``known``, and whose file is still the one written
+    then (same size and mtime), is not serialized again (its bytes are None: unchanged;
+    its print is the known one). A new print's signature is empty until it is written."""
     items: list[tuple[FeedPlan, FeedFormat, dict[str, RenderedPost], str | None]] = []
     paths: list[str] = []
     previous: dict[str, tuple[str, str]] = {}
@@ -393,15 +394,21 @@ def serialize(
         if progress is not None:
             progress.update("feeds written", done, total)
 
-    files: dict[str, bytes | None] = {}
-    prints: dict[str, tuple[str, str]] = {}
     context = (config, tag_labels(index))
     results = (team or Team(1)).map(_serialize_task, context, items, chunk=2, progress=written)
     for relpath, (fp, data) in zip(paths, results, strict=True):
-        files[relpath] = data
-        # unchanged: the file written then; else its signature is taken once it is written
-        prints[relpath] = previous[relpath] if data is None else (fp, "")
-    return files, prints
+        yield relpath, previous[relpath] if data is None else (fp, ""), data
+
+
+def serialize(
+    plans: list[FeedPlan],
+    rendered: dict[str, RenderedPost],
+    index: Index,
+    config: Config,
+    team: Team | None = None,
+) -> dict[str, bytes | None]:
+    """Every feed file's bytes, in memory (for ``check``)."""
+    return {rel: data for rel, _, data in serialize_each(plans, rendered, index, config, team=team)}
 
 
 def config_fingerprint(config: Config) -> str:
@@ -654,17 +661,30 @@ def _run_team(
             cache.store_render(key, value)
         rendered[rel] = RenderedPost(post, value.html, value.excerpt)
         diagnostics.extend(_render_diagnostics(post, value, config))
-    files, prints = serialize(
-        plans, rendered, index, config, cache.output if cache is not None else None, progress, team
-    )
-    progress.done()
-    from feedwright import discovery  # lxml loads only when something is built
-
-    files.update(discovery.pages(plans, config))
+    known = None
+    if cache is not None:
+        known = cache.outputs().get
+        cache.prune_renders({k for k in keys.values() if k is not None})
+        cache.commit_in_background()  # written while the feeds are serialized
+    prints: dict[str, tuple[str, str]] = {}
     reasons: dict[str, str] = {}
-    changes = plan_changes(config.output, files, read_manifest(config.state), reasons)
-    if not dry_run:
-        apply_changes(config.output, config.state, files, changes)
+    with Publisher(
+        config.output, config.state, read_manifest(config.state), reasons, dry_run
+    ) as publisher:
+        # each feed goes to a temp file as soon as it is serialized; all are put in place
+        # together at the end
+        for relpath, signed, data in serialize_each(
+            plans, rendered, index, config, known, progress, team
+        ):
+            prints[relpath] = signed
+            publisher.add(relpath, data)
+        progress.done()
+        from feedwright import discovery  # lxml loads only when something is built
+
+        for relpath, page in discovery.pages(plans, config).items():
+            publisher.add(relpath, page)
+        changes = publisher.finish()
+    files = list(publisher.changes)
     report = BuildReport(
         files_seen=result.files_seen,
         indexed=len(index.posts),
@@ -680,7 +700,7 @@ def _run_team(
         externals=externals,
     )
     if cache is not None:
-        cache.prune_renders({k for k in keys.values() if k is not None})
+        cache.wait()
         cache.store_outputs(_signed(config.output, prints))
         cache.store_plan(
             None
@@ -723,7 +743,7 @@ def _plan_record(
     index: Index,
     linker: _Linker,
     report: BuildReport,
-    files: dict[str, bytes | None],
+    files: list[str],
     tree: snapshot.Tree,
 ) -> dict[str, object] | None:
     if config.source is not None:
@@ -888,8 +908,7 @@ def _quick(
         diagnostics.extend(outcome.diagnostics)
         if rel in needed:
             diagnostics.extend(_render_diagnostics(needed[rel], values[rel], config))
-    changes = plan_changes(config.output, files, read_manifest(config.state), {})
-    apply_changes(config.output, config.state, files, changes)
+    changes = publish(config.output, config.state, files, read_manifest(config.state))
 
     for rel, (signature, digest, checked, outcome, encoded) in fresh.items():
         cache.store_file(rel, signature, digest, checked, outcome, encoded)

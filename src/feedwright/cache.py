@@ -15,11 +15,12 @@ import hashlib
 import json
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from feedwright import __version__
 from feedwright.model import Author, Diagnostic, Post, Severity, Skipped
@@ -154,7 +155,18 @@ def _outcome_from_json(text: str, root: Path) -> FileOutcome:
     return FileOutcome(post, skipped, tuple(_diag_from_json(d) for d in data["diagnostics"]))
 
 
-def signature_of(st: os.stat_result) -> str:
+class StatLike(Protocol):
+    @property
+    def st_size(self) -> int: ...
+    @property
+    def st_mtime_ns(self) -> int: ...
+    @property
+    def st_ctime_ns(self) -> int: ...
+    @property
+    def st_ino(self) -> int: ...
+
+
+def signature_of(st: StatLike) -> str:
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
 
 
@@ -171,6 +183,28 @@ class RenderValue:
 _RENDER_FIELDS = dataclasses.fields(RenderValue)
 
 
+class _Background:
+    """A call run in a thread; :meth:`join` returns when it is done and raises what it
+    raised."""
+
+    def __init__(self, call: Callable[[], None]) -> None:
+        self._error: BaseException | None = None
+        self._call = call
+        self._thread = threading.Thread(target=self._run, name="feedwright-commit", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._call()
+        except BaseException as exc:  # handed to the joining thread
+            self._error = exc
+
+    def join(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
 class Cache:
     """One build's view of the cache. ``fingerprint`` covers everything a scanned post
     depends on besides its bytes (the config and feedwright's version)."""
@@ -183,13 +217,14 @@ class Cache:
         self.opened = 0  # post files read through the cache (for the build summary)
         self.reused = 0
         state.mkdir(parents=True, exist_ok=True)
+        self._committing: _Background | None = None
         self.db = self._open()
         self._seen: set[str] = set()
 
     # -- lifecycle ------------------------------------------------------------------------
     def _open(self) -> sqlite3.Connection:
         try:
-            db = sqlite3.connect(self.path, isolation_level=None)
+            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             db.execute("PRAGMA journal_mode=WAL")
             problem = self._check(db)
             if problem is None:
@@ -202,7 +237,7 @@ class Cache:
         for suffix in ("", "-wal", "-shm", "-journal"):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(str(self.path) + suffix)
-        db = sqlite3.connect(self.path, isolation_level=None)
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA journal_mode=WAL")
         db.executescript(_TABLES)
         db.execute("BEGIN")
@@ -243,6 +278,26 @@ class Cache:
         db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", values.items())
 
     def commit(self, prune_files: bool = True) -> None:
+        self.wait()
+        self._commit(prune_files)
+
+    def commit_in_background(self) -> None:
+        """Commit what is stored so far from a thread (SQLite writes without holding the
+        GIL), so the build can serialize feeds meanwhile. Until :meth:`wait`, nothing
+        else may use the cache. The record of the last published build is dropped
+        first: if this process dies before the final commit, the next build must not
+        take the quick path from rows that no published feed reflects."""
+        self.wait()
+        self.db.execute("DELETE FROM plan")
+        self._committing = _Background(self._commit)
+
+    def wait(self) -> None:
+        """Wait for a background commit; raise what it raised."""
+        pending, self._committing = self._committing, None
+        if pending is not None:
+            pending.join()
+
+    def _commit(self, prune_files: bool = True) -> None:
         if prune_files:
             for (rel,) in self.db.execute("SELECT relpath FROM files").fetchall():
                 if rel not in self._seen:
@@ -259,6 +314,8 @@ class Cache:
                 os.unlink(str(self.path) + suffix)
 
     def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.wait()
         with contextlib.suppress(sqlite3.Error):
             self.db.execute("ROLLBACK")
         self.db.close()
@@ -450,6 +507,13 @@ class Cache:
             "SELECT fingerprint, signature FROM outputs WHERE relpath = ?", (relpath,)
         ).fetchone()
         return None if row is None else (str(row[0]), str(row[1]))
+
+    def outputs(self) -> dict[str, tuple[str, str]]:
+        """:meth:`output` for every file at once."""
+        if not self.reuse:
+            return {}
+        rows = self.db.execute("SELECT relpath, fingerprint, signature FROM outputs")
+        return {str(r): (str(f), str(s)) for r, f, s in rows.fetchall()}
 
     def store_outputs(self, values: dict[str, tuple[str, str]]) -> None:
         self.db.execute("DELETE FROM outputs")

@@ -174,7 +174,7 @@ def _check(config: Config, now: dt.datetime, team: Team) -> CheckReport:
             )
 
     plans = plan_feeds(index, config)
-    files, _ = serialize(plans, rendered, index, config, team=team)
+    files = serialize(plans, rendered, index, config, team=team)
     budget = config.limits.feed_size
     # archives hold a whole year by design; readers fetch them once, not on every poll
     archives = {path for plan in plans if plan.archive for path in plan.paths.values()}

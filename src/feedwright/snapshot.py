@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from feedwright import __version__
 from feedwright.config import Config
@@ -33,13 +33,22 @@ def config_digest(config: Config) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+class FileStat(NamedTuple):
+    """What the build uses of a post file's stat (an os.stat_result holds far more)."""
+
+    st_size: int
+    st_mtime_ns: int
+    st_ctime_ns: int
+    st_ino: int
+
+
 @dataclass(frozen=True, slots=True)
 class Tree:
     """The posts folder as seen by one walk and one stat per file."""
 
     digest: str  # of names, sizes, times and inodes
     newest: int  # the newest change time in it (ns)
-    files: tuple[tuple[str, str, os.stat_result], ...]  # (relative path, full path, stat)
+    files: tuple[tuple[str, str, FileStat], ...]  # (relative path, full path, stat)
     skipped: tuple[Skipped, ...]  # what the walk passed over (symlinks out, FIFOs, ...)
 
 
@@ -58,8 +67,8 @@ def tree_digest(config: Config) -> Tree | None:
             st = stat(full)
         except OSError:
             return None
-        files.append((rel, full, st))
         mtime, ctime = st.st_mtime_ns, st.st_ctime_ns
+        files.append((rel, full, FileStat(st.st_size, mtime, ctime, st.st_ino)))
         newest = max(newest, mtime, ctime)
         lines.append(f"{rel}\t{st.st_size}:{mtime}:{ctime}:{st.st_ino}\n")
     lines.extend(f"skip\t{item.relpath}\t{item.reason}\n" for item in skipped)

@@ -10,7 +10,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,34 +49,14 @@ def _stage(path: Path, data: bytes) -> str:
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write to a temp file in the same folder, fsync, then rename over ``path``."""
-    atomic_write_many([(path, data)])
-
-
-def atomic_write_many(writes: list[tuple[Path, bytes]]) -> None:
-    """Replace each path with its bytes, atomically per file. Every temp file is written
-    and flushed first (several at once), so a failure (a full disk) leaves every target
-    as it was; then each is renamed over its target, and each folder is flushed once."""
-    staged: list[str] = []
+    tmp = _stage(path, data)
     try:
-        if len(writes) > 1:
-            with ThreadPoolExecutor(min(WRITERS, len(writes))) as pool:
-                futures = [pool.submit(_stage, path, data) for path, data in writes]
-                for future in futures:  # keep every temp file made, even after a failure
-                    with contextlib.suppress(Exception):
-                        staged.append(future.result())
-                for future in futures:
-                    future.result()  # raises the first failure
-        else:
-            staged = [_stage(path, data) for path, data in writes]
-        for (path, _), tmp in zip(writes, staged, strict=True):
-            os.replace(tmp, path)
+        os.replace(tmp, path)
     except BaseException:
-        for tmp in staged:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
         raise
-    for folder in sorted({path.parent for path, _ in writes}):
-        _fsync_dir(folder)
+    _fsync_dir(path.parent)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -119,48 +99,108 @@ def _safe_relpath(name: str) -> bool:
     )
 
 
-def plan_changes(
-    output: Path, files: dict[str, bytes | None], previous: set[str], reasons: dict[str, str]
-) -> list[Change]:
-    """What writing ``files`` would do; a value of None means known to be unchanged."""
-    changes: list[Change] = []
-    for rel in sorted(files):
-        if files[rel] is None:
-            changes.append(Change(rel, "unchanged", "same entries"))
-            continue
-        target = output / rel
+class Publisher:
+    """Publishes output files as they are produced. Each is compared with the published
+    file and, when it differs, written at once to a flushed temp file beside it (by a
+    few threads), so a build never holds every feed in memory. :meth:`finish` renames
+    them all over their targets, removes stale files and writes the manifest; until
+    then no published file changes, and leaving the ``with`` block early (an error)
+    removes the temp files. With ``dry_run`` nothing is written."""
+
+    def __init__(
+        self,
+        output: Path,
+        state: Path,
+        previous: set[str],
+        reasons: dict[str, str] | None = None,
+        dry_run: bool = False,
+    ) -> None:
+        self.output = output
+        self.state = state
+        self.previous = previous
+        self.reasons = reasons or {}
+        self.dry_run = dry_run
+        self.changes: dict[str, Change] = {}
+        self._staged: list[tuple[Path, Future[str]]] = []
+        self._pool = None if dry_run else ThreadPoolExecutor(WRITERS)
+
+    def __enter__(self) -> Publisher:
+        return self
+
+    def __exit__(self, kind: object, exc: object, tb: object) -> None:
+        if self._pool is not None:  # not finished: an error on the way
+            self._discard()
+
+    def add(self, rel: str, data: bytes | None) -> None:
+        """One output file; None means known to be unchanged (same fingerprint)."""
+        if data is None:
+            self.changes[rel] = Change(rel, "unchanged", "same entries")
+            return
+        target = self.output / rel
         try:
             current = target.read_bytes()
         except FileNotFoundError:
-            changes.append(Change(rel, "write", "new feed"))
-            continue
-        if current == files[rel]:
-            changes.append(Change(rel, "unchanged", "same bytes"))
-        else:
-            changes.append(Change(rel, "write", reasons.get(rel, "entries changed")))
-    for rel in sorted(previous - files.keys()):
-        if (output / rel).is_file():
-            changes.append(Change(rel, "remove", "its tag or category no longer has a feed"))
-    return changes
+            current = None
+        if current == data:
+            self.changes[rel] = Change(rel, "unchanged", "same bytes")
+            return
+        reason = "new feed" if current is None else self.reasons.get(rel, "entries changed")
+        self.changes[rel] = Change(rel, "write", reason)
+        if self._pool is not None:
+            self._staged.append((target, self._pool.submit(_stage, target, data)))
+
+    def finish(self) -> list[Change]:
+        """Put every staged file in place; the changes, sorted, then the removals."""
+        changes = [self.changes[rel] for rel in sorted(self.changes)]
+        for rel in sorted(self.previous - self.changes.keys()):
+            if (self.output / rel).is_file():
+                changes.append(Change(rel, "remove", "its tag or category no longer has a feed"))
+        if self._pool is None:
+            return changes
+        temps = [future.result() for _, future in self._staged]  # raises a failed write
+        self._pool.shutdown()
+        self._pool = None
+        try:
+            for (target, _), tmp in zip(self._staged, temps, strict=True):
+                os.replace(tmp, target)
+        except BaseException:
+            for tmp in temps:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp)
+            raise
+        for folder in sorted({target.parent for target, _ in self._staged}):
+            _fsync_dir(folder)
+        for change in changes:
+            if change.action == "remove":
+                with contextlib.suppress(FileNotFoundError):
+                    (self.output / change.relpath).unlink()
+                _prune_empty(self.output, (self.output / change.relpath).parent)
+        manifest = {"output": str(self.output), "files": sorted(self.changes)}
+        atomic_write(self.state / MANIFEST, (json.dumps(manifest, indent=1) + "\n").encode())
+        return changes
+
+    def _discard(self) -> None:
+        assert self._pool is not None
+        self._pool.shutdown(wait=True)
+        self._pool = None
+        for _, future in self._staged:
+            with contextlib.suppress(Exception):
+                os.unlink(future.result())
 
 
-def apply_changes(
-    output: Path, state: Path, files: dict[str, bytes | None], changes: list[Change]
-) -> None:
-    writes: list[tuple[Path, bytes]] = []
-    for change in changes:
-        data = files[change.relpath] if change.action == "write" else None
-        if data is not None:
-            writes.append((output / change.relpath, data))
-    if writes:
-        atomic_write_many(writes)
-    for change in changes:
-        if change.action == "remove":
-            with contextlib.suppress(FileNotFoundError):
-                (output / change.relpath).unlink()
-            _prune_empty(output, (output / change.relpath).parent)
-    manifest = {"output": str(output), "files": sorted(files)}
-    atomic_write(state / MANIFEST, (json.dumps(manifest, indent=1) + "\n").encode())
+def publish(
+    output: Path,
+    state: Path,
+    files: dict[str, bytes | None],
+    previous: set[str],
+    reasons: dict[str, str] | None = None,
+    dry_run: bool = False,
+) -> list[Change]:
+    """:class:`Publisher` for files already in memory."""
+    with Publisher(output, state, previous, reasons, dry_run) as publisher:
+        for rel in sorted(files):
+            publisher.add(rel, files[rel])
+        return publisher.finish()
 
 
 def _prune_empty(output: Path, folder: Path) -> None:
