@@ -246,13 +246,18 @@ def rewrite_html(
     issues: list[str] = []
     unsafe: list[str] = []
     for element in root.iter(etree.Element):
+        if allowed_tags is not None and element is not root and element.tag not in allowed_tags:
+            unsafe.append(f"<{element.tag}>")
+        names = element.keys()
+        if not names:  # most elements: nothing more to look at
+            continue
         if allowed_tags is not None and element is not root:
-            if element.tag not in allowed_tags:
-                unsafe.append(f"<{element.tag}>")
-            for name in element.attrib:
+            for name in names:
                 if str(name).lower().startswith("on"):
                     unsafe.append(f"{name}=")
         for attr in _URL_ATTRS:
+            if attr not in names:
+                continue
             value = element.get(attr)
             if value is None:
                 continue
