@@ -240,6 +240,24 @@ def _render_task(context: tuple[Config, _Linker], post: Post) -> RenderValue:
     return render_value(post, *context)
 
 
+def render_each(
+    posts: list[Post],
+    config: Config,
+    linker: _Linker,
+    team: Team,
+    progress: Progress | None = None,
+) -> Iterator[tuple[Post, RenderValue]]:
+    """Render posts, spread over the ``team``'s processes when there are enough; each
+    result is yielded, in order, as soon as it is ready."""
+    report = (
+        None
+        if progress is None
+        else (lambda done, total: progress.update("posts rendered", done, total))
+    )
+    values = team.map(_render_task, (config, linker), posts, chunk=8, progress=report)
+    return zip(posts, values, strict=True)
+
+
 def render_all(
     posts: list[Post],
     config: Config,
@@ -247,14 +265,8 @@ def render_all(
     team: Team,
     progress: Progress | None = None,
 ) -> dict[str, RenderValue]:
-    """Render posts, spread over the ``team``'s processes when there are enough."""
-    report = (
-        None
-        if progress is None
-        else (lambda done, total: progress.update("posts rendered", done, total))
-    )
-    values = team.map(_render_task, (config, linker), posts, chunk=8, progress=report)
-    return {post.relpath: value for post, value in zip(posts, values, strict=True)}
+    """:func:`render_each`, collected by relative path."""
+    return {p.relpath: v for p, v in render_each(posts, config, linker, team, progress)}
 
 
 def _render_diagnostics(post: Post, value: RenderValue, config: Config) -> list[Diagnostic]:
@@ -653,12 +665,14 @@ def _run_team(
     )
     for rel in unsettled:  # changed while this build ran: the next build reads it again
         keys[rel] = None
-    values.update(render_all([needed[rel] for rel in missing], config, linker, team, progress))
+    for post, value in render_each([needed[r] for r in missing], config, linker, team, progress):
+        values[post.relpath] = value
+        key = keys[post.relpath]
+        if cache is not None and key is not None:  # stored while the helpers render on
+            cache.store_render(key, value)
     rendered: dict[str, RenderedPost] = {}
     for rel in sorted(needed):
-        post, value, key = needed[rel], values[rel], keys[rel]
-        if cache is not None and key is not None and rel in missing:
-            cache.store_render(key, value)
+        post, value = needed[rel], values[rel]
         rendered[rel] = RenderedPost(post, value.html, value.excerpt)
         diagnostics.extend(_render_diagnostics(post, value, config))
     known = None
