@@ -281,7 +281,8 @@ def _markdown_texts() -> list[str]:
     pieces = ["*", "_", "**", "`", "``", "\\", "[", "]", "(", ")", "![", "<", ">", "&", ";"]
     pieces += ["@", "  \n", "\t\n", " \t\n", "\r\n", "\n", "\n\n", "a", "b c", "http://x.y"]
     pieces += ["<b>", "&amp;", "&#35;", "<http://a.b>", "<a@b.c>", "[x][1]", "\n[1]: http://z\n"]
-    pieces += ["- ", "1. ", "> ", "    ", "```\n", "|a|b|\n|-|-|\n", ":", "#", "{: .x}"]
+    pieces += ["- ", "1. ", "> ", "    ", "```\n", "~~~\n", "|a|b|\n|-|-|\n", "|", ":", "#"]
+    pieces += ["{: .x}", "{", "}", "# H {#id}\n", "```python\nx = 1\n```\n"]
     rnd = random.Random(20261128)
     texts += ["".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 30))) for _ in range(3000)]
     return texts

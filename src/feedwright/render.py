@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import lxml.html
@@ -78,31 +79,48 @@ _INLINE_NEEDS: dict[str, tuple[str, str, tuple[tuple[str, ...], ...]]] = {
     "em_strong": ("DelimiterProcessor", r"\*|_", (("*",), ("_",))),
 }
 _HTML_NEEDS = (("<", ">"),)  # the inline HTML pattern is long; any version needs both
+# The same for three other stages, which act only on what their expressions find: fenced
+# code blocks need a fence, tables a '|', attribute lists '{' and '}'.
+_STAGE_NEEDS: dict[tuple[str, str], tuple[str, tuple[tuple[str, ...], ...]]] = {
+    ("preprocessors", "fenced_code_block"): ("FencedBlockPreprocessor", (("```",), ("~~~",))),
+    ("blockprocessors", "table"): ("TableProcessor", (("|",),)),
+    ("treeprocessors", "attr_list"): ("AttrListTreeprocessor", (("{", "}"),)),
+}
 
 
-def _prunable(md: markdown.Markdown) -> dict[str, tuple[tuple[str, ...], ...]]:
-    found: dict[str, tuple[tuple[str, ...], ...]] = {}
+def _registry(md: markdown.Markdown, stage: str) -> Any:
+    return md.parser.blockprocessors if stage == "blockprocessors" else getattr(md, stage)
+
+
+def _prunable(md: markdown.Markdown) -> dict[tuple[str, str], tuple[tuple[str, ...], ...]]:
+    found: dict[tuple[str, str], tuple[tuple[str, ...], ...]] = {}
+    patterns = md.inlinePatterns
     for name, (kind, known, needs) in _INLINE_NEEDS.items():
-        if name not in md.inlinePatterns:
-            continue
-        processor = md.inlinePatterns[name]
-        if type(processor).__name__ == kind and processor.pattern == known:
-            found[name] = needs
-    if "html" in md.inlinePatterns:
-        processor = md.inlinePatterns["html"]
+        if name in patterns:
+            processor = patterns[name]
+            if type(processor).__name__ == kind and processor.pattern == known:
+                found["inlinePatterns", name] = needs
+    if "html" in patterns:
+        processor = patterns["html"]
         pattern = processor.pattern
         if (
             type(processor).__name__ == "HtmlInlineProcessor"
             and pattern.startswith("(<(")
             and pattern.endswith(">)")
         ):
-            found["html"] = _HTML_NEEDS
+            found["inlinePatterns", "html"] = _HTML_NEEDS
+    for (stage, name), (kind, needs) in _STAGE_NEEDS.items():
+        registry = _registry(md, stage)
+        if name in registry and type(registry[name]).__name__ == kind:
+            found[stage, name] = needs
     return found
 
 
 def _markdown(text: str, prune: bool = True) -> markdown.Markdown:
-    """A Markdown instance without the inline patterns that can do nothing in ``text``."""
-    instances: dict[frozenset[str], markdown.Markdown] | None = getattr(_local, "md", None)
+    """A Markdown instance without the stages that can do nothing in ``text``."""
+    instances: dict[frozenset[tuple[str, str]], markdown.Markdown] | None = getattr(
+        _local, "md", None
+    )
     if instances is None:
         instances = _local.md = {}
         full = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
@@ -110,7 +128,7 @@ def _markdown(text: str, prune: bool = True) -> markdown.Markdown:
         _local.prunable = _prunable(full)
     if not prune:
         return instances[frozenset()]
-    prunable: dict[str, tuple[tuple[str, ...], ...]] = _local.prunable
+    prunable: dict[tuple[str, str], tuple[tuple[str, ...], ...]] = _local.prunable
     # Inline patterns see the text as Markdown normalizes it first.
     if "\r" in text or "\t" in text or "\x02" in text or "\x03" in text:
         text = text.replace("\x02", "").replace("\x03", "")
@@ -123,8 +141,8 @@ def _markdown(text: str, prune: bool = True) -> markdown.Markdown:
     md = instances.get(absent)
     if md is None:
         md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
-        for name in absent:
-            md.inlinePatterns.deregister(name)
+        for stage, name in absent:
+            _registry(md, stage).deregister(name)
         instances[absent] = md
     return md
 
