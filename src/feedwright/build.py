@@ -739,7 +739,7 @@ QUICK_MAX_FILES = 8
 def _walk_key(tree: snapshot.Tree) -> str:
     """What the walk found: names only, so that an edit keeps the key."""
     digest = hashlib.sha256()
-    for rel, _, _ in tree.files:
+    for rel, _, _, _ in tree.files:
         digest.update(rel.encode("utf-8", "surrogateescape") + b"\n")
     for item in tree.skipped:
         digest.update(f"skip\t{item.relpath}\t{item.reason}\n".encode("utf-8", "surrogateescape"))
@@ -807,7 +807,7 @@ def _quick(
     tree: snapshot.Tree | None,
 ) -> BuildReport | None:
     """The build, when only a few post bodies changed; None when the full path is needed."""
-    from feedwright.cache import RACY_NS, signature_of
+    from feedwright.cache import RACY_NS
 
     saved = cache.plan()
     if saved is None or saved.get("config") != snapshot.config_digest(config):
@@ -825,12 +825,11 @@ def _quick(
         return None  # a picture's size (its enclosure length) may have changed
     known = cache.signatures()
     changed: list[tuple[str, str, str]] = []
-    for rel, full, st in tree.files:
+    for rel, full, signature, changed_ns in tree.files:
         row = known.get(rel)
         if row is None:
             return None
-        signature = signature_of(st)
-        if signature != row[0] or max(st.st_mtime_ns, st.st_ctime_ns) + RACY_NS > row[2]:
+        if signature != row[0] or changed_ns + RACY_NS > row[2]:
             changed.append((rel, full, signature))
             if len(changed) > QUICK_MAX_FILES:
                 return None

@@ -20,11 +20,12 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from feedwright import __version__
 from feedwright.model import Author, Diagnostic, Post, Severity, Skipped
 from feedwright.scanner import FileOutcome, Scanner, read_limited
+from feedwright.snapshot import signature_of
 
 # (path, relative path, the sha256 the cache knows or None, whether to drop the body) ->
 # (sha256 of the bytes or None when unreadable, when they were read (ns), the outcome or
@@ -153,21 +154,6 @@ def _outcome_from_json(text: str, root: Path) -> FileOutcome:
     sk = data["skipped"]
     skipped = None if sk is None else Skipped(sk[0], sk[1], bool(sk[2]))
     return FileOutcome(post, skipped, tuple(_diag_from_json(d) for d in data["diagnostics"]))
-
-
-class StatLike(Protocol):
-    @property
-    def st_size(self) -> int: ...
-    @property
-    def st_mtime_ns(self) -> int: ...
-    @property
-    def st_ctime_ns(self) -> int: ...
-    @property
-    def st_ino(self) -> int: ...
-
-
-def signature_of(st: StatLike) -> str:
-    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
 
 
 @dataclass(frozen=True, slots=True)

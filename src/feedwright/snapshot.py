@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from feedwright import __version__
 from feedwright.config import Config
@@ -33,13 +33,9 @@ def config_digest(config: Config) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-class FileStat(NamedTuple):
-    """What the build uses of a post file's stat (an os.stat_result holds far more)."""
-
-    st_size: int
-    st_mtime_ns: int
-    st_ctime_ns: int
-    st_ino: int
+def signature_of(st: os.stat_result) -> str:
+    """A post file's stat signature: size, change times and inode."""
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +44,8 @@ class Tree:
 
     digest: str  # of names, sizes, times and inodes
     newest: int  # the newest change time in it (ns)
-    files: tuple[tuple[str, str, FileStat], ...]  # (relative path, full path, stat)
+    # (relative path, full path, stat signature as the cache writes it, last change in ns)
+    files: tuple[tuple[str, str, str, int], ...]
     skipped: tuple[Skipped, ...]  # what the walk passed over (symlinks out, FIFOs, ...)
 
 
@@ -68,9 +65,11 @@ def tree_digest(config: Config) -> Tree | None:
         except OSError:
             return None
         mtime, ctime = st.st_mtime_ns, st.st_ctime_ns
-        files.append((rel, full, FileStat(st.st_size, mtime, ctime, st.st_ino)))
-        newest = max(newest, mtime, ctime)
-        lines.append(f"{rel}\t{st.st_size}:{mtime}:{ctime}:{st.st_ino}\n")
+        changed = max(mtime, ctime)
+        signature = signature_of(st)
+        files.append((rel, full, signature, changed))
+        newest = max(newest, changed)
+        lines.append(f"{rel}\t{signature}\n")
     lines.extend(f"skip\t{item.relpath}\t{item.reason}\n" for item in skipped)
     digest = hashlib.sha256("".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
     return Tree(digest, newest, tuple(files), tuple(skipped))
