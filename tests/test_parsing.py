@@ -283,6 +283,15 @@ def _markdown_texts() -> list[str]:
     pieces += ["<b>", "&amp;", "&#35;", "<http://a.b>", "<a@b.c>", "[x][1]", "\n[1]: http://z\n"]
     pieces += ["- ", "1. ", "> ", "    ", "```\n", "~~~\n", "|a|b|\n|-|-|\n", "|", ":", "#"]
     pieces += ["{: .x}", "{", "}", "# H {#id}\n", "```python\nx = 1\n```\n"]
+    # raw HTML that Markdown's HTML extraction and md_in_html turn into new text
+    texts += [
+        "- item\n  <div>x</div>\n",
+        "Some text\n  <div>note</div>\n",
+        '<div markdown="span">foo\n  <div>x</div></div>',
+        '<div markdown="1">\nx <hr markdown="1" title="&#96;y&#96;" />\n</div>',
+        '<div markdown="1">\nx <hr markdown="1" title="&#91;a](/b)" />\n</div>',
+        '<div MARKDOWN="1">\nx <hr markdown="1" title="&lt;a&#64;b.c&gt;" />\n</div>',
+    ]
     rnd = random.Random(20261128)
     texts += ["".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 30))) for _ in range(3000)]
     return texts
@@ -356,3 +365,20 @@ def test_the_quick_yaml_constructor_builds_what_pyyaml_builds() -> None:
     docs = _yaml_documents()
     assert len(docs) > 20
     assert [_load(d, fast=True) for d in docs] == [_load(d, fast=False) for d in docs]
+
+
+def test_deeply_nested_front_matter_is_built_as_pyyaml_builds_it() -> None:
+    raw = "x: " + "[" * 600 + "]" * 600 + "\n"
+    loader = scanner._Loader(raw)
+    try:
+        node = loader.get_single_node()
+        value = scanner._construct(loader, node)  # a RecursionError once
+    finally:
+        loader.dispose()
+    depth = 0
+    inner = value["x"]
+    while inner:
+        assert isinstance(inner, list) and len(inner) == 1
+        inner, depth = inner[0], depth + 1
+    assert inner == [] and depth == 599
+    assert _load("? !!seq a\n: x\n", fast=True) == _load("? !!seq a\n: x\n", fast=False)

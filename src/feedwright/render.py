@@ -70,7 +70,8 @@ _INLINE_NEEDS: dict[str, tuple[str, str, tuple[tuple[str, ...], ...]]] = {
         (("<", ">"),),
     ),
     "automail": ("AutomailInlineProcessor", r"<([^<> !]+@[^@<> ]+)>", (("<", ">", "@"),)),
-    "linebreak": ("SubstituteTagInlineProcessor", r"  \n", (("  \n",),)),
+    # raw HTML blocks can bring line breaks with them: the HTML extractor adds newlines
+    "linebreak": ("SubstituteTagInlineProcessor", r"  \n", (("  \n",), ("<",))),
     "entity": (
         "HtmlInlineProcessor",
         r"(&(?:\#[0-9]+|\#x[0-9a-fA-F]+|[a-zA-Z0-9]+);)",
@@ -126,7 +127,9 @@ def _markdown(text: str, prune: bool = True) -> markdown.Markdown:
         full = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
         instances[frozenset()] = full
         _local.prunable = _prunable(full)
-    if not prune:
+    if not prune or "markdown" in text.lower():
+        # md_in_html decodes the attributes of elements marked markdown="1" and hands
+        # them back as text: characters that were entities in the post can appear
         return instances[frozenset()]
     prunable: dict[tuple[str, str], tuple[tuple[str, ...], ...]] = _local.prunable
     # Inline patterns see the text as Markdown normalizes it first.
