@@ -289,27 +289,30 @@ def _check_expansion(root: yaml.Node, first_line: int) -> None:
 
 
 _STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{kind}" for kind in ("str", "seq", "map"))
-_SPECIAL_KEYS = {"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"}  # '<<' and '='
 
 
-def _construct(loader: Any, node: yaml.Node) -> Any:
+_SHALLOW = 50  # deeper than any front matter needs; PyYAML builds the rest
+
+
+def _construct(loader: Any, node: yaml.Node, depth: int = 0) -> Any:
     """``loader.construct_document(node)`` for a tree without aliases, where plain
-    strings, lists and mappings (all that front matter usually holds) skip PyYAML's
-    generic per-node machinery; every other node (numbers, dates, booleans, other tags,
-    merge keys) is built by PyYAML itself, errors included."""
+    strings, lists and mappings with string keys (all that front matter usually holds)
+    skip PyYAML's generic per-node machinery; every other node (numbers, dates, booleans,
+    other tags, other keys, deep nesting) is built by PyYAML itself, errors included."""
     tag = node.tag
     kind = type(node)
     if tag == _STR and kind is yaml.ScalarNode:
         return node.value
-    if tag == _SEQ and kind is yaml.SequenceNode:
-        return [_construct(loader, child) for child in node.value]
-    if tag == _MAP and kind is yaml.MappingNode:
-        data = {}
-        for key_node, value_node in node.value:
-            if type(key_node) is not yaml.ScalarNode or key_node.tag in _SPECIAL_KEYS:
-                return loader.construct_document(node)
-            data[_construct(loader, key_node)] = _construct(loader, value_node)
-        return data
+    if depth < _SHALLOW:
+        if tag == _SEQ and kind is yaml.SequenceNode:
+            return [_construct(loader, child, depth + 1) for child in node.value]
+        if tag == _MAP and kind is yaml.MappingNode:
+            data = {}
+            for key_node, value_node in node.value:
+                if type(key_node) is not yaml.ScalarNode or key_node.tag != _STR:
+                    return loader.construct_document(node)
+                data[key_node.value] = _construct(loader, value_node, depth + 1)
+            return data
     return loader.construct_document(node)
 
 
