@@ -115,3 +115,38 @@ def test_helpers_exit_when_the_build_process_is_killed() -> None:
     else:
         os.kill(helper, signal.SIGKILL)
         pytest.fail("the helper outlived the killed build process")
+
+
+def _identity(_: None, item: object) -> object:
+    time.sleep(0.001)
+    return item
+
+
+def test_an_item_that_cannot_be_sent_to_a_helper_raises_instead_of_hanging() -> None:
+    items: list[object] = list(range(200))
+    items[100:] = [lambda: None] * 100  # functions defined inline cannot be pickled
+    with pytest.raises(WorkerError, match="stopped unexpectedly"), Team(2) as team:
+        list(team.map(_identity, None, items, chunk=4))
+
+
+def _big(_: None, item: int) -> bytes:
+    return bytes(200_000)
+
+
+def test_closing_after_an_abandoned_map_does_not_hang() -> None:
+    started = time.monotonic()
+    with Team(2) as team:
+        results = team.map(_big, None, list(range(400)), chunk=4)
+        next(results)
+        results.close()  # abandoned: the helper may still be writing answers
+    assert time.monotonic() - started < 60
+
+
+def test_one_map_at_a_time() -> None:
+    with Team(2) as team:
+        first = team.map(_identity, None, list(range(100)), chunk=4)
+        next(first)
+        with pytest.raises(RuntimeError, match="one map at a time"):
+            next(team.map(_identity, None, list(range(100)), chunk=4))
+        first.close()
+        assert list(team.map(_identity, None, list(range(100)), chunk=4)) == list(range(100))

@@ -679,6 +679,7 @@ def _run_team(
     if cache is not None:
         known = cache.outputs().get
         cache.prune_renders({k for k in keys.values() if k is not None})
+        team.prepare(sum(len(plan.paths) for plan in plans))  # fork before the thread starts
         cache.commit_in_background()  # written while the feeds are serialized
     prints: dict[str, tuple[str, str]] = {}
     reasons: dict[str, str] = {}

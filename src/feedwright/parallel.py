@@ -99,6 +99,7 @@ class _Helper:
         self.results = results
         self.outbox: queue.SimpleQueue[object] = queue.SimpleQueue()
         self.pending = 0  # chunks sent and not yet answered
+        self.error: str | None = None  # why a message could not be sent
         # Chunks are sent from a thread: a send can wait for the helper to read, and the
         # parent must go on working (and reading results) meanwhile.
         self.sender = threading.Thread(target=self._send_all, daemon=True)
@@ -111,6 +112,10 @@ class _Helper:
                 self.tasks.send(message)
             except (BrokenPipeError, OSError):
                 return  # the helper is gone; the parent finds out when reading
+            except BaseException as exc:  # cannot be sent (pickling): stop the helper,
+                self.error = f"{type(exc).__name__}: {exc}"  # so the parent hears of it
+                self.process.kill()
+                return
             if message is None:
                 return
 
@@ -123,6 +128,7 @@ class Team:
         self._helpers: list[_Helper] = []
         self._calls = 0
         self._started = False
+        self._busy = False  # a map is under way (one at a time)
 
     def __enter__(self) -> Team:
         return self
@@ -153,6 +159,12 @@ class Team:
             inherited += [task_w, result_r]
             self._helpers.append(_Helper(process, task_w, result_r))
 
+    def prepare(self, size: int) -> None:
+        """Fork the helpers now if a batch of ``size`` items will use them, for example
+        before the build starts a thread of its own (forking is safest without one)."""
+        if size >= PARALLEL_MIN and not self._started:
+            self._start()
+
     def close(self, abort: bool = False) -> None:
         helpers, self._helpers = self._helpers, []
         for helper in helpers:
@@ -160,8 +172,9 @@ class Team:
                 helper.process.terminate()
             helper.outbox.put(None)
         for helper in helpers:
-            helper.process.join(timeout=None if not abort else 5)
-            if helper.process.is_alive():  # pragma: no cover - a helper stuck on abort
+            # A helper still writing answers to an abandoned batch never reads its None.
+            helper.process.join(timeout=5 if abort else 30)
+            if helper.process.is_alive():
                 helper.process.kill()
                 helper.process.join()
             helper.sender.join(timeout=5)
@@ -180,15 +193,20 @@ class Team:
         and those before it are done. ``func`` is a module-level function; ``context`` is
         sent once to each helper. ``progress(done, total)`` is called as results come in."""
         total = len(items)
-        if total >= PARALLEL_MIN and not self._started:
-            self._start()
+        self.prepare(total)
         if total < PARALLEL_MIN or not self._helpers:
             for done, item in enumerate(items, 1):
                 yield func(context, item)
                 if progress is not None:
                     progress(done, total)
             return
-        yield from _Run(self, func, context, items, max(1, chunk), progress).results()
+        if self._busy:
+            raise RuntimeError("one map at a time: finish or close the previous one first")
+        self._busy = True
+        try:
+            yield from _Run(self, func, context, items, max(1, chunk), progress).results()
+        finally:
+            self._busy = False
 
 
 class _Run:
@@ -230,8 +248,10 @@ class _Run:
         try:
             kind, call, index, payload = helper.results.recv()
         except (EOFError, OSError) as exc:
+            helper.process.join(timeout=1)
+            why = f": {helper.error}" if helper.error else ""
             raise WorkerError(
-                f"a worker process stopped unexpectedly (exit code {helper.process.exitcode})"
+                f"a worker process stopped unexpectedly (exit code {helper.process.exitcode}){why}"
             ) from exc
         if call != self.call:  # pragma: no cover - a late answer from an earlier call
             return
