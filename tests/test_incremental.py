@@ -222,3 +222,25 @@ def test_a_build_killed_after_its_first_cache_commit_publishes_the_edit_next_tim
     )
     assert result.returncode in (0, 1), result.stderr
     assert tree(full_out) == tree(sample_copy / "feeds")
+
+
+def test_a_path_published_twice_in_one_build_keeps_the_later_bytes(tmp_path: Path) -> None:
+    from feedwright.writer import Publisher
+
+    out, state = tmp_path / "out", tmp_path / "state"
+    out.mkdir()
+    state.mkdir()
+    (out / "index.html").write_bytes(b"current")
+    with Publisher(out, state, set()) as publisher:
+        publisher.add("index.html", b"first")
+        publisher.add("index.html", b"current")  # the later answer: unchanged
+        publisher.add("feed.xml", b"a")
+        publisher.add("feed.xml", b"b")
+        changes = publisher.finish()
+    assert (out / "index.html").read_bytes() == b"current"
+    assert (out / "feed.xml").read_bytes() == b"b"
+    assert [(c.relpath, c.action) for c in changes] == [
+        ("feed.xml", "write"),
+        ("index.html", "unchanged"),
+    ]
+    assert not list(out.glob(".feedwright-tmp-*"))

@@ -103,9 +103,11 @@ class Publisher:
     """Publishes output files as they are produced. Each is compared with the published
     file and, when it differs, written at once to a flushed temp file beside it (by a
     few threads), so a build never holds every feed in memory. :meth:`finish` renames
-    them all over their targets, removes stale files and writes the manifest; until
-    then no published file changes, and leaving the ``with`` block early (an error)
-    removes the temp files. With ``dry_run`` nothing is written."""
+    them all over their targets (each rename is atomic; a failure part-way through the
+    renames leaves the files before it new and those after it old), removes stale files
+    and writes the manifest. Until then no published file changes, and leaving the
+    ``with`` block early (an error) removes the temp files. A path added twice keeps
+    the later bytes. With ``dry_run`` nothing is written."""
 
     def __init__(
         self,
@@ -121,7 +123,7 @@ class Publisher:
         self.reasons = reasons or {}
         self.dry_run = dry_run
         self.changes: dict[str, Change] = {}
-        self._staged: list[tuple[Path, Future[str]]] = []
+        self._staged: dict[Path, Future[str]] = {}
         self._pool = None if dry_run else ThreadPoolExecutor(WRITERS)
 
     def __enter__(self) -> Publisher:
@@ -133,6 +135,10 @@ class Publisher:
 
     def add(self, rel: str, data: bytes | None) -> None:
         """One output file; None means known to be unchanged (same fingerprint)."""
+        earlier = self._staged.pop(self.output / rel, None)
+        if earlier is not None:  # added before: the later bytes win
+            with contextlib.suppress(Exception):
+                os.unlink(earlier.result())
         if data is None:
             self.changes[rel] = Change(rel, "unchanged", "same entries")
             return
@@ -147,7 +153,7 @@ class Publisher:
         reason = "new feed" if current is None else self.reasons.get(rel, "entries changed")
         self.changes[rel] = Change(rel, "write", reason)
         if self._pool is not None:
-            self._staged.append((target, self._pool.submit(_stage, target, data)))
+            self._staged[target] = self._pool.submit(_stage, target, data)
 
     def finish(self) -> list[Change]:
         """Put every staged file in place; the changes, sorted, then the removals."""
@@ -157,18 +163,19 @@ class Publisher:
                 changes.append(Change(rel, "remove", "its tag or category no longer has a feed"))
         if self._pool is None:
             return changes
-        temps = [future.result() for _, future in self._staged]  # raises a failed write
+        staged = list(self._staged.items())
+        temps = [future.result() for _, future in staged]  # raises a failed write
         self._pool.shutdown()
         self._pool = None
         try:
-            for (target, _), tmp in zip(self._staged, temps, strict=True):
+            for (target, _), tmp in zip(staged, temps, strict=True):
                 os.replace(tmp, target)
         except BaseException:
             for tmp in temps:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(tmp)
             raise
-        for folder in sorted({target.parent for target, _ in self._staged}):
+        for folder in sorted({target.parent for target in self._staged}):
             _fsync_dir(folder)
         for change in changes:
             if change.action == "remove":
@@ -183,7 +190,7 @@ class Publisher:
         assert self._pool is not None
         self._pool.shutdown(wait=True)
         self._pool = None
-        for _, future in self._staged:
+        for future in self._staged.values():
             with contextlib.suppress(Exception):
                 os.unlink(future.result())
 
