@@ -130,16 +130,16 @@ def test_an_item_that_cannot_be_sent_to_a_helper_raises_instead_of_hanging() -> 
 
 
 def _big(_: None, item: int) -> bytes:
-    return bytes(200_000)
+    return bytes(2_000_000)
 
 
-def test_closing_after_an_abandoned_map_does_not_hang() -> None:
+def test_closing_after_an_abandoned_map_does_not_wait_for_its_helpers() -> None:
     started = time.monotonic()
     with Team(2) as team:
         results = team.map(_big, None, list(range(400)), chunk=4)
         next(results)
-        results.close()  # abandoned: the helper may still be writing answers
-    assert time.monotonic() - started < 60
+        results.close()  # abandoned: the helper is blocked writing 8 MB nobody reads
+    assert time.monotonic() - started < 10
 
 
 def test_one_map_at_a_time() -> None:

@@ -129,6 +129,7 @@ class Team:
         self._calls = 0
         self._started = False
         self._busy = False  # a map is under way (one at a time)
+        self._abandoned = False  # a map was left before its end
 
     def __enter__(self) -> Team:
         return self
@@ -166,13 +167,13 @@ class Team:
             self._start()
 
     def close(self, abort: bool = False) -> None:
+        abort = abort or self._abandoned
         helpers, self._helpers = self._helpers, []
         for helper in helpers:
             if abort:
                 helper.process.terminate()
             helper.outbox.put(None)
         for helper in helpers:
-            # A helper still writing answers to an abandoned batch never reads its None.
             helper.process.join(timeout=5 if abort else 30)
             if helper.process.is_alive():
                 helper.process.kill()
@@ -203,10 +204,14 @@ class Team:
         if self._busy:
             raise RuntimeError("one map at a time: finish or close the previous one first")
         self._busy = True
+        finished = False
         try:
             yield from _Run(self, func, context, items, max(1, chunk), progress).results()
+            finished = True
         finally:
             self._busy = False
+            # helpers may still be answering an abandoned batch: close() stops them
+            self._abandoned = self._abandoned or not finished
 
 
 class _Run:
