@@ -682,10 +682,8 @@ def _run_team(
         team.prepare(sum(len(plan.paths) for plan in plans))  # fork before the thread starts
         cache.commit_in_background()  # written while the feeds are serialized
     prints: dict[str, tuple[str, str]] = {}
-    reasons: dict[str, str] = {}
-    with Publisher(
-        config.output, config.state, read_manifest(config.state), reasons, dry_run
-    ) as publisher:
+    published = read_manifest(config.state)
+    with Publisher(config.output, config.state, published, dry_run=dry_run) as publisher:
         # each feed goes to a temp file as soon as it is serialized; all are put in place
         # together at the end
         for relpath, signed, data in serialize_each(

@@ -15,9 +15,9 @@ import hashlib
 import json
 import os
 import sqlite3
-import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -169,28 +169,6 @@ class RenderValue:
 _RENDER_FIELDS = dataclasses.fields(RenderValue)
 
 
-class _Background:
-    """A call run in a thread; :meth:`join` returns when it is done and raises what it
-    raised."""
-
-    def __init__(self, call: Callable[[], None]) -> None:
-        self._error: BaseException | None = None
-        self._call = call
-        self._thread = threading.Thread(target=self._run, name="feedwright-commit", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self._call()
-        except BaseException as exc:  # handed to the joining thread
-            self._error = exc
-
-    def join(self) -> None:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-
-
 class Cache:
     """One build's view of the cache. ``fingerprint`` covers everything a scanned post
     depends on besides its bytes (the config and feedwright's version)."""
@@ -203,7 +181,7 @@ class Cache:
         self.opened = 0  # post files read through the cache (for the build summary)
         self.reused = 0
         state.mkdir(parents=True, exist_ok=True)
-        self._committing: _Background | None = None
+        self._committing: Future[None] | None = None
         self.db = self._open()
         self._seen: set[str] = set()
 
@@ -275,13 +253,15 @@ class Cache:
         take the quick path from rows that no published feed reflects."""
         self.wait()
         self.db.execute("DELETE FROM plan")
-        self._committing = _Background(self._commit)
+        pool = ThreadPoolExecutor(1, thread_name_prefix="feedwright-commit")
+        self._committing = pool.submit(self._commit)
+        pool.shutdown(wait=False)  # the thread ends with the commit
 
     def wait(self) -> None:
         """Wait for a background commit; raise what it raised."""
         pending, self._committing = self._committing, None
         if pending is not None:
-            pending.join()
+            pending.result()
 
     def _commit(self, prune_files: bool = True) -> None:
         if prune_files:
@@ -485,17 +465,8 @@ class Cache:
                 self.db.execute("DELETE FROM renders WHERE key = ?", (key,))
 
     # -- outputs --------------------------------------------------------------------------
-    def output(self, relpath: str) -> tuple[str, str] | None:
-        """The fingerprint of what was written to ``relpath``, and the file's signature."""
-        if not self.reuse:
-            return None
-        row = self.db.execute(
-            "SELECT fingerprint, signature FROM outputs WHERE relpath = ?", (relpath,)
-        ).fetchone()
-        return None if row is None else (str(row[0]), str(row[1]))
-
     def outputs(self) -> dict[str, tuple[str, str]]:
-        """:meth:`output` for every file at once."""
+        """Each output file's fingerprint as last written, and the file's signature."""
         if not self.reuse:
             return {}
         rows = self.db.execute("SELECT relpath, fingerprint, signature FROM outputs")

@@ -114,13 +114,11 @@ class Publisher:
         output: Path,
         state: Path,
         previous: set[str],
-        reasons: dict[str, str] | None = None,
         dry_run: bool = False,
     ) -> None:
         self.output = output
         self.state = state
         self.previous = previous
-        self.reasons = reasons or {}
         self.dry_run = dry_run
         self.changes: dict[str, Change] = {}
         self._staged: dict[Path, Future[str]] = {}
@@ -150,7 +148,7 @@ class Publisher:
         if current == data:
             self.changes[rel] = Change(rel, "unchanged", "same bytes")
             return
-        reason = "new feed" if current is None else self.reasons.get(rel, "entries changed")
+        reason = "new feed" if current is None else "entries changed"
         self.changes[rel] = Change(rel, "write", reason)
         if self._pool is not None:
             self._staged[target] = self._pool.submit(_stage, target, data)
@@ -200,11 +198,10 @@ def publish(
     state: Path,
     files: dict[str, bytes | None],
     previous: set[str],
-    reasons: dict[str, str] | None = None,
     dry_run: bool = False,
 ) -> list[Change]:
     """:class:`Publisher` for files already in memory."""
-    with Publisher(output, state, previous, reasons, dry_run) as publisher:
+    with Publisher(output, state, previous, dry_run) as publisher:
         for rel in sorted(files):
             publisher.add(rel, files[rel])
         return publisher.finish()
