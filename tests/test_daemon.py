@@ -11,7 +11,7 @@ import pytest
 
 from conftest import check_feeds, feed_files, run_cli
 from daemon_helpers import DaemonProcess, add_post, bulk_posts, set_config
-from feedwright.writer import OUTPUT_SUFFIXES
+from feedwright.publish import OUTPUT_SUFFIXES
 
 
 def titles(feed: Path) -> list[str]:

@@ -180,13 +180,13 @@ def test_kill_9_mid_build_leaves_only_complete_feeds(
 
 _DIE_WHILE_WRITING = """
 import os, sys, time
-import feedwright.writer
+import feedwright.publish
 
 def die(*args, **kwargs):
     time.sleep(0.5)  # the scan and render rows, committed in the background, land
     os._exit(9)  # as kill -9 would: the new feeds are in temp files, none in place yet
 
-feedwright.writer.Publisher.finish = die
+feedwright.publish.Publisher.finish = die
 from feedwright.cli import main
 sys.exit(main(sys.argv[1:]))
 """
@@ -225,7 +225,7 @@ def test_a_build_killed_after_its_first_cache_commit_publishes_the_edit_next_tim
 
 
 def test_a_path_published_twice_in_one_build_keeps_the_later_bytes(tmp_path: Path) -> None:
-    from feedwright.writer import Publisher
+    from feedwright.publish import Publisher
 
     out, state = tmp_path / "out", tmp_path / "state"
     out.mkdir()

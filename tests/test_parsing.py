@@ -10,10 +10,14 @@ import pytest
 import yaml
 
 from conftest import CORPUS, ROOT
-from feedwright import liquid, permalink, render, scanner
-from feedwright.dates import DateParseError, parse_pub_date, parse_site_date
-from feedwright.render import markdown_to_html
-from feedwright.terms import merge_key, slug_for, split_names
+from feedwright import scan as scanner
+from feedwright.index.terms import merge_key, slug_for, split_names
+from feedwright.render import html as render_html
+from feedwright.render import liquid
+from feedwright.render import markdown as render
+from feedwright.render.markdown import markdown_to_html
+from feedwright.scan import permalink
+from feedwright.scan.dates import DateParseError, parse_pub_date, parse_site_date
 
 UTC = ZoneInfo("UTC")
 
@@ -175,7 +179,7 @@ def test_relative_urls_become_absolute_with_an_html_parser() -> None:
         '<img src="x.png" srcset="/s1.png 1x, s2.png 2x">\n\n'
         '<video poster="/p.jpg" src="v.mp4"></video>\n'
     )
-    out = render.rewrite_html(html, "https://site.example/2024/post.html", keep_embeds=False)
+    out = render_html.rewrite_html(html, "https://site.example/2024/post.html", keep_embeds=False)
     for expected in (
         'src="https://site.example/assets/a.png"',
         'src="https://site.example/assets/b.png"',
@@ -193,10 +197,10 @@ def test_embeds_become_links_unless_kept() -> None:
         '<p>Intro</p>\n<iframe src="https://www.youtube.com/embed/abc123" '
         'title="Demo"></iframe>\n<script>alert(1)</script>'
     )
-    out = render.rewrite_html(html, "https://s.example/p.html", keep_embeds=False)
+    out = render_html.rewrite_html(html, "https://s.example/p.html", keep_embeds=False)
     assert "<iframe" not in out.html and "<script" not in out.html
     assert '<a href="https://www.youtube.com/watch?v=abc123">Demo</a>' in out.html
-    kept = render.rewrite_html(html, "https://s.example/p.html", keep_embeds=True)
+    kept = render_html.rewrite_html(html, "https://s.example/p.html", keep_embeds=True)
     assert "<iframe" in kept.html
 
 
@@ -216,7 +220,7 @@ def test_kramdown_attribute_lists_and_tables() -> None:
 
 def test_unknown_tags_written_as_placeholders_stay_visible() -> None:
     html = render.markdown_to_html("Replace <hostname> here.\n\n| ip |\n|--|\n| <none> |\n")
-    out = render.rewrite_html(html + "<p>x <b>bold</b></p>", "https://s.example/p.html", False)
+    out = render_html.rewrite_html(html + "<p>x <b>bold</b></p>", "https://s.example/p.html", False)
     assert "&lt;hostname&gt; here." in out.html
     assert "<td>&lt;none&gt;</td>" in out.html
     assert "<b>bold</b>" in out.html
@@ -227,7 +231,7 @@ def test_html5_void_elements_are_not_closed() -> None:
     html = render.markdown_to_html(
         '<video controls>\n<source src="a.mp4" type="video/mp4">\n</video>\n'
     )
-    out = render.rewrite_html(html, "https://s.example/p.html", False)
+    out = render_html.rewrite_html(html, "https://s.example/p.html", False)
     assert '<source src="https://s.example/a.mp4" type="video/mp4">' in out.html
     assert "</source>" not in out.html
 
@@ -254,7 +258,7 @@ def test_a_body_read_again_is_the_body_the_scan_saw() -> None:
     from pathlib import Path
 
     from feedwright.config import config_from_mapping
-    from feedwright.scanner import Scanner
+    from feedwright.scan import Scanner
 
     root = Path(__file__).resolve().parent
     config = config_from_mapping({"site": {"title": "T", "url": "https://example.org/"}})

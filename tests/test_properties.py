@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from feedwright.build import build
 from feedwright.config import config_from_mapping
-from feedwright.scanner import _MOJIBAKE_HINT
-from feedwright.terms import merge_key
+from feedwright.index.terms import merge_key
+from feedwright.pipeline import build
+from feedwright.scan import _MOJIBAKE_HINT
 
 
 # Printable text without XML-illegal characters (those are covered separately below).

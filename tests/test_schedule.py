@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from feedwright.config import ScheduleConfig, parse_duration
-from feedwright.daemon import BuildScheduler
+from feedwright.run.scheduler import BuildScheduler
 
 UTC = dt.UTC
 T0 = dt.datetime(2026, 3, 10, 12, 0, 7, tzinfo=UTC)

@@ -27,6 +27,7 @@ from lxml import etree
 
 from conftest import ROOT, run_cli, unavailable
 from daemon_helpers import DEADLINE, DaemonProcess, bulk_posts, set_config
+from feedwright.publish import TMP_PREFIX, atomic_write
 from feedwright.serve import (
     BoundedCache,
     FeedApp,
@@ -37,7 +38,6 @@ from feedwright.serve import (
     safe_parts,
     xml_prolog,
 )
-from feedwright.writer import TMP_PREFIX, atomic_write
 from serve_helpers import (
     BROWSER_ACCEPT,
     READER_ACCEPT,

@@ -10,14 +10,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from feedwright.build import _Linker, _read_task, _render_diagnostics, render_all, serialize
 from feedwright.config import Config
 from feedwright.feeds import entry_id, plan_feeds
+from feedwright.feeds.serialize import serialize
 from feedwright.index import build_index
-from feedwright.model import Diagnostic, RenderedPost, Severity
+from feedwright.index.terms import slug_for
 from feedwright.parallel import Team, default_jobs
-from feedwright.scanner import FileOutcome, Scanner, scan
-from feedwright.terms import slug_for
+from feedwright.render import Linker, render_all, render_diagnostics
+from feedwright.scan import FileOutcome, Scanner, scan
+from feedwright.scan.bodies import read_task
+from feedwright.types import Diagnostic, RenderedPost, Severity
 
 JSON_SCHEMA_VERSION = 1
 # Findings that are only notes while building, but that check reports as warnings.
@@ -120,7 +122,7 @@ def check(config: Config, now: dt.datetime | None = None, jobs: int | None = Non
 
 def _check(config: Config, now: dt.datetime, team: Team) -> CheckReport:
     def source(scanner: Scanner, items: list[tuple[Path, str]]) -> list[FileOutcome]:
-        return list(team.map(_read_task, scanner, items, chunk=64))
+        return list(team.map(read_task, scanner, items, chunk=64))
 
     result = scan(config, now, source)
     findings = list(result.diagnostics)
@@ -129,13 +131,13 @@ def _check(config: Config, now: dt.datetime, team: Team) -> CheckReport:
 
     # Every post is rendered (not only those in feeds) so that every Liquid, link and
     # embed problem is found.
-    linker = _Linker.of(config, index.posts)
+    linker = Linker.of(config, index.posts)
     rendered: dict[str, RenderedPost] = {}
     values = render_all(list(index.posts), config, linker, team)
     for post in index.posts:
         value = values[post.relpath]
         rendered[post.relpath] = RenderedPost(post, value.html, value.excerpt)
-        findings.extend(_render_diagnostics(post, value, config))
+        findings.extend(render_diagnostics(post, value, config))
 
     ids: dict[str, list[str]] = defaultdict(list)
     for post in index.posts:

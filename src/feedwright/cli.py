@@ -1,4 +1,4 @@
-"""The command line: a thin layer over :mod:`feedwright.build`.
+"""The command line: a thin layer over :mod:`feedwright.pipeline`.
 
 Exit codes (one table for every command):
   0  success
@@ -19,9 +19,9 @@ from typing import Any, TextIO
 
 from feedwright import __version__
 from feedwright.config import DEFAULT_CONFIG, Config, load_config
-from feedwright.dates import DateParseError, parse_site_date
 from feedwright.errors import FeedwrightError, UsageError
-from feedwright.model import Severity
+from feedwright.scan.dates import DateParseError, parse_site_date
+from feedwright.types import Severity
 
 EXIT_OK = 0
 EXIT_POST_ERRORS = 1
@@ -249,8 +249,8 @@ def _print_build(report: Any, args: argparse.Namespace, out: TextIO, err: TextIO
 def _cmd_build(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
     import time
 
-    from feedwright.build import build
-    from feedwright.status import write_status
+    from feedwright.pipeline import build
+    from feedwright.state.status import write_status
 
     started = dt.datetime.now(dt.UTC)
     clock = time.monotonic()
@@ -270,8 +270,8 @@ def _cmd_build(args: argparse.Namespace, config: Config, out: TextIO, err: TextI
         )
     _print_build(report, args, out, err)
     if not args.dry_run and not report.failed and config.websub.hubs:
-        from feedwright.runner import setup_logging
-        from feedwright.websub import publish_changes
+        from feedwright.run.daemon import setup_logging
+        from feedwright.run.websub import publish_changes
 
         setup_logging("text")  # WebSub results are logged to stderr, like the daemon's
         try:
@@ -287,7 +287,7 @@ def _cmd_build(args: argparse.Namespace, config: Config, out: TextIO, err: TextI
 
 def _cmd_list(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
     from feedwright.index import build_index
-    from feedwright.scanner import scan
+    from feedwright.scan import scan
 
     now = _now(args, config) or dt.datetime.now(dt.UTC)
     result = scan(config, now)
@@ -339,7 +339,7 @@ def _cmd_check(args: argparse.Namespace, config: Config, out: TextIO, err: TextI
 
 
 def _cmd_run(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
-    from feedwright.runner import Daemon, setup_logging
+    from feedwright.run.daemon import Daemon, setup_logging
 
     setup_logging(args.log_format)
     daemon = Daemon(
@@ -364,7 +364,7 @@ def _cmd_run(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO)
 
 
 def _cmd_serve(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
-    from feedwright.runner import setup_logging
+    from feedwright.run.daemon import setup_logging
     from feedwright.serve import FeedApp, HttpServer, ServeSettings, serve_until_signal
 
     setup_logging(args.log_format)
@@ -381,7 +381,7 @@ def _cmd_serve(args: argparse.Namespace, config: Config, out: TextIO, err: TextI
 def _cmd_status(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
     import json
 
-    from feedwright.status import read_status
+    from feedwright.state.status import read_status
 
     status = read_status(config.state)
     if status is None:

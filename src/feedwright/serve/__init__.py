@@ -39,8 +39,8 @@ from waitress import wasyncore
 from waitress.server import BaseWSGIServer, create_server
 
 from feedwright.errors import FeedwrightError, ServeError
-from feedwright.status import read_status
-from feedwright.writer import OUTPUT_SUFFIXES, TMP_PREFIX
+from feedwright.publish import OUTPUT_SUFFIXES, TMP_PREFIX
+from feedwright.state.status import read_status
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment

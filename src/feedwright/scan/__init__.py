@@ -16,11 +16,11 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from feedwright import dates, permalink
 from feedwright.config import Config, PublicationDate
-from feedwright.model import Author, Diagnostic, Post, ScanResult, Severity, Skipped
-from feedwright.terms import split_names
+from feedwright.index.terms import split_names
+from feedwright.scan import dates, permalink
 from feedwright.text import first_illegal_line, strip_xml_illegal
+from feedwright.types import Author, Diagnostic, Post, ScanResult, Severity, Skipped
 
 POST_EXTENSIONS = (".md", ".markdown")
 # Front-matter keys feedwright reads, and others that Jekyll sites commonly use. An

@@ -16,14 +16,14 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from feedwright.build import BuildReport, build
 from feedwright.config import Config, load_config
-from feedwright.daemon import BuildScheduler
 from feedwright.errors import FeedwrightError
-from feedwright.model import Diagnostic, Severity
-from feedwright.status import write_status
-from feedwright.websub import Publisher
-from feedwright.writer import clean_temp_files, output_lock
+from feedwright.pipeline import build
+from feedwright.publish import clean_temp_files, output_lock
+from feedwright.run.scheduler import BuildScheduler
+from feedwright.run.websub import Publisher
+from feedwright.state.status import write_status
+from feedwright.types import BuildReport, Diagnostic, Severity
 
 log = logging.getLogger("feedwright")
 POLL_SECONDS = 0.2  # how soon a signal is noticed between builds

@@ -18,14 +18,13 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from feedwright import __version__
-from feedwright.model import Author, Diagnostic, Post, Severity, Skipped
-from feedwright.scanner import FileOutcome, Scanner, read_limited
-from feedwright.snapshot import signature_of
+from feedwright.scan import FileOutcome, Scanner, read_limited
+from feedwright.state.snapshot import signature_of
+from feedwright.types import Author, Diagnostic, Post, RenderValue, Severity, Skipped
 
 # (path, relative path, the sha256 the cache knows or None, whether to drop the body) ->
 # (sha256 of the bytes or None when unreadable, when they were read (ns), the outcome or
@@ -154,16 +153,6 @@ def _outcome_from_json(text: str, root: Path) -> FileOutcome:
     sk = data["skipped"]
     skipped = None if sk is None else Skipped(sk[0], sk[1], bool(sk[2]))
     return FileOutcome(post, skipped, tuple(_diag_from_json(d) for d in data["diagnostics"]))
-
-
-@dataclass(frozen=True, slots=True)
-class RenderValue:
-    html: str
-    excerpt: str
-    embeds: tuple[str, ...]
-    issues: tuple[tuple[int, str, str, str | None], ...]  # Liquid: (line, code, message, hint)
-    link_issues: tuple[str, ...] = ()
-    sanitized: tuple[str, ...] = ()
 
 
 _RENDER_FIELDS = dataclasses.fields(RenderValue)

@@ -6,8 +6,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 
 from feedwright.config import Config
-from feedwright.model import Diagnostic, Index, Post, Severity, Term
-from feedwright.terms import merge_key, short_hash, slug_for
+from feedwright.index.terms import merge_key, short_hash, slug_for
+from feedwright.types import Diagnostic, Index, Post, Severity, Term
 
 
 def order(posts: Iterable[Post]) -> tuple[Post, ...]:

@@ -17,9 +17,9 @@ from typing import Any
 
 from feedwright import __version__
 from feedwright.config import Config
-from feedwright.model import Diagnostic, Severity, Skipped
-from feedwright.scanner import walk_posts
-from feedwright.writer import atomic_write
+from feedwright.publish import atomic_write
+from feedwright.scan import walk_posts
+from feedwright.types import Diagnostic, Severity, Skipped
 
 SNAPSHOT_FILE = "snapshot.json"
 RACY_NS = 1_000_000_000  # the same window as the cache's

@@ -8,7 +8,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from feedwright.model import Author, FeedDocument, FeedEntry
+from feedwright.types import Author, FeedDocument, FeedEntry
 
 VERSION = "https://jsonfeed.org/version/1.1"
 

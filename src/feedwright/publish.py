@@ -11,20 +11,13 @@ import os
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 from feedwright.errors import LockedError
+from feedwright.types import Change
 
 MANIFEST = "manifest.json"
 TMP_PREFIX = ".feedwright-tmp-"
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    relpath: str
-    action: str  # "write", "unchanged", "remove"
-    reason: str
 
 
 WRITERS = 8  # files written and flushed at once: the disk commits their flushes together

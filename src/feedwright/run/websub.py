@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from feedwright.config import FEED_SUFFIXES, Config
 from feedwright.feeds import feed_url
-from feedwright.writer import Change
+from feedwright.types import Change
 
 log = logging.getLogger("feedwright")
 USER_AGENT = "feedwright (WebSub publisher)"

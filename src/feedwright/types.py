@@ -177,8 +177,53 @@ class FeedDocument:
 
 
 @dataclass(frozen=True, slots=True)
-class OutputFile:
+class RenderValue:
+    """A post after Liquid, Markdown and the HTML pass: what the cache stores."""
+
+    html: str
+    excerpt: str
+    embeds: tuple[str, ...]
+    issues: tuple[tuple[int, str, str, str | None], ...]  # Liquid: (line, code, message, hint)
+    link_issues: tuple[str, ...] = ()
+    sanitized: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What a build did, or would do, to one output file."""
+
     relpath: str
-    data: bytes
-    family: str
-    key: str
+    action: str  # "write", "unchanged", "remove"
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    files_seen: int
+    indexed: int
+    skipped: tuple[Skipped, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    changes: tuple[Change, ...]
+    feeds: int
+    dry_run: bool
+    failed: str | None = None
+    index: Index | None = field(default=None, repr=False)
+    next_future: dt.datetime | None = None
+    opened: int = 0
+    latest: dt.datetime | None = None  # the newest publication time among published posts
+    externals: dict[str, list[int] | None] | None = None  # files outside posts/ feeds read
+    quick: bool = False  # built by the quick path (only a few post bodies changed)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is severity)
+
+    @property
+    def errors(self) -> int:
+        return self.count(Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return self.count(Severity.WARNING)
+
+    def by_action(self, action: str) -> list[Change]:
+        return [c for c in self.changes if c.action == action]

@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from feedwright.model import Severity
-from feedwright.writer import atomic_write
+from feedwright.publish import atomic_write
+from feedwright.types import Severity
 
 if TYPE_CHECKING:
-    from feedwright.build import BuildReport
+    from feedwright.types import BuildReport
 
 STATUS_FILE = "status.json"
 MAX_LISTED = 50

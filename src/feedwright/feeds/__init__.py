@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from feedwright.config import Config, ContentMode, FamilyConfig, FeedFormat, IdScheme
-from feedwright.model import (
+from feedwright.types import (
     Author,
     FeedDocument,
     FeedEntry,
