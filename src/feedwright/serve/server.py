@@ -168,7 +168,7 @@ def serve_until_signal(server: HttpServer, reload: Callable[[], None] | None = N
     flags = {"stop": False, "reload": False}
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
-        # plain assignments only (see runner.Daemon._on_signal); the loop below polls
+        # plain assignments only (see run.daemon.Daemon._on_signal); the loop below polls
         flags["reload" if signum == signal.SIGHUP else "stop"] = True
 
     previous = {
