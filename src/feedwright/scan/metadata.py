@@ -114,12 +114,15 @@ class Scanner:
         return body, hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
 
     def read(self, path: Path, rel: str) -> FileOutcome:
+        """Read and scan one file (``rel``: its path in the posts folder)."""
         data = read_limited(path, self.config.limits.post_size)
         if isinstance(data, FileOutcome):
             return data.named(rel)
         return self.outcome(path, rel, data)
 
     def scan(self, source: OutcomeSource | None = None) -> ScanResult:
+        """Every file of the posts folder; posts dated after ``now`` wait (unless
+        ``future:``), and the result says when the next one is due."""
         root = self.config.posts
         if not root.is_dir():
             diag = Diagnostic(
