@@ -10,13 +10,12 @@ import pytest
 import yaml
 
 from conftest import CORPUS, ROOT
-from feedwright import scan as scanner
 from feedwright.index.terms import merge_key, slug_for, split_names
 from feedwright.render import html as render_html
 from feedwright.render import liquid
 from feedwright.render import markdown as render
 from feedwright.render.markdown import markdown_to_html
-from feedwright.scan import permalink
+from feedwright.scan import frontmatter, permalink
 from feedwright.scan.dates import DateParseError, parse_pub_date, parse_site_date
 
 UTC = ZoneInfo("UTC")
@@ -351,12 +350,14 @@ def _typed(value: object) -> object:
 
 
 def _load(raw: str, fast: bool) -> object:
-    loader = scanner._Loader(raw)
+    loader = frontmatter.Loader(raw)
     try:
         node = loader.get_single_node()
         if node is None:
             return None
-        return _typed(scanner._construct(loader, node) if fast else loader.construct_document(node))
+        return _typed(
+            frontmatter.construct(loader, node) if fast else loader.construct_document(node)
+        )
     except yaml.YAMLError as exc:
         return ("error", type(exc).__name__, str(exc))
     finally:
@@ -373,10 +374,10 @@ def test_the_quick_yaml_constructor_builds_what_pyyaml_builds() -> None:
 
 def test_deeply_nested_front_matter_is_built_as_pyyaml_builds_it() -> None:
     raw = "x: " + "[" * 600 + "]" * 600 + "\n"
-    loader = scanner._Loader(raw)
+    loader = frontmatter.Loader(raw)
     try:
         node = loader.get_single_node()
-        value = scanner._construct(loader, node)  # a RecursionError once
+        value = frontmatter.construct(loader, node)  # a RecursionError once
     finally:
         loader.dispose()
     depth = 0

@@ -17,14 +17,14 @@ from lxml import etree
 from feedwright.config import config_from_mapping
 from feedwright.index.terms import merge_key
 from feedwright.pipeline import build
-from feedwright.scan import _MOJIBAKE_HINT
+from feedwright.scan import MOJIBAKE_HINT
 
 
 # Printable text without XML-illegal characters (those are covered separately below).
 # feedparser itself "repairs" text that looks like mojibake ("Â¡" reads back as "¡"), so
 # generated titles and tags avoid that one pattern; the hostile tests cover mojibake.
 def _not_mojibake(text: str) -> bool:
-    return _MOJIBAKE_HINT.search(text) is None
+    return MOJIBAKE_HINT.search(text) is None
 
 
 _text = (

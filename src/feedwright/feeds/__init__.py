@@ -1,282 +1,35 @@
-"""Plan which feeds exist and what goes in them, and turn posts into feed documents."""
+"""The feeds stage: plan which feeds exist (:mod:`.plan`), turn each into a document
+(:mod:`.document`), and write it in every format through the registry (:mod:`.formats`)."""
 
 from __future__ import annotations
 
-import datetime as dt
-import mimetypes
-import posixpath
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
-
-from feedwright.config import Config, ContentMode, FamilyConfig, FeedFormat, IdScheme
-from feedwright.types import (
-    Author,
-    FeedDocument,
-    FeedEntry,
-    Image,
-    Index,
-    Link,
-    Post,
-    RenderedPost,
-    Term,
+from feedwright.feeds.document import (
+    ATOM_TYPE,
+    STYLESHEET,
+    absolute_url,
+    document,
+    entry_id,
+    entry_image,
+    external_files,
+    feed_url,
+    image_file,
+    tag_labels,
 )
+from feedwright.feeds.plan import FeedPlan, archive_path, feed_paths, plan_feeds
 
-ATOM_TYPE = "application/atom+xml"
-STYLESHEET = "feed.xsl"  # in the output folder, referenced from every Atom and RSS feed
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_SAFE = "/!$&'()*+,;=:@-._~%"
-
-
-@dataclass(frozen=True, slots=True)
-class FeedPlan:
-    family: str  # "site", "tag" or "category"
-    key: str
-    title: str
-    subtitle: str
-    paths: dict[FeedFormat, str]
-    posts: tuple[Post, ...]
-    content: ContentMode
-    complete: bool = False  # every post of the feed fits under the limit (fh:complete)
-    archive: bool = False  # an RFC 5005 archive document (one publication year)
-    prev_archive: str | None = None  # output path of the next older archive
-    total: int = 0  # posts in the feed before the limit
-    label: str = ""  # the tag, category or year, as shown to people
-
-
-def archive_path(config: Config, year: int) -> str:
-    return config.archives.path.replace("{year}", str(year))
-
-
-def _paths(config: Config, family: FamilyConfig, slug: str) -> dict[FeedFormat, str]:
-    templates = {
-        FeedFormat.ATOM: family.atom,
-        FeedFormat.RSS: family.rss,
-        FeedFormat.JSON: family.json_,
-    }
-    return {fmt: templates[fmt].replace("{slug}", slug) for fmt in config.formats}
-
-
-def plan_feeds(index: Index, config: Config) -> list[FeedPlan]:
-    site = config.site
-    plans: list[FeedPlan] = []
-    fam = config.feeds
-    # Archives are Atom documents reached from the site's Atom feed: without Atom, none.
-    archived = config.archives.enabled and FeedFormat.ATOM in config.formats
-    years = sorted(index.by_year, reverse=True) if archived else []
-    if fam.site.enabled:
-        limit = config.family_limit(fam.site)
-        plans.append(
-            FeedPlan(
-                "site",
-                "",
-                site.title,
-                site.description,
-                _paths(config, fam.site, ""),
-                index.posts[:limit],
-                config.family_content(fam.site),
-                complete=not years and len(index.posts) <= limit,
-                prev_archive=archive_path(config, years[0]) if years else None,
-                total=len(index.posts),
-                label=site.title,
-            )
-        )
-
-    def terms(family: FamilyConfig, kind: str, items: tuple[Term, ...], title: str) -> None:
-        if not family.enabled:
-            return
-        for term in items:
-            plans.append(
-                FeedPlan(
-                    kind,
-                    term.key,
-                    title.format(site=site.title, label=term.label),
-                    site.description,
-                    _paths(config, family, term.slug),
-                    term.posts[: config.family_limit(family)],
-                    config.family_content(family),
-                    complete=len(term.posts) <= config.family_limit(family),
-                    total=len(term.posts),
-                    label=term.label,
-                )
-            )
-
-    terms(fam.tags, "tag", index.tags, "{site}: posts tagged {label}")
-    terms(fam.categories, "category", index.categories, "{site}: {label}")
-    # RFC 5005 archives: every post of a publication year in one Atom document. Each
-    # links only to the older one (never to a newer year), so a new post changes the
-    # newest year's archive alone.
-    for i, year in enumerate(years):
-        posts = index.by_year[year]
-        plans.append(
-            FeedPlan(
-                "archive",
-                str(year),
-                f"{site.title}: archive {year}",
-                site.description,
-                {FeedFormat.ATOM: archive_path(config, year)},
-                posts,
-                config.family_content(fam.site),
-                archive=True,
-                prev_archive=archive_path(config, years[i + 1]) if i + 1 < len(years) else None,
-                total=len(posts),
-                label=str(year),
-            )
-        )
-    return plans
-
-
-def feed_url(config: Config, relpath: str) -> str:
-    return config.public_feeds_url + quote(relpath, safe=_SAFE)
-
-
-def _absolute_url(config: Config, value: str) -> str:
-    """Jekyll's ``absolute_url``: a URL stays, a path is joined to the site's root."""
-    if urlsplit(value).scheme:
-        return value
-    return config.site.root + value.lstrip("/")
-
-
-def _image(config: Config, value: str | None) -> Image | None:
-    """The entry picture. Its type comes from the name; its length from the file, when
-    the path is local and the file is found under ``source:`` (or beside the posts)."""
-    if value is None:
-        return None
-    url = _absolute_url(config, value)
-    mime = mimetypes.guess_type(urlsplit(url).path)[0]
-    length = None
-    path = image_file(config, value)
-    if path is not None:
-        try:
-            length = path.stat().st_size
-        except OSError:
-            length = None
-    return Image(url, mime, length)
-
-
-def image_file(config: Config, value: str | None) -> Path | None:
-    """Where a post's local ``image:`` lives (under ``source:``, else beside the posts
-    folder, as in a Jekyll site); None for a URL."""
-    if value is None or urlsplit(value).scheme:
-        return None
-    root = config.source if config.source is not None else config.posts.parent
-    relative = unquote(urlsplit(value).path).lstrip("/")
-    if not relative or ".." in relative.split("/"):
-        return None
-    return root / relative
-
-
-def external_files(config: Config, posts: Iterable[Post]) -> list[str]:
-    """The files outside the posts folder that feeds read (local pictures, for their
-    length): a rebuild that skips work must check them."""
-    paths = (image_file(config, post.image) for post in posts)
-    return sorted({str(path) for path in paths if path is not None})
-
-
-def _normalize_url(url: str) -> str:
-    """Percent-encode what a URL may not hold raw (as Addressable's normalize does)."""
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=quote(parts.path, safe=_SAFE)))
-
-
-def entry_id(post: Post, config: Config) -> str:
-    scheme = config.ids.scheme
-    if scheme is IdScheme.URL:
-        return post.url
-    if scheme is IdScheme.TAG:
-        assert config.ids.authority is not None and config.ids.date is not None
-        name = posixpath.basename(post.relpath).rsplit(".", 1)[0]
-        return f"tag:{config.ids.authority},{config.ids.date.isoformat()}:{quote(name, safe=_SAFE)}"
-    # jekyll-feed writes {{ post.id | absolute_url }}: Document#id is the URL's folder joined
-    # with the slug; absolute_url is site.url + baseurl + that, with no slash folding.
-    folder = (
-        posixpath.dirname(post.url_path.rstrip("/"))
-        if post.url_path.endswith("/")
-        else (posixpath.dirname(post.url_path))
-    )
-    doc_id = posixpath.join(folder or "/", post.slug)
-    relative = config.site.baseurl + (doc_id if doc_id.startswith("/") else "/" + doc_id)
-    return _normalize_url(config.site.url + relative)
-
-
-def tag_labels(index: Index) -> dict[str, str]:
-    """Each raw tag spelling and the label of the tag it was merged into."""
-    return {raw: term.label for raw, term in index.tag_of.items()}
-
-
-def _entry(
-    rendered: RenderedPost, config: Config, tag_label: Mapping[str, str], mode: ContentMode
-) -> FeedEntry:
-    post = rendered.post
-    labels: list[str] = []
-    for raw in post.tags:
-        label = tag_label.get(raw, raw)
-        if label not in labels:
-            labels.append(label)
-    summary = post.description
-    if summary is None and mode is ContentMode.SUMMARY:
-        summary = rendered.excerpt or None
-    authors = post.authors
-    if not authors and config.site.author:
-        authors = (Author(config.site.author),)
-    return FeedEntry(
-        id=entry_id(post, config),
-        guid_is_permalink=config.ids.scheme is IdScheme.URL,
-        title=post.title,
-        link=post.url,
-        published=post.published,
-        updated=post.updated,
-        authors=authors,
-        categories=tuple(labels),
-        summary=summary,
-        content_html=rendered.html if mode is ContentMode.FULL else None,
-        image=_image(config, post.image),
-    )
-
-
-def document(
-    plan: FeedPlan,
-    fmt: FeedFormat,
-    rendered: dict[str, RenderedPost],
-    tag_label: Mapping[str, str],
-    config: Config,
-) -> FeedDocument:
-    entries = tuple(
-        _entry(rendered[p.relpath], config, tag_label, plan.content) for p in plan.posts
-    )
-    updated = max((e.updated for e in entries), default=_EPOCH)
-    self_url = feed_url(config, plan.paths[fmt])
-    site = config.site
-    links = [Link("hub", hub) for hub in config.websub.hubs]
-    if fmt is FeedFormat.ATOM:
-        if plan.archive:
-            site_atom = config.feeds.site.atom if config.feeds.site.enabled else None
-            if site_atom is not None and FeedFormat.ATOM in config.formats:
-                links.append(Link("current", feed_url(config, site_atom), ATOM_TYPE))
-        if plan.prev_archive is not None:
-            links.append(Link("prev-archive", feed_url(config, plan.prev_archive), ATOM_TYPE))
-    stylesheet = None
-    if config.discovery.stylesheet and fmt is not FeedFormat.JSON:
-        # relative, so that the browser loads it from wherever it loaded the feed
-        folder = posixpath.dirname(plan.paths[fmt])
-        stylesheet = posixpath.relpath(STYLESHEET, folder or ".")
-    return FeedDocument(
-        family=plan.family,
-        key=plan.key,
-        id=self_url,
-        title=plan.title,
-        subtitle=plan.subtitle,
-        self_url=self_url,
-        site_url=site.root,
-        language=site.language,
-        updated=updated,
-        author=Author(site.author or site.title),
-        entries=entries,
-        links=tuple(links),
-        archive=plan.archive,
-        complete=plan.complete and fmt is not FeedFormat.JSON,
-        stylesheet=stylesheet,
-        icon=None if site.icon is None else _absolute_url(config, site.icon),
-        logo=None if site.logo is None else _absolute_url(config, site.logo),
-    )
+__all__ = [
+    "ATOM_TYPE",
+    "STYLESHEET",
+    "FeedPlan",
+    "absolute_url",
+    "archive_path",
+    "document",
+    "entry_id",
+    "entry_image",
+    "external_files",
+    "feed_paths",
+    "feed_url",
+    "image_file",
+    "plan_feeds",
+    "tag_labels",
+]

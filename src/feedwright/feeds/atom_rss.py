@@ -6,7 +6,8 @@ RSS authors are ``dc:creator`` only, and the generator carries no library versio
 from __future__ import annotations
 
 import html
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
@@ -181,3 +182,17 @@ def to_atom(doc: FeedDocument) -> bytes:
 def to_rss(doc: FeedDocument) -> bytes:
     data: bytes = _generator(doc, "rss").rss_str(pretty=True)
     return data
+
+
+@dataclass(frozen=True, slots=True)
+class FeedgenSerializer:
+    """Atom or RSS through feedgen, for the format registry."""
+
+    format: Literal["atom", "rss"]
+
+    def serialize(self, doc: FeedDocument) -> bytes:
+        return to_atom(doc) if self.format == "atom" else to_rss(doc)
+
+
+ATOM = FeedgenSerializer("atom")
+RSS = FeedgenSerializer("rss")

@@ -15,7 +15,8 @@ from urllib.parse import quote
 from lxml import etree
 
 from feedwright.config import Config, FeedFormat
-from feedwright.feeds import STYLESHEET, FeedPlan, feed_url
+from feedwright.feeds.document import STYLESHEET, feed_url
+from feedwright.feeds.plan import FeedPlan
 
 INDEX = "index.html"
 OPML = "feeds.opml"

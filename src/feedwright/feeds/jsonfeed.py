@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from feedwright.types import Author, FeedDocument, FeedEntry
@@ -74,3 +75,14 @@ def to_json(doc: FeedDocument) -> bytes:
     feed["items"] = [_item(e) for e in doc.entries]
     text = json.dumps(feed, ensure_ascii=False, indent=2)
     return (text + "\n").encode("utf-8", "surrogatepass")
+
+
+@dataclass(frozen=True, slots=True)
+class JsonFeedSerializer:
+    """JSON Feed 1.1, for the format registry."""
+
+    def serialize(self, doc: FeedDocument) -> bytes:
+        return to_json(doc)
+
+
+JSON_FEED = JsonFeedSerializer()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from feedwright import __version__
 from feedwright.config import Config, FeedFormat
-from feedwright.feeds import FeedPlan, document, tag_labels
+from feedwright.feeds import FeedPlan, document, formats, tag_labels
 from feedwright.parallel import Team
 from feedwright.progress import Progress
 from feedwright.types import (
@@ -36,16 +36,7 @@ def fingerprint(doc: FeedDocument, fmt: FeedFormat) -> str:
 
 
 def _to_bytes(doc: FeedDocument, fmt: FeedFormat) -> bytes:
-    from feedwright.feeds import (
-        atom_rss as feedgen_adapter,  # feedgen and lxml load only when needed
-    )
-    from feedwright.feeds import jsonfeed
-
-    if fmt is FeedFormat.ATOM:
-        return feedgen_adapter.to_atom(doc)
-    if fmt is FeedFormat.RSS:
-        return feedgen_adapter.to_rss(doc)
-    return jsonfeed.to_json(doc)
+    return formats.to_bytes(doc, fmt)  # the serializer's module loads on first use
 
 
 def file_signature(path: Path) -> str:

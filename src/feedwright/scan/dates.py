@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateutil_parser
 
+from feedwright.errors import FeedwrightError
+
 MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
     (
@@ -53,7 +55,7 @@ _SITE_DATE = re.compile(
 )
 
 
-class DateParseError(ValueError):
+class DateParseError(FeedwrightError, ValueError):
     """A date value that cannot be understood."""
 
 

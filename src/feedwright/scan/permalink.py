@@ -8,12 +8,14 @@ import re
 from collections.abc import Callable
 from urllib.parse import quote
 
+from feedwright.errors import FeedwrightError
+
 _PLACEHOLDER = re.compile(r":([a-z_]+)")
 # Jekyll's escape_path leaves unreserved, sub-delims, ':', '@' and '/' alone.
 _SAFE = "/!$&'()*+,;=:@-._~"
 
 
-class PermalinkError(ValueError):
+class PermalinkError(FeedwrightError, ValueError):
     """A permalink pattern names a placeholder Jekyll does not know."""
 
 

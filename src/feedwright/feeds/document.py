@@ -1,0 +1,184 @@
+"""A feed plan turned into a :class:`FeedDocument`: entry ids, links, absolute URLs,
+pictures and tag labels, the same for every format."""
+
+from __future__ import annotations
+
+import datetime as dt
+import mimetypes
+import posixpath
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+from feedwright.config import Config, ContentMode, FeedFormat, IdScheme
+from feedwright.feeds.plan import FeedPlan
+from feedwright.types import (
+    Author,
+    FeedDocument,
+    FeedEntry,
+    Image,
+    Index,
+    Link,
+    Post,
+    RenderedPost,
+)
+
+ATOM_TYPE = "application/atom+xml"
+STYLESHEET = "feed.xsl"  # in the output folder, referenced from every Atom and RSS feed
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_SAFE = "/!$&'()*+,;=:@-._~%"
+
+
+def feed_url(config: Config, relpath: str) -> str:
+    return config.public_feeds_url + quote(relpath, safe=_SAFE)
+
+
+def absolute_url(config: Config, value: str) -> str:
+    """Jekyll's ``absolute_url``: a URL stays, a path is joined to the site's root."""
+    if urlsplit(value).scheme:
+        return value
+    return config.site.root + value.lstrip("/")
+
+
+def entry_image(config: Config, value: str | None) -> Image | None:
+    """The entry picture. Its type comes from the name; its length from the file, when
+    the path is local and the file is found under ``source:`` (or beside the posts)."""
+    if value is None:
+        return None
+    url = absolute_url(config, value)
+    mime = mimetypes.guess_type(urlsplit(url).path)[0]
+    length = None
+    path = image_file(config, value)
+    if path is not None:
+        try:
+            length = path.stat().st_size
+        except OSError:
+            length = None
+    return Image(url, mime, length)
+
+
+def image_file(config: Config, value: str | None) -> Path | None:
+    """Where a post's local ``image:`` lives (under ``source:``, else beside the posts
+    folder, as in a Jekyll site); None for a URL."""
+    if value is None or urlsplit(value).scheme:
+        return None
+    root = config.source if config.source is not None else config.posts.parent
+    relative = unquote(urlsplit(value).path).lstrip("/")
+    if not relative or ".." in relative.split("/"):
+        return None
+    return root / relative
+
+
+def external_files(config: Config, posts: Iterable[Post]) -> list[str]:
+    """The files outside the posts folder that feeds read (local pictures, for their
+    length): a rebuild that skips work must check them."""
+    paths = (image_file(config, post.image) for post in posts)
+    return sorted({str(path) for path in paths if path is not None})
+
+
+def _normalize_url(url: str) -> str:
+    """Percent-encode what a URL may not hold raw (as Addressable's normalize does)."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=quote(parts.path, safe=_SAFE)))
+
+
+def entry_id(post: Post, config: Config) -> str:
+    scheme = config.ids.scheme
+    if scheme is IdScheme.URL:
+        return post.url
+    if scheme is IdScheme.TAG:
+        assert config.ids.authority is not None and config.ids.date is not None
+        name = posixpath.basename(post.relpath).rsplit(".", 1)[0]
+        return f"tag:{config.ids.authority},{config.ids.date.isoformat()}:{quote(name, safe=_SAFE)}"
+    # jekyll-feed writes {{ post.id | absolute_url }}: Document#id is the URL's folder joined
+    # with the slug; absolute_url is site.url + baseurl + that, with no slash folding.
+    folder = (
+        posixpath.dirname(post.url_path.rstrip("/"))
+        if post.url_path.endswith("/")
+        else (posixpath.dirname(post.url_path))
+    )
+    doc_id = posixpath.join(folder or "/", post.slug)
+    relative = config.site.baseurl + (doc_id if doc_id.startswith("/") else "/" + doc_id)
+    return _normalize_url(config.site.url + relative)
+
+
+def tag_labels(index: Index) -> dict[str, str]:
+    """Each raw tag spelling and the label of the tag it was merged into."""
+    return {raw: term.label for raw, term in index.tag_of.items()}
+
+
+def _entry(
+    rendered: RenderedPost, config: Config, tag_label: Mapping[str, str], mode: ContentMode
+) -> FeedEntry:
+    post = rendered.post
+    labels: list[str] = []
+    for raw in post.tags:
+        label = tag_label.get(raw, raw)
+        if label not in labels:
+            labels.append(label)
+    summary = post.description
+    if summary is None and mode is ContentMode.SUMMARY:
+        summary = rendered.excerpt or None
+    authors = post.authors
+    if not authors and config.site.author:
+        authors = (Author(config.site.author),)
+    return FeedEntry(
+        id=entry_id(post, config),
+        guid_is_permalink=config.ids.scheme is IdScheme.URL,
+        title=post.title,
+        link=post.url,
+        published=post.published,
+        updated=post.updated,
+        authors=authors,
+        categories=tuple(labels),
+        summary=summary,
+        content_html=rendered.html if mode is ContentMode.FULL else None,
+        image=entry_image(config, post.image),
+    )
+
+
+def document(
+    plan: FeedPlan,
+    fmt: FeedFormat,
+    rendered: dict[str, RenderedPost],
+    tag_label: Mapping[str, str],
+    config: Config,
+) -> FeedDocument:
+    entries = tuple(
+        _entry(rendered[p.relpath], config, tag_label, plan.content) for p in plan.posts
+    )
+    updated = max((e.updated for e in entries), default=_EPOCH)
+    self_url = feed_url(config, plan.paths[fmt])
+    site = config.site
+    links = [Link("hub", hub) for hub in config.websub.hubs]
+    if fmt is FeedFormat.ATOM:
+        if plan.archive:
+            site_atom = config.feeds.site.atom if config.feeds.site.enabled else None
+            if site_atom is not None and FeedFormat.ATOM in config.formats:
+                links.append(Link("current", feed_url(config, site_atom), ATOM_TYPE))
+        if plan.prev_archive is not None:
+            links.append(Link("prev-archive", feed_url(config, plan.prev_archive), ATOM_TYPE))
+    stylesheet = None
+    if config.discovery.stylesheet and fmt is not FeedFormat.JSON:
+        # relative, so that the browser loads it from wherever it loaded the feed
+        folder = posixpath.dirname(plan.paths[fmt])
+        stylesheet = posixpath.relpath(STYLESHEET, folder or ".")
+    return FeedDocument(
+        family=plan.family,
+        key=plan.key,
+        id=self_url,
+        title=plan.title,
+        subtitle=plan.subtitle,
+        self_url=self_url,
+        site_url=site.root,
+        language=site.language,
+        updated=updated,
+        author=Author(site.author or site.title),
+        entries=entries,
+        links=tuple(links),
+        archive=plan.archive,
+        complete=plan.complete and fmt is not FeedFormat.JSON,
+        stylesheet=stylesheet,
+        icon=None if site.icon is None else absolute_url(config, site.icon),
+        logo=None if site.logo is None else absolute_url(config, site.logo),
+    )

@@ -1,0 +1,320 @@
+"""The :class:`Scanner`: a post's metadata from its file name and front matter (dates,
+title, people, names, URL), every doubt reported as a diagnostic naming file and line,
+and the scan of a whole posts folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from feedwright.config import Config
+from feedwright.errors import FeedwrightError
+from feedwright.scan.fields import (
+    clean,
+    read_authors,
+    read_categories,
+    read_image,
+    read_names,
+    warn_unknown_keys,
+)
+from feedwright.scan.frontmatter import (
+    body_start,
+    decode,
+    decode_fallback,
+    repair_mojibake,
+    split_front_matter,
+)
+from feedwright.scan.permalink import (
+    PermalinkError,
+    placeholders,
+    titleize_slug,
+    used_placeholders,
+)
+from feedwright.scan.permalink import render as render_permalink
+from feedwright.scan.post_dates import (
+    resolve_publication_date,
+    resolve_site_date,
+    resolve_updated,
+)
+from feedwright.scan.report import PostError, Report
+from feedwright.scan.walk import FileOutcome, read_limited, walk_posts
+from feedwright.text import first_illegal_line, strip_xml_illegal
+from feedwright.types import Diagnostic, Post, ScanResult, Severity, Skipped
+
+# Jekyll's DATE_FILENAME_MATCHER.
+_FILENAME = re.compile(
+    r"^(?P<y>\d{2,4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})-(?P<slug>.*)(?P<ext>\.[^.]+)$"
+)
+
+
+class _Excluded(FeedwrightError):
+    """A post that asks not to be published (``published: false``, ``draft: true``)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+# Outcomes for a batch of (path, relative path) items, in order: a cache, a process pool.
+OutcomeSource = Callable[["Scanner", list[tuple[Path, str]]], list[FileOutcome]]
+
+
+class Scanner:
+    """Turns files into :class:`Post` values; one instance per build."""
+
+    def __init__(self, config: Config, now: dt.datetime) -> None:
+        self.config = config
+        self.zone = config.site.zone
+        self.now = now
+
+    def outcome(self, path: Path, rel: str, data: bytes) -> FileOutcome:
+        """Everything one file's bytes say, independent of the clock (so it can be cached)."""
+        report = Report(rel)
+        try:
+            post = self.scan_file(path, rel, report, data)
+            return FileOutcome(post, None, tuple(report.diagnostics))
+        except PostError as exc:
+            report.add(Severity.ERROR, exc.code, f"skipped: {exc.message}", exc.line, exc.hint)
+            skipped = Skipped(rel, exc.message, True)
+        except _Excluded as exc:
+            report.add(Severity.NOTE, "excluded", f"not published: {exc.reason}")
+            skipped = Skipped(rel, exc.reason, False)
+        except Exception as exc:  # a bad post must never stop the build
+            report.add(
+                Severity.ERROR,
+                "internal",
+                f"skipped: unexpected error: {exc!r}",
+                None,
+                "please report this as a feedwright bug",
+            )
+            skipped = Skipped(rel, f"unexpected error: {exc!r}", True)
+        return FileOutcome(None, skipped, tuple(report.diagnostics))
+
+    def body(self, path: Path) -> tuple[str, str] | None:
+        """A post's body and its sha256, as :meth:`read` makes them, without parsing the
+        front matter; None when the file cannot give one. Callers compare the hash with
+        the one the scan recorded."""
+        data = read_limited(path, self.config.limits.post_size)
+        if isinstance(data, FileOutcome):
+            return None
+        try:
+            text = decode(data)
+        except UnicodeDecodeError:
+            if not self.config.repair.encoding:
+                return None
+            text, _ = decode_fallback(data)
+        text = repair_mojibake(text, self.config.repair.mojibake, Report(""))
+        start = body_start(text)
+        if start is None:
+            return None
+        body, _ = strip_xml_illegal(text[start:])
+        return body, hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def read(self, path: Path, rel: str) -> FileOutcome:
+        """Read and scan one file (``rel``: its path in the posts folder)."""
+        data = read_limited(path, self.config.limits.post_size)
+        if isinstance(data, FileOutcome):
+            return data.named(rel)
+        return self.outcome(path, rel, data)
+
+    def scan(self, source: OutcomeSource | None = None) -> ScanResult:
+        """Every file of the posts folder; posts dated after ``now`` wait (unless
+        ``future:``), and the result says when the next one is due."""
+        root = self.config.posts
+        if not root.is_dir():
+            diag = Diagnostic(
+                Severity.ERROR,
+                "posts-missing",
+                f"posts folder {root} does not exist",
+                "",
+                None,
+                "set 'posts:' in the config to your posts folder",
+            )
+            return ScanResult((), (), (diag,), 0)
+        found, skipped, diagnostics = walk_posts(root)
+        posts: list[Post] = []
+        next_future: dt.datetime | None = None
+        items = [(Path(full), rel) for rel, full in found]
+        if source is not None:
+            results = source(self, items)
+        else:
+            results = [self.read(path, rel) for path, rel in items]
+        for (_, rel), result in zip(items, results, strict=True):
+            diagnostics.extend(result.diagnostics)
+            post = result.post
+            if post is None:
+                assert result.skipped is not None
+                skipped.append(result.skipped)
+            elif post.published > self.now and not self.config.future:
+                reason = f"dated in the future ({post.published.isoformat()})"
+                diagnostics.append(
+                    Diagnostic(Severity.NOTE, "excluded", f"not published: {reason}", rel)
+                )
+                skipped.append(Skipped(rel, reason, False))
+                if next_future is None or post.published < next_future:
+                    next_future = post.published
+            else:
+                posts.append(post)
+        return ScanResult(tuple(posts), tuple(skipped), tuple(diagnostics), len(found), next_future)
+
+    # -- one file ---------------------------------------------------------------------
+    def scan_file(self, path: Path, rel: str, report: Report, data: bytes) -> Post:
+        match = _FILENAME.match(path.name)
+        if match is None:
+            raise PostError(
+                "filename",
+                "file name does not start with a date (YYYY-MM-DD-slug.md)",
+                None,
+                f"rename it to YYYY-MM-DD-{path.name}",
+            )
+        try:
+            file_date = dt.date(int(match["y"]), int(match["m"]), int(match["d"]))
+        except ValueError:
+            raise PostError(
+                "filename",
+                f"file name date {match['y']}-{match['m']}-{match['d']} is not a real date",
+                None,
+                "fix the date at the start of the file name",
+            ) from None
+        slug = match["slug"].rstrip(".")
+        try:
+            text = decode(data)
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            if not self.config.repair.encoding:
+                raise PostError(
+                    "encoding",
+                    f"not valid UTF-8 (byte {exc.start})",
+                    line,
+                    "save the file as UTF-8 (or set repair.encoding: true)",
+                ) from None
+            text, codec = decode_fallback(data)
+            report.add(
+                Severity.WARNING,
+                "encoding",
+                f"not valid UTF-8 (byte {exc.start}); read as {codec}",
+                line,
+                "save the file as UTF-8",
+            )
+        text = repair_mojibake(text, self.config.repair.mojibake, report)
+        fm = split_front_matter(text)
+        if fm is None and not text.strip():
+            raise PostError("empty", "empty file", None, "write the post, or delete the file")
+        if fm is None:
+            raise PostError(
+                "front-matter-missing",
+                "no front matter: Jekyll copies such a file as-is instead of publishing it as a "
+                "post",
+                1,
+                "start the file with a '---' line, the keys, and another '---' line",
+            )
+        meta, lines = fm.data, fm.key_lines
+        warn_unknown_keys(meta, lines, report)
+        if meta.get("published") is False:
+            raise _Excluded("published: false")
+        if meta.get("draft") is True:
+            raise _Excluded("draft: true")
+
+        site_date = resolve_site_date(meta, lines, file_date, self.zone, report)
+        published = resolve_publication_date(meta, lines, site_date, self.config, report)
+        updated = resolve_updated(meta, lines, published, self.zone, report)
+
+        title_value = meta.get("title")
+        derived = title_value is None or not str(title_value).strip()
+        title = titleize_slug(slug) if derived else str(title_value).strip()
+        if derived:
+            report.add(
+                Severity.NOTE,
+                "title-derived",
+                f"no title; using {title!r} from the file name, as Jekyll does",
+                None,
+                "add a 'title:' key",
+            )
+        description = meta.get("description")
+        description = None if description is None else str(description).strip() or None
+        if description is None:
+            report.add(
+                Severity.NOTE,
+                "no-description",
+                "no description: entries get no summary",
+                None,
+                "add a one-sentence 'description:'",
+            )
+        if meta.get("author", meta.get("authors")) is None:
+            report.add(
+                Severity.NOTE,
+                "no-author",
+                "no author: the site author is used",
+                None,
+                "add 'author:'",
+            )
+
+        authors = read_authors(
+            meta.get("author", meta.get("authors")), self.config.authors, lines, report
+        )
+        tags = read_names(meta, ("tags", "tag"), lines, report)
+        limit = self.config.limits.tags_per_post
+        if len(tags) > limit:
+            report.add(
+                Severity.WARNING,
+                "too-many-tags",
+                f"{len(tags)} tags; only the first {limit} are used",
+                lines.get("tags", lines.get("tag")),
+                "use fewer tags, or raise limits.tags_per_post",
+            )
+            tags = tags[:limit]
+        categories = read_categories(meta, lines, report)
+
+        slug_override = meta.get("slug")
+        if slug_override is not None and str(slug_override).strip():
+            slug = str(slug_override).strip()
+        template = meta.get("permalink")
+        if not isinstance(template, str) or not template.strip():
+            template = self.config.permalink
+        values = placeholders(
+            site_date, slug, path.stem, categories, ".html", used_placeholders(template)
+        )
+        try:
+            url_path = render_permalink(template, values)
+        except PermalinkError as exc:
+            raise PostError("permalink", str(exc), lines.get("permalink")) from None
+        url = self.config.site.url.rstrip("/") + self.config.site.baseurl + url_path
+
+        body, removed = strip_xml_illegal(fm.body)
+        if removed:
+            illegal_line = first_illegal_line(fm.body)
+            report.add(
+                Severity.WARNING,
+                "xml-illegal",
+                f"removed {removed} character(s) that XML forbids (control characters)",
+                None if illegal_line is None else fm.body_line + illegal_line - 1,
+                "delete the invisible control characters from the file",
+            )
+        title = clean(title, "title", lines, report)
+        if description is not None:
+            description = clean(description, "description", lines, report)
+        return Post(
+            relpath=rel,
+            slug=slug,
+            file_date=file_date,
+            site_date=site_date,
+            published=published,
+            updated=updated,
+            title=title,
+            title_derived=derived,
+            description=description,
+            authors=authors,
+            tags=tuple(clean(t, "tags", lines, report) for t in tags),
+            categories=tuple(clean(c, "category", lines, report) for c in categories),
+            url_path=url_path,
+            url=url,
+            body=body,
+            body_line=fm.body_line,
+            key_lines=lines,
+            body_sha=hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest(),
+            has_liquid="{%" in body,
+            image=read_image(meta.get("image"), lines, report),
+        )

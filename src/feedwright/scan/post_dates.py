@@ -1,0 +1,173 @@
+"""When a post was published and last updated: the site date (file name or ``date:``),
+the publication date (``pub-date:``/``pub-year:``, for posts written long before the
+site put them up) and ``updated:``/``last_modified_at:``, each doubt reported."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from feedwright.config import Config, PublicationDate
+from feedwright.scan.dates import DateParseError, midnight, parse_pub_date, parse_site_date
+from feedwright.scan.report import PostError, Report
+from feedwright.types import Severity
+
+
+def resolve_site_date(
+    meta: dict[str, Any],
+    lines: dict[str, int],
+    file_date: dt.date,
+    zone: ZoneInfo,
+    report: Report,
+) -> dt.datetime:
+    """The date Jekyll files the post under (and builds its URL from): ``date:``, else
+    midnight of the file-name date."""
+    if "date" not in meta or meta["date"] is None:
+        return midnight(file_date, zone)
+    try:
+        value = parse_site_date(meta["date"], zone)
+    except DateParseError as exc:
+        raise PostError("date", f"date: {exc}", lines.get("date")) from None
+    if value.date() != file_date:
+        report.add(
+            Severity.WARNING,
+            "date-filename",
+            f"date: {value.date()} differs from the file-name date {file_date}; URLs use date:",
+            lines.get("date"),
+            "make the file name and date: agree",
+        )
+    return value
+
+
+def resolve_publication_date(
+    meta: dict[str, Any],
+    lines: dict[str, int],
+    site: dt.datetime,
+    config: Config,
+    report: Report,
+) -> dt.datetime:
+    """The date the feeds show: the site date, unless ``publication_date: pub`` and
+    the post has ``pub-date:`` or ``pub-year:``."""
+    if config.publication_date is PublicationDate.SITE:
+        return site
+    raw_year, raw_date = meta.get("pub-year"), meta.get("pub-date")
+    if raw_year is None and raw_date is None:
+        return site
+    year = site.year
+    if raw_year is not None:
+        try:
+            year = int(str(raw_year).strip())
+            if not 1 <= year <= 9999:
+                raise ValueError
+        except ValueError:
+            report.add(
+                Severity.WARNING,
+                "pub-year",
+                f"pub-year {raw_year!r} is not a year; using {site.year} from the site date",
+                lines.get("pub-year"),
+                "write pub-year: 2024",
+            )
+            year = site.year
+    if raw_date is None:
+        return (
+            site
+            if year == site.year
+            else midnight(_safe_date(year, site.month, site.day), config.site.zone)
+        )
+    try:
+        parsed = parse_pub_date(raw_date)
+    except DateParseError as exc:
+        report.add(
+            Severity.WARNING,
+            "pub-date",
+            f"{exc}; using the site date {site.date()}",
+            lines.get("pub-date"),
+            "write pub-date: June 28",
+        )
+        return site
+    if parsed.year is not None and raw_year is None:
+        year = parsed.year
+    day = parsed.day
+    if day is None:
+        same_month = parsed.month == site.month and year == site.year
+        day = site.day if same_month else 1
+        report.add(
+            Severity.WARNING,
+            "pub-date-month-only",
+            f"pub-date {raw_date!r} has no day; using {year}-{parsed.month:02d}-{day:02d}",
+            lines.get("pub-date"),
+            f"write the day too, e.g. pub-date: {raw_date} {day}",
+        )
+        if not same_month:
+            _mismatch(site, year, parsed.month, day, lines, report)
+    elif (year, parsed.month, day) != (site.year, site.month, site.day):
+        _mismatch(site, year, parsed.month, day, lines, report)
+    try:
+        pub_day = dt.date(year, parsed.month, day)
+    except ValueError:
+        report.add(
+            Severity.WARNING,
+            "pub-date",
+            f"pub-date {raw_date!r} in {year} is not a real date; using the site date",
+            lines.get("pub-date"),
+            "fix the day",
+        )
+        return site
+    return site if pub_day == site.date() else midnight(pub_day, config.site.zone)
+
+
+def _mismatch(
+    site: dt.datetime,
+    year: int,
+    month: int,
+    day: int,
+    lines: dict[str, int],
+    report: Report,
+) -> None:
+    report.add(
+        Severity.WARNING,
+        "date-mismatch",
+        f"pub-date/pub-year say {year}-{month:02d}-{day:02d} but the site date (used in the "
+        f"URL) is {site.date()}; the feeds use the pub date",
+        lines.get("pub-date", lines.get("pub-year")),
+        "make pub-date/pub-year and the file name agree, or set publication_date: site",
+    )
+
+
+def resolve_updated(
+    meta: dict[str, Any],
+    lines: dict[str, int],
+    published: dt.datetime,
+    zone: ZoneInfo,
+    report: Report,
+) -> dt.datetime:
+    """``updated:`` (else ``last_modified_at:``) when it is a date no earlier than the
+    publication; else the publication date."""
+    for key in ("updated", "last_modified_at"):
+        if meta.get(key) is None:
+            continue
+        try:
+            value = parse_site_date(meta[key], zone)
+        except DateParseError as exc:
+            report.add(Severity.WARNING, "updated", f"{key}: {exc}; ignored", lines.get(key))
+            continue
+        if value < published:
+            report.add(
+                Severity.WARNING,
+                "updated",
+                f"{key}: {value.isoformat()} is before the publication date "
+                f"{published.isoformat()}; ignored",
+                lines.get(key),
+                f"remove {key} or set it to the date of the last real change",
+            )
+            continue
+        return value
+    return published
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return dt.date(year, month, 28)

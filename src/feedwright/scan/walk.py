@@ -1,0 +1,163 @@
+"""Walk a posts folder and read its files safely: no symlinked folder followed, nothing
+outside the folder read, no FIFO or device opened, no file read past the size limit."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from feedwright.types import Diagnostic, Post, Severity, Skipped
+
+POST_EXTENSIONS = (".md", ".markdown")
+
+
+@dataclass(frozen=True, slots=True)
+class FileOutcome:
+    """What one file yields: a post, or the reason it is not one; plus its diagnostics."""
+
+    post: Post | None
+    skipped: Skipped | None
+    diagnostics: tuple[Diagnostic, ...]
+
+    def named(self, rel: str) -> FileOutcome:
+        """The same outcome, its skip reason and diagnostics naming the file ``rel``."""
+        skipped = self.skipped
+        return FileOutcome(
+            self.post,
+            None if skipped is None else Skipped(rel, skipped.reason, skipped.error),
+            tuple(
+                Diagnostic(d.severity, d.code, d.message, rel, d.line, d.hint)
+                for d in self.diagnostics
+            ),
+        )
+
+
+def walk_posts(root: Path) -> tuple[list[tuple[str, str]], list[Skipped], list[Diagnostic]]:
+    """Every candidate file under ``root`` in a stable order, as (relative path, full
+    path) strings, plus what was passed over and why. Never follows a symlinked folder
+    (loops, or views of other folders), never reads through a symlink that leads outside
+    ``root``, and never opens a FIFO or device. Built with scandir (no pathlib in the
+    loop: the no-op build walks every file each time)."""
+    found: list[tuple[str, str]] = []
+    skipped: list[Skipped] = []
+    diags: list[Diagnostic] = []
+    real_root = os.path.realpath(root) + os.sep
+
+    def skip(rel: str, reason: str, severity: Severity, hint: str | None = None) -> None:
+        skipped.append(Skipped(rel, reason, False))
+        diags.append(Diagnostic(severity, "skipped", f"skipped: {reason}", rel, None, hint))
+
+    def walk(folder: str, prefix: str) -> None:
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            skip(prefix or "./", f"cannot list folder: {exc.strerror or exc}", Severity.WARNING)
+            return
+        subfolders: list[tuple[str, str]] = []
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            rel = prefix + name
+            if entry.is_dir(follow_symlinks=False):
+                if name == "_drafts":
+                    skip(rel + "/", "drafts folder: drafts are not published", Severity.NOTE)
+                    continue
+                if name.lower().endswith(POST_EXTENSIONS):
+                    diags.append(
+                        Diagnostic(
+                            Severity.NOTE,
+                            "folder-named-like-post",
+                            "a folder named like a post: scanned as a folder",
+                            rel + "/",
+                        )
+                    )
+                subfolders.append((entry.path, rel + "/"))
+                continue
+            symlink = entry.is_symlink()
+            try:
+                linked_dir = symlink and entry.is_dir()
+            except OSError:  # a symlink loop
+                linked_dir = False
+            if linked_dir:
+                skip(
+                    rel + "/",
+                    "symlinked folder not followed (it could loop or lead outside "
+                    "the posts folder)",
+                    Severity.WARNING,
+                    "copy or move the posts into the folder",
+                )
+                continue
+            if not name.lower().endswith(POST_EXTENSIONS):
+                skip(rel, "not a Markdown post (.md or .markdown)", Severity.NOTE)
+                continue
+            if symlink:
+                try:
+                    target = os.path.realpath(entry.path, strict=True)
+                except (OSError, RuntimeError):
+                    skip(
+                        rel,
+                        "broken or looping symlink",
+                        Severity.WARNING,
+                        "point the link at a post file or delete it",
+                    )
+                    continue
+                if not target.startswith(real_root):
+                    skip(
+                        rel,
+                        "symlink leads outside the posts folder; not read",
+                        Severity.WARNING,
+                        "copy the post into the posts folder instead",
+                    )
+                    continue
+            try:
+                regular = entry.is_file()
+            except OSError:
+                regular = False
+            if not regular:
+                skip(
+                    rel,
+                    "not a regular file (a FIFO, device or socket); not read",
+                    Severity.WARNING,
+                    "posts must be plain files",
+                )
+                continue
+            found.append((rel, entry.path))
+        for full, rel in subfolders:
+            walk(full, rel)
+
+    walk(str(root), "")
+    return found, skipped, diags
+
+
+def read_limited(path: Path, limit: int) -> bytes | FileOutcome:
+    """The file's bytes, reading at most ``limit`` + 1 of them (bounded memory), or the
+    outcome that explains why it was not read. Diagnostics name no file yet."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            data = b"x" * (limit + 1)  # not even opened
+        else:
+            with open(path, "rb") as handle:
+                # a buffer of the file's size, not of the limit; more if it grew since
+                data = handle.read(size + 1)
+                if len(data) > size:
+                    data += handle.read(limit + 1 - len(data))
+    except OSError as exc:
+        message = f"cannot read: {exc.strerror or exc}"
+        diag = Diagnostic(Severity.ERROR, "read", f"skipped: {message}")
+        return FileOutcome(None, Skipped("", message, True), (diag,))
+    if len(data) > limit:
+        message = f"larger than limits.post_size ({limit} bytes); not published"
+        diag = Diagnostic(
+            Severity.WARNING,
+            "too-large",
+            f"skipped: {message}",
+            "",
+            None,
+            "split the post, or raise limits.post_size in the config",
+        )
+        return FileOutcome(None, Skipped("", message, False), (diag,))
+    return data
