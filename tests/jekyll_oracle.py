@@ -52,9 +52,9 @@ Jekyll::Hooks.register :site, :post_write do |site|
       "date" => doc.date.iso8601,
     }
   end
-  File.write(File.join(site.source, "%s"), JSON.generate(rows))
+  File.write(File.join(site.source, "MANIFEST"), JSON.generate(rows))
 end
-""" % MANIFEST
+""".replace("MANIFEST", MANIFEST)
 
 _STUB_TAGS_PLUGIN = """\
 class OracleStubTag < Liquid::Tag
@@ -62,7 +62,7 @@ class OracleStubTag < Liquid::Tag
     ""
   end
 end
-%s.each { |name| Liquid::Template.register_tag(name, OracleStubTag) }
+NAMES.each { |name| Liquid::Template.register_tag(name, OracleStubTag) }
 """
 
 
@@ -160,7 +160,11 @@ def _feed_entries(feed: Path) -> dict[str, dict[str, str]]:
     entries: dict[str, dict[str, str]] = {}
     for entry in root.iter(f"{ATOM}entry"):
         link = next(
-            (el.get("href", "") for el in entry.iter(f"{ATOM}link") if el.get("rel") == "alternate"),
+            (
+                el.get("href", "")
+                for el in entry.iter(f"{ATOM}link")
+                if el.get("rel") == "alternate"
+            ),
             "",
         )
         entries[link] = {
@@ -212,13 +216,21 @@ def jekyll_build(
     (plugin_dir / "oracle_manifest.rb").write_text(_MANIFEST_PLUGIN, "utf-8")
     if stub_tags:
         (plugin_dir / "oracle_stub_tags.rb").write_text(
-            _STUB_TAGS_PLUGIN % json.dumps(list(stub_tags)), "utf-8"
+            _STUB_TAGS_PLUGIN.replace("NAMES", json.dumps(list(stub_tags))), "utf-8"
         )
     _stub_links(site)
     env = {**os.environ, "TZ": "UTC", "JEKYLL_ENV": "production", "LC_ALL": "C.UTF-8"}
     try:
         result = subprocess.run(
-            [jekyll, "build", "--quiet", "--source", str(site), "--destination", str(site / "_site")],
+            [
+                jekyll,
+                "build",
+                "--quiet",
+                "--source",
+                str(site),
+                "--destination",
+                str(site / "_site"),
+            ],
             cwd=site,
             env=env,
             capture_output=True,
@@ -264,7 +276,9 @@ def _read_site(site: Path, config: Mapping[str, Any]) -> JekyllSite:
     duplicates = sorted({k for k in keys if keys.count(k) > 1})
     if duplicates:
         raise JekyllError(f"two posts share a file name: {duplicates}")
-    return JekyllSite(root=site, settings=dict(config), posts=tuple(sorted(posts, key=lambda p: p.key)))
+    return JekyllSite(
+        root=site, settings=dict(config), posts=tuple(sorted(posts, key=lambda p: p.key))
+    )
 
 
 __all__ = ["JekyllError", "JekyllPost", "JekyllSite", "jekyll_build"]
