@@ -13,6 +13,7 @@ the site settings given by the caller.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import os
 import re
@@ -167,9 +168,14 @@ def _feed_entries(feed: Path) -> dict[str, dict[str, str]]:
             ),
             "",
         )
+        title = entry.find(f"{ATOM}title")
+        text = "" if title is None else title.text or ""
         entries[link] = {
             "id": entry.findtext(f"{ATOM}id") or "",
-            "title": entry.findtext(f"{ATOM}title") or "",
+            # type="html": what a reader shows is the text of that HTML
+            "title": html.unescape(text)
+            if title is not None and title.get("type") == "html"
+            else text,
             "published": entry.findtext(f"{ATOM}published") or "",
             "updated": entry.findtext(f"{ATOM}updated") or "",
         }
