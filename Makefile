@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: feeds test lint typecheck tools golden bench clean
+.PHONY: feeds test lint typecheck tools golden bench jekyll-diff jekyll-report clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,14 @@ golden: $(BIN)/.installed
 # Time cold / no-op / one-change builds against Hugo on generated blogs (see bench/README.md).
 bench: $(BIN)/.installed
 	$(BIN)/python bench/run.py --sizes $(or $(SIZES),1000,10000) --runs $(or $(RUNS),3)
+
+# Compare feedwright with real Jekyll 4.3 + jekyll-feed (Debian jekyll, ruby-jekyll-feed):
+# the tests fail on any difference not in tests/data/jekyll-allowlist.yaml; the report lists all.
+jekyll-diff: $(BIN)/.installed
+	$(BIN)/pytest -m jekyll tests/test_jekyll_diff.py
+
+jekyll-report: $(BIN)/.installed
+	$(BIN)/python tests/jekyll_report.py
 
 clean:
 	rm -rf $(VENV) .tools .feedwright feeds .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,344 @@
+"""Build one site with Jekyll and with feedwright, and compare what each published per post.
+
+Posts are matched by file name (without extension). Compared: whether the post is published
+at all, its URL (exact), its title (jekyll-feed's ``smartify | strip_html |
+normalize_whitespace``), its date (as an instant, under ``publication_date: site``) and its
+content as the whitespace-normalised text of the HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import os
+import re
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import lxml.html
+import yaml
+
+from jekyll_oracle import JekyllPost, JekyllSite, jekyll_build
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("FEEDWRIGHT_SHARED", ROOT.parent / "shared"))
+FIXTURE = ROOT / "tests" / "data" / "jekyll-fixture"
+ALLOWLIST = ROOT / "tests" / "data" / "jekyll-allowlist.yaml"
+FIELDS = ("published", "url", "title", "date", "content")
+_ID_AUTHORITY, _ID_DATE = "example.org", "2000-01-01"
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """A site to build with both tools: a Jekyll site folder or a bare posts folder."""
+
+    name: str
+    source: Path
+    settings: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    stub_tags: tuple[str, ...] = ()
+
+
+def _sample_settings() -> dict[str, Any]:
+    config = yaml.safe_load((ROOT / "config.yaml").read_text("utf-8"))
+    site = config["site"]
+    keys = ("title", "baseurl", "description", "author", "timezone")
+    return {
+        **{k: site[k] for k in keys if k in site},
+        # Jekyll's docs write url without the trailing slash; with it, absolute_url and
+        # {{ site.url }}/path give "//" (feedwright folds that slash)
+        "url": site["url"].rstrip("/"),
+        "permalink": config["permalink"],
+    }
+
+
+def corpora() -> dict[str, Corpus]:
+    """The fixture blog, the repository's sample blog and the kubevirt.io blog."""
+    return {
+        "fixture": Corpus("fixture", FIXTURE),
+        "sample": Corpus("sample", ROOT / "posts", _sample_settings()),
+        "kubevirt": Corpus(
+            "kubevirt",
+            SHARED / "corpus" / "kubevirt" / "posts",
+            {
+                "title": "KubeVirt.io",
+                "url": "https://kubevirt.io",
+                "baseurl": "",
+                "permalink": "/:year/:title:output_ext",
+                "timezone": "UTC",
+            },
+            # jekyll-inline-svg is not packaged; feedwright drops tags it does not know
+            stub_tags=("svg",),
+        ),
+    }
+
+
+@dataclass(frozen=True)
+class FeedwrightPost:
+    """One item of feedwright's JSON Feed."""
+
+    key: str
+    url: str
+    title: str
+    published: dt.datetime
+    content_html: str
+
+
+def feedwright_config(site: JekyllSite, work: Path) -> Path:
+    """A config.yaml for feedwright with the same site settings Jekyll used."""
+    settings = site.settings
+    author = settings.get("author")
+    data: dict[str, Any] = {
+        "site": {
+            "title": str(settings.get("title") or "Untitled"),
+            "url": site.url or "https://example.invalid/",
+            "baseurl": site.baseurl,
+            "description": str(settings.get("description") or ""),
+            "author": author if isinstance(author, str) else "",
+            "timezone": site.timezone,
+        },
+        "posts": str(site.root / "_posts"),
+        "source": str(site.root),
+        "output": str(work / "feedwright-out"),
+        "state": str(work / "feedwright-state"),
+        "permalink": site.permalink,
+        # tag ids carry the file name, which is how items are matched to posts
+        "ids": {"scheme": "tag", "authority": _ID_AUTHORITY, "date": _ID_DATE},
+        "publication_date": "site",
+        "limit": 10000,
+        "content": "full",
+        "formats": ["json"],
+        "embeds": "keep",
+        "feeds": {"tags": {"enabled": False}, "categories": {"enabled": False}},
+        "archives": {"enabled": False},
+        "discovery": {"index": False, "opml": False, "autodiscovery": False, "stylesheet": False},
+        "limits": {"feed_size": "1GB"},
+    }
+    path = work / "feedwright.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), "utf-8")
+    return path
+
+
+def feedwright_build(site: JekyllSite, work: Path) -> tuple[dict[str, FeedwrightPost], str]:
+    """Build the site's posts with feedwright's CLI; its items by post key, and its output."""
+    config = feedwright_config(site, work)
+    result = subprocess.run(
+        [sys.executable, "-m", "feedwright", "build", "-c", str(config), "--full", "--jobs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if result.returncode not in (0, 1):
+        raise RuntimeError(f"feedwright build failed ({result.returncode}):\n{result.stderr}")
+    feed = json.loads((work / "feedwright-out" / "feed.json").read_text("utf-8"))
+    posts = {}
+    for item in feed["items"]:
+        key = unquote(item["id"].split(":", 2)[2])
+        posts[key] = FeedwrightPost(
+            key=key,
+            url=item["url"],
+            title=item["title"],
+            published=dt.datetime.fromisoformat(item["date_published"]),
+            content_html=item.get("content_html", ""),
+        )
+    return posts, result.stdout + result.stderr
+
+
+def _fragment(html: str) -> lxml.html.HtmlElement:
+    return lxml.html.fragment_fromstring(html or "<!-- -->", create_parent="div")
+
+
+def text_of(html: str) -> str:
+    """The text a reader sees, whitespace-normalised."""
+    return " ".join(_fragment(html).text_content().split()) if html.strip() else ""
+
+
+_TYPOGRAPHY = str.maketrans(
+    {
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "‘": "'",
+        "’": "'",
+        "–": "--",
+        "—": "---",
+        "…": "...",
+        "«": "<<",
+        "»": ">>",
+    }
+)
+
+
+def fold_typography(text: str) -> str:
+    """kramdown's smart quotes, dashes and ellipses back to what was typed, to look past
+    them for the next difference."""
+    return text.translate(_TYPOGRAPHY)
+
+
+def first_difference(a: str, b: str, words: int = 12) -> str:
+    """The first place two texts differ (by words), with a little context from each."""
+    wa, wb = a.split(" "), b.split(" ")
+    matcher = difflib.SequenceMatcher(None, wa, wb, autojunk=False)
+    for tag, i1, _, j1, _ in matcher.get_opcodes():
+        if tag != "equal":
+            return (
+                f"jekyll     {' '.join(wa[max(0, i1 - 3) : i1 + words])!r}\n"
+                f"{'':14}feedwright {' '.join(wb[max(0, j1 - 3) : j1 + words])!r}"
+            )
+    return ""
+
+
+def similarity(a: str, b: str) -> float:
+    """difflib's ratio over the words of two texts (over characters, long posts take minutes)."""
+    if a == b:
+        return 1.0
+    return difflib.SequenceMatcher(None, a.split(" "), b.split(" "), autojunk=False).ratio()
+
+
+ARTIFACTS: dict[str, re.Pattern[str]] = {
+    "{{": re.compile(r"\{\{"),
+    "{%": re.compile(r"\{%"),
+    "[^": re.compile(r"\[\^"),
+    "*[": re.compile(r"(?m)^\s*\*\[|\s\*\[[^\]]+\]:"),
+    "{:": re.compile(r"\{:"),
+    "~~": re.compile(r"~~"),
+    "|---|": re.compile(r"\|\s*:?-{3,}:?\s*\|"),
+}
+_LIQUID_URL = re.compile(r"\{\{|\{%|%7B%7B|%7B%25", re.IGNORECASE)
+
+
+def artifacts(html: str) -> Counter[str]:
+    """Markup left visible outside ``<code>``/``<pre>``, and URLs that contain Liquid."""
+    counts: Counter[str] = Counter()
+    if not html.strip():
+        return counts
+    root = _fragment(html)
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        for attr in ("href", "src"):
+            if _LIQUID_URL.search(el.get(attr) or ""):
+                counts["liquid URL"] += 1
+    for el in list(root.iter("code", "pre")):
+        if el.getparent() is not None:
+            el.drop_tree()
+    text = root.text_content()
+    for name, pattern in ARTIFACTS.items():
+        found = len(pattern.findall(text))
+        if found:
+            counts[name] += found
+    return counts
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    field: str
+    jekyll: str
+    feedwright: str
+
+
+@dataclass(frozen=True)
+class PostComparison:
+    key: str
+    diffs: tuple[FieldDiff, ...]
+    similarity: float | None  # of the content text; None when only one tool published it
+    artifacts: Counter[str] = field(compare=False)  # in feedwright's content
+    jekyll_artifacts: Counter[str] = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    corpus: str
+    jekyll: JekyllSite
+    feedwright: Mapping[str, FeedwrightPost] = field(compare=False)
+    posts: tuple[PostComparison, ...]
+    feedwright_output: str = ""
+
+    def unexpected(self, allowlist: Mapping[str, Mapping[str, str]]) -> list[str]:
+        return [
+            f"{post.key}: {diff.field}: jekyll {diff.jekyll!r} != feedwright {diff.feedwright!r}"
+            for post in self.posts
+            for diff in post.diffs
+            if diff.field not in allowlist.get(post.key, {})
+        ]
+
+
+def _date(value: dt.datetime) -> str:
+    return value.isoformat()
+
+
+def compare_post(key: str, jk: JekyllPost | None, fw: FeedwrightPost | None) -> PostComparison:
+    if jk is None or fw is None:
+        where = "published" if jk is not None else "not published"
+        other = "published" if fw is not None else "not published"
+        diff = FieldDiff("published", where, other)
+        return PostComparison(
+            key,
+            (diff,),
+            None,
+            artifacts(fw.content_html) if fw else Counter(),
+            artifacts(jk.content_html) if jk else Counter(),
+        )
+    diffs = []
+    if jk.url != fw.url:
+        diffs.append(FieldDiff("url", jk.url, fw.url))
+    if jk.title != fw.title:
+        diffs.append(FieldDiff("title", jk.title, fw.title))
+    if jk.published != fw.published:
+        diffs.append(FieldDiff("date", _date(jk.published), _date(fw.published)))
+    jk_text, fw_text = text_of(jk.content_html), text_of(fw.content_html)
+    if jk_text != fw_text:
+        diffs.append(FieldDiff("content", jk_text, fw_text))
+    return PostComparison(
+        key,
+        tuple(diffs),
+        similarity(jk_text, fw_text),
+        artifacts(fw.content_html),
+        artifacts(jk.content_html),
+    )
+
+
+def compare(corpus: Corpus, work: Path) -> Comparison:
+    """Build ``corpus`` with both tools in ``work`` and compare every post."""
+    site = jekyll_build(corpus.source, work, settings=corpus.settings, stub_tags=corpus.stub_tags)
+    fw, output = feedwright_build(site, work)
+    jk = site.by_key()
+    posts = tuple(compare_post(key, jk.get(key), fw.get(key)) for key in sorted(jk.keys() | fw))
+    return Comparison(corpus.name, site, fw, posts, output)
+
+
+def load_allowlist(path: Path = ALLOWLIST) -> dict[str, dict[str, dict[str, str]]]:
+    """corpus -> post (file name without extension) -> field -> why it cannot match."""
+    data = yaml.safe_load(path.read_text("utf-8")) if path.is_file() else None
+    data = data or {}
+    for corpus, posts in data.items():
+        for post, fields in (posts or {}).items():
+            for name, reason in (fields or {}).items():
+                if name not in FIELDS or not isinstance(reason, str) or not reason.strip():
+                    raise ValueError(f"{path}: {corpus}/{post}/{name}: need a field and a reason")
+    return {c: {p: dict(f or {}) for p, f in (posts or {}).items()} for c, posts in data.items()}
+
+
+__all__ = [
+    "ALLOWLIST",
+    "FIELDS",
+    "Comparison",
+    "Corpus",
+    "FeedwrightPost",
+    "FieldDiff",
+    "PostComparison",
+    "artifacts",
+    "compare",
+    "corpora",
+    "feedwright_build",
+    "first_difference",
+    "fold_typography",
+    "load_allowlist",
+    "text_of",
+]

@@ -1,0 +1,115 @@
+"""feedwright against real Jekyll 4.3 + jekyll-feed 0.17: for every post of the fixture blog,
+the sample blog and the kubevirt.io blog, the same posts are published, at the same URL,
+with the same title, date and content text. Differences are allowed only where
+tests/data/jekyll-allowlist.yaml says why they cannot be fixed.
+
+Run with ``pytest -m jekyll``; ``python tests/jekyll_report.py`` prints every difference."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import unavailable
+from jekyll_compare import (
+    ALLOWLIST,
+    FIELDS,
+    Comparison,
+    compare,
+    corpora,
+    first_difference,
+    load_allowlist,
+)
+
+pytestmark = pytest.mark.jekyll
+
+CORPORA = corpora()
+_built: dict[str, Comparison] = {}
+
+
+@pytest.fixture(scope="session")
+def jekyll_work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if shutil.which("jekyll") is None:
+        unavailable("jekyll is not installed (apt-get install jekyll ruby-jekyll-feed)")
+    return tmp_path_factory.mktemp("jekyll-diff")
+
+
+@pytest.fixture(params=sorted(CORPORA))
+def comparison(request: pytest.FixtureRequest, jekyll_work: Path) -> Comparison:
+    """Each corpus is built once per test session, with both tools."""
+    name: str = request.param
+    corpus = CORPORA[name]
+    if not corpus.source.is_dir():
+        unavailable(f"{name} posts not found at {corpus.source} (set FEEDWRIGHT_SHARED)")
+    if name not in _built:
+        _built[name] = compare(corpus, jekyll_work / name)
+    return _built[name]
+
+
+def _unexpected(comparison: Comparison, field: str) -> list[str]:
+    allowed = load_allowlist().get(comparison.corpus, {})
+    return [
+        f"{post.key}:\n{'':14}{first_difference(diff.jekyll, diff.feedwright)}"
+        for post in comparison.posts
+        for diff in post.diffs
+        if diff.field == field and field not in allowed.get(post.key, {})
+    ]
+
+
+@pytest.mark.parametrize("field", FIELDS)
+def test_feedwright_publishes_what_jekyll_publishes(comparison: Comparison, field: str) -> None:
+    """published: the same set of posts; url: exact; title: as jekyll-feed writes it;
+    date: the same instant; content: the same text."""
+    unexpected = _unexpected(comparison, field)
+    assert not unexpected, f"{len(unexpected)} post(s) differ in {field}:\n" + "\n".join(unexpected)
+
+
+def test_every_allowlisted_difference_still_exists(comparison: Comparison) -> None:
+    """A difference that went away leaves the allowlist (so it cannot hide a new one)."""
+    allowed = load_allowlist().get(comparison.corpus, {})
+    found = {(post.key, diff.field) for post in comparison.posts for diff in post.diffs}
+    stale = [
+        f"{key}: {field}"
+        for key, fields in allowed.items()
+        for field in fields
+        if (key, field) not in found
+    ]
+    assert not stale, f"{ALLOWLIST.name}: these no longer differ, remove them: {stale}"
+
+
+def test_the_fixture_exercises_what_it_claims_to(jekyll_work: Path) -> None:
+    """The oracle really ran Jekyll with kramdown's GFM parser, Liquid, includes and data:
+    each construct of the fixture blog came out as Jekyll renders it."""
+    if "fixture" not in _built:
+        _built["fixture"] = compare(CORPORA["fixture"], jekyll_work / "fixture")
+    fixture = _built["fixture"]
+    posts = fixture.jekyll.by_key()
+    expected_in = {
+        "2023-01-02-site-variables": "lanternfish/lanternfish",
+        "2023-01-05-include-with-parameters": 'class="callout callout-warning"',
+        "2023-01-09-loops-and-conditions": "There are 2 stable releases; the newest is Fathom.",
+        "2023-01-12-linking-posts": 'href="/blog/tutorials/2023/02/01/first-tutorial.html"',
+        "2023-01-15-highlight-and-raw": "{{ .Values.image }}",
+        "2023-01-18-filters": "Fish &amp; &lt;Chips&gt;",
+        "2023-01-21-lists-after-paragraphs": "<ul>",
+        "2023-01-24-code-in-lists-and-quotes": "<blockquote>",
+        "2023-01-27-footnotes-and-abbreviations": '<abbr title="Command Line Interface">',
+        "2023-01-30-definitions-and-strike": "<del>",
+        "2023-02-03-attribute-lists": '<p class="note">',
+        "2023-02-06-markdown-in-html": "<strong>bold</strong>",
+        "2023-02-09-tables": '<th style="text-align: center">',
+        "2023-02-12-tasks-and-autolinks": 'class="task-list-item-checkbox"',
+        "2023-02-15-headers-and-anchors": 'id="whats-next"',
+        "2023-02-18-smart-typography": "<br />",
+        "2023-02-25-no-front-matter": "<strong>Markdown</strong>",
+    }
+    missing = {k: v for k, v in expected_in.items() if v not in posts[k].content_html}
+    assert not missing
+    assert "2099-01-01-from-the-future" not in posts
+    assert "2023-03-01-unpublished" not in posts
+    assert posts["2023-02-22-mkd-extension"].path.endswith("mkd-extension.html")
+    assert posts["2023-03-03-relative-permalink"].url.endswith("/blog/guides/relative-permalink/")
+    assert posts["2023-01-29-lenient-date"].published.isoformat() == "2023-01-29T18:30:22-08:00"
+    assert posts["2023-03-08-title-apostrophe"].title == "The Interior’s Design – Part 1"
