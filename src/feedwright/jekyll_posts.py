@@ -211,7 +211,7 @@ def _date_parse(text: str) -> dict[str, Any]:
     return h
 
 
-def _date_part(sc: _Scan) -> None:  # noqa: PLR0911
+def _date_part(sc: _Scan) -> None:
     h = sc.h
     if m := sc.sub(_P_EU):
         sc.s3e(m.group(4), str(_mon_num(m.group(2))), m.group(1), _bc(m.group(3)))
@@ -376,7 +376,7 @@ def _local(naive: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
     if first.utcoffset() != second.utcoffset():
         back = first.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None)
         if back != naive:  # a gap: Ruby reads it with the offset before the change
-            return first
+            return first.astimezone(dt.UTC).astimezone(zone)
         return second
     return first
 
@@ -411,8 +411,9 @@ def ruby_time_parse(text: str, now: dt.datetime, zone: dt.tzinfo) -> dt.datetime
     else:
         if usec is None:
             usec = ref.microsecond
-    y, mo, da, ho, mi, se = (v if v is not None else (1 if i in (1, 2) else 0)
-                             for i, v in enumerate(filled))
+    y, mo, da, ho, mi, se = (
+        v if v is not None else (1 if i in (1, 2) else 0) for i, v in enumerate(filled)
+    )
     naive = _ruby_components(y, mo, da, ho, mi, se, usec or 0)
     if off is not None:
         aware = naive.replace(tzinfo=dt.timezone(dt.timedelta(seconds=off)))
@@ -483,9 +484,7 @@ def post_date(
         text = ruby_to_s(front_matter_date)
         parsed = ruby_time_parse(text, now, zone)
         if isinstance(front_matter_date, dt.datetime) and front_matter_date.tzinfo is None:
-            notes.append(
-                f"date {text!r}: a YAML timestamp without a zone is read as UTC by Jekyll"
-            )
+            notes.append(f"date {text!r}: a YAML timestamp without a zone is read as UTC by Jekyll")
         elif isinstance(front_matter_date, str):
             if not re.search(r"\d{4}|'\d\d", front_matter_date):
                 notes.append(
@@ -584,9 +583,7 @@ def _filter(site: JekyllSite, entries: Sequence[str], base: str) -> list[str]:
         if e.endswith("."):
             continue
         name = e.rsplit("/", 1)[-1]
-        included = _glob_include(site, site.include, e) or _glob_include(
-            site, site.include, name
-        )
+        included = _glob_include(site, site.include, e) or _glob_include(site, site.include, name)
         rel = f"{base}/{e}" if base else e
         if _glob_include(site, exclude, rel) and not included:
             continue
@@ -665,9 +662,7 @@ def _walk_dirs(site: JekyllSite, folder: str, drafts: bool, out: list[tuple[str,
             _walk_dirs(site, f"{folder}/{name}" if folder else name, drafts, out)
 
 
-def find_posts(
-    site: JekyllSite, *, drafts: bool, now: dt.datetime | None = None
-) -> list[PostFile]:
+def find_posts(site: JekyllSite, *, drafts: bool, now: dt.datetime | None = None) -> list[PostFile]:
     """Every file Jekyll reads as a post (and as a draft when ``drafts``), before the
     ``published``/``future`` rules, sorted as Jekyll sorts them (by date, then path).
     ``now`` stands for Jekyll's ``site.time`` (a post whose front matter cannot be read
@@ -795,9 +790,7 @@ def titleize_slug(slug: str) -> str:
     return " ".join(w[:1].upper() + w[1:].lower() for w in words)
 
 
-def read_post(
-    site: JekyllSite, rel: str, *, draft: bool, now: dt.datetime
-) -> PostFile | None:
+def read_post(site: JekyllSite, rel: str, *, draft: bool, now: dt.datetime) -> PostFile | None:
     """Read one post file as ``Document#read`` does; None when Jekyll skips it (YAML
     files, content that is not UTF-8)."""
     path = site.source / rel
@@ -881,9 +874,7 @@ def read_post(
     except RubyTimeError as exc:
         which = "front matter" if has_date else "file name"
         value = ruby_to_s(date_source) if has_date else filename_date
-        raise JekyllPostError(
-            path, f"invalid date {value!r} in the {which}: {exc}"
-        ) from None
+        raise JekyllPostError(path, f"invalid date {value!r} in the {which}: {exc}") from None
     if fm_error is not None:
         notes.append(f"front matter cannot be read ({fm_error}); Jekyll dates the post now")
         categories = [str(c) for c in data.get("categories") or []]
@@ -972,15 +963,11 @@ def exclusion_reason(
     return None
 
 
-def published(
-    post: PostFile, site: JekyllSite, *, now: dt.datetime, drafts: bool = False
-) -> bool:
+def published(post: PostFile, site: JekyllSite, *, now: dt.datetime, drafts: bool = False) -> bool:
     return exclusion_reason(post, site, now=now, drafts=drafts) is None
 
 
-def site_posts(
-    site: JekyllSite, *, now: dt.datetime, drafts: bool = False
-) -> list[PostFile]:
+def site_posts(site: JekyllSite, *, now: dt.datetime, drafts: bool = False) -> list[PostFile]:
     """The posts ``jekyll build`` (``--drafts`` when ``drafts``) writes, oldest first,
     ``limit_posts`` applied."""
     posts = [
@@ -1074,7 +1061,8 @@ def url_placeholders(
         "path": cleaned,
         "collection": collection,
         "name": slugify(basename) or "",
-        "title": slugify(slug, "pretty", cased=True) or slugify(basename, "pretty", cased=True)
+        "title": slugify(slug, "pretty", cased=True)
+        or slugify(basename, "pretty", cased=True)
         or "",
         "slug": slugify(slug) or slugify(basename) or "",
         "categories": "/".join(cats),
@@ -1140,8 +1128,10 @@ def post_url(
     ``:title`` comes from the slug (the ``slug:`` front matter, else the file name), never
     from ``title:``; ``title`` is accepted for symmetry and unused, as in Jekyll."""
     del title
-    name = basename if basename is not None else (
-        f"{date:%Y-%m-%d}-{slug}" if slug is not None else ""
+    name = (
+        basename
+        if basename is not None
+        else (f"{date:%Y-%m-%d}-{slug}" if slug is not None else "")
     )
     rel = relative_path if relative_path is not None else f"{collection_dir}/{name}{ext}"
     values = url_placeholders(

@@ -12,7 +12,7 @@ import csv
 import json
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -424,8 +424,10 @@ def _read_data_file(path: Path, config: Mapping[str, Any]) -> object:
             return []
         head = rows[0]
         return [
-            {head[i] if i < len(head) else "": (row[i] if i < len(row) else None)
-             for i in range(max(len(head), len(row)))}
+            {
+                head[i] if i < len(head) else "": (row[i] if i < len(row) else None)
+                for i in range(max(len(head), len(row)))
+            }
             for row in rows[1:]
         ]
     if ext == ".json":
