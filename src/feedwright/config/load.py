@@ -107,10 +107,12 @@ def load_config(path: Path, overrides: Mapping[str, object] | None = None) -> Co
     origins: dict[str, Source] = {}
     merged: dict[str, object] = {}
     jekyll_file: Path | None = None
+    destination: Path | None = None
     folder = above.get("jekyll", data.get("jekyll"))
     if isinstance(folder, str | Path) and str(folder):
         site = open_site(_resolve(base, Path(folder)))
         jekyll_file = site.config_file or site.root
+        destination = site.destination
         merged = merge_layer(merged, jekyll_layer(site), Source.JEKYLL, origins)
     merged = merge_layer(merged, data, Source.CONFIG, origins)
     merged = merge_layer(merged, above, Source.OVERRIDE, origins)
@@ -129,7 +131,7 @@ def load_config(path: Path, overrides: Mapping[str, object] | None = None) -> Co
             "includes": resolve(config.includes),
         }
     )
-    return check_paths(resolved, path).with_origins(origins)
+    return check_paths(resolved, path, destination=destination).with_origins(origins)
 
 
 # Folders Jekyll never reads posts from (its destination is one of them by default).
@@ -142,7 +144,10 @@ def _jekyll_skips(posts: Path, output: Path) -> bool:
     return first.startswith(_UNREAD_PREFIXES) and first not in ("_posts", "_drafts")
 
 
-def check_paths(config: Config, path: Path | None) -> Config:
+def check_paths(config: Config, path: Path | None, *, destination: Path | None = None) -> Config:
+    """Keep state out of output, and output and posts apart. In Jekyll mode the output may
+    be the site's ``destination`` or another folder inside the site that Jekyll does not
+    read."""
     output = config.output.resolve()
     state = config.state.resolve()
     if state == output or output in state.parents:
@@ -155,8 +160,8 @@ def check_paths(config: Config, path: Path | None) -> Config:
         )
     posts = config.posts.resolve()
     inside = posts in output.parents
-    if inside and config.jekyll is not None and _jekyll_skips(posts, output):
-        inside = False
+    if inside and config.jekyll is not None:
+        inside = output != destination and not _jekyll_skips(posts, output)
     if posts == output or output in posts.parents or inside:
         raise ConfigError(
             path, [f"output: {config.output} overlaps posts: {config.posts}; keep them apart"]

@@ -10,9 +10,11 @@ from enum import StrEnum
 
 
 class Source(StrEnum):
+    """Where a value was set, in order of precedence: each wins over those before it."""
+
     DEFAULT = "default"
-    CONFIG = "config.yaml"
     JEKYLL = "_config.yml"
+    CONFIG = "config.yaml"
     OVERRIDE = "override"
 
 
