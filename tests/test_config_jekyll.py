@@ -16,6 +16,7 @@ from feedwright.config import (
     load_config,
 )
 from feedwright.errors import ConfigError
+from feedwright.state.snapshot import config_digest
 
 FULL_SITE = """\
 title: Kube Site
@@ -440,3 +441,17 @@ def test_without_jekyll_nothing_comes_from_config_yml(tmp_path: Path) -> None:
     assert found["limit"] is Source.CONFIG
     assert found["content"] is Source.OVERRIDE
     assert found["permalink"] is Source.DEFAULT
+
+
+def test_any_yaml_in_config_yml_and_data_can_be_fingerprinted(tmp_path: Path) -> None:
+    """Dates, numeric keys and binary values are fine in Jekyll; a build must not choke on
+    them when it fingerprints the config."""
+    path = make_site(
+        tmp_path,
+        MINIMAL_SITE + "launched: 2017-01-01\nports: {80: http, 443: https}\nlogo: !!binary /w==\n",
+        files={"_data/years.yml": "2019: quiet\n2020: busy\n"},
+    )
+    config = load_config(path)
+    assert config.site.variables["ports"] == {"80": "http", "443": "https"}
+    assert config.site.data == {"years": {"2019": "quiet", "2020": "busy"}}
+    assert len(config_digest(config)) == 64

@@ -31,6 +31,7 @@ from feedwright.config.sources import Source
 from feedwright.config.values import (
     MARKDOWN_EXT,
     PERMALINK_STYLES,
+    PlainMapping,
     absolute_http_url,
     check_liquid_tag,
     check_path_template,
@@ -205,7 +206,7 @@ class Config(StrictModel):
     markdown_ext: Annotated[list[str], BeforeValidator(markdown_ext_list)] = Field(
         default_factory=lambda: list(MARKDOWN_EXT)
     )
-    kramdown: dict[str, object] = Field(default_factory=dict)
+    kramdown: PlainMapping = Field(default_factory=dict)
     liquid: LiquidConfig = LiquidConfig()
     schedule: ScheduleConfig = ScheduleConfig(every="15m")
     repair: RepairConfig = RepairConfig()

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator, model_validator
 
 from feedwright.config.base import StrictModel, did_you_mean, suggest
-from feedwright.config.values import absolute_http_url
+from feedwright.config.values import PlainMapping, absolute_http_url
 
 # An extra key this close to a known one (difflib ratio) is taken for a typo.
 TYPO_CUTOFF = 0.8
@@ -51,9 +51,9 @@ class SiteConfig(StrictModel):
     timezone: str = "UTC"
     icon: str | None = None  # a small square image; relative URLs resolve against the site
     logo: str | None = None  # a larger image, about 2:1
-    variables: dict[str, object] = Field(default_factory=dict)
+    variables: PlainMapping = Field(default_factory=dict)
     """Every other key: what Liquid sees as ``site.<key>``."""
-    data: dict[str, object] = Field(default_factory=dict)
+    data: PlainMapping = Field(default_factory=dict)
     """``site.data``: the Jekyll site's ``_data`` folder."""
 
     @model_validator(mode="before")

@@ -160,3 +160,18 @@ def check_liquid_tag(name: str) -> str:
     if name in BUILTIN_LIQUID_TAGS:
         raise ValueError(f"{name!r} is one of Liquid's own tags; choose another name")
     return name
+
+
+def plain(value: object) -> object:
+    """A YAML value as Liquid and a JSON digest can both take it: mapping keys as
+    strings, tuples as lists, bytes (``!!binary``) as text."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return value
+
+
+PlainMapping = Annotated[dict[str, object], BeforeValidator(plain)]
