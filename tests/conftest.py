@@ -88,6 +88,7 @@ def write_config(folder: Path, posts: Path, **extra: object) -> Path:
         "output": str(folder / "out"),
         "state": str(folder / "state"),
         "feeds_url": "https://blog.example.org/feeds/",
+        "permalink": "/:year/:title:output_ext",
         # The subscriber extras (JSON Feed, archives, discovery pages) are on by default;
         # tests that are about them turn them on (test_subscribers.py), so the others
         # can count feeds.

@@ -73,7 +73,7 @@ def test_a_minimal_config_gets_the_documented_defaults(tmp_path: Path) -> None:
     assert config.content is ContentMode.FULL
     assert config.formats == [FeedFormat.ATOM, FeedFormat.RSS, FeedFormat.JSON]
     assert config.ids.scheme is IdScheme.URL
-    assert config.permalink == "/:year/:title:output_ext"
+    assert config.permalink == "/:categories/:year/:month/:day/:title:output_ext"  # Jekyll's
     assert config.site.language == "en"
     assert config.site.timezone == "UTC"
     assert config.feeds.site.atom == "atom.xml"
@@ -169,7 +169,7 @@ def test_an_invalid_override_is_reported_like_a_key_in_the_file(tmp_path: Path) 
         ("content: partial\n", "content: Input should be 'full' or 'summary', got 'partial'"),
         ("formats: [atom, gemini]\n", "formats[1]: Input should be 'atom', 'rss' or 'json'"),
         ("formats: []\n", "formats: list at least one format"),
-        ("permalink: year/title\n", "permalink: must be a path pattern starting with '/'"),
+        ("permalink: ''\n", "permalink: must be a path pattern such as /:year/:title"),
         ("ids: tag\n", "ids.scheme 'tag' needs ids.authority"),
         ("ids: {scheme: tag, authority: Example.ORG, date: 2020-01-01}\n", "ids.authority:"),
         ("feeds: {tags: {atom: tags/all.xml}}\n", "must contain {slug}"),

@@ -1,7 +1,7 @@
-"""Reading ``config.yaml``: YAML parsing, dotted-key overrides, validation errors worded
-for the user (each names the key and says what is allowed), relative paths resolved
-against the config file's folder, and the checks that keep output, state and posts
-apart."""
+"""Reading ``config.yaml``: YAML parsing, the Jekyll site's settings beneath it and the
+dotted-key overrides above it, validation errors worded for the user (each names the
+key, says what is allowed and suggests the key meant), relative paths resolved against
+the config file's folder, and the checks that keep output, state and posts apart."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from feedwright.config.base import did_you_mean, known_keys
+from feedwright.config.jekyll import jekyll_layer, open_site
 from feedwright.config.model import Config
+from feedwright.config.sources import Source, merge_layer, origin_of, unflatten
 from feedwright.errors import ConfigError
 
 DEFAULT_CONFIG = Path("config.yaml")
@@ -28,20 +31,28 @@ def _loc(loc: tuple[int | str, ...]) -> str:
     return out or "(top level)"
 
 
-def _explain(err: ErrorDetails) -> str:
-    key = _loc(tuple(err["loc"]))
+def _explain(err: ErrorDetails, origins: Mapping[str, Source], jekyll_file: Path | None) -> str:
+    loc = tuple(err["loc"])
+    key = _loc(loc)
     kind = err["type"]
     if kind == "extra_forbidden":
+        hint = did_you_mean(str(loc[-1]), known_keys(Config, loc))
         return (
-            f"{key}: unknown key; remove it or check its spelling "
+            f"{key}: unknown key; remove it or check its spelling{hint} "
             "(see the README's configuration table)"
         )
+    dotted = ".".join(str(p) for p in loc)
     if kind == "missing":
-        return f"{key}: required key is missing"
+        where = ""
+        if jekyll_file is not None and dotted.startswith("site."):
+            where = f"; set it under site: here or as {loc[-1]} in {jekyll_file}"
+        return f"{key}: required key is missing{where}"
     msg = str(err["msg"]).removeprefix("Value error, ")
     value = err.get("input")
     if kind.startswith("enum") or kind == "literal_error":
-        return f"{key}: {msg}, got {value!r}"
+        msg = f"{msg}, got {value!r}"
+    if jekyll_file is not None and origin_of(dotted, origins) is Source.JEKYLL:
+        msg += f" (from {jekyll_file})"
     return f"{key}: {msg}"
 
 
@@ -50,18 +61,24 @@ def _resolve(base: Path, path: Path) -> Path:
     return path if path.is_absolute() else (base / path)
 
 
-def config_from_mapping(data: object, path: Path | None = None) -> Config:
+def config_from_mapping(
+    data: object,
+    path: Path | None = None,
+    *,
+    origins: Mapping[str, Source] | None = None,
+    jekyll_file: Path | None = None,
+) -> Config:
     """Validate a parsed mapping; paths stay as written (see :func:`load_config`)."""
     if not isinstance(data, dict):
         raise ConfigError(path, ["(top level): must be a mapping of keys such as site:, posts:"])
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(path, [_explain(e) for e in exc.errors()]) from None
+        problems = [_explain(e, origins or {}, jekyll_file) for e in exc.errors()]
+        raise ConfigError(path, problems) from None
 
 
-def load_config(path: Path, overrides: Mapping[str, object] | None = None) -> Config:
-    """Read, validate and resolve a config file; ``overrides`` (dotted keys) win over it."""
+def _read(path: Path) -> object:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
@@ -69,38 +86,68 @@ def load_config(path: Path, overrides: Mapping[str, object] | None = None) -> Co
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(path, [f"cannot read: {exc}"]) from None
     try:
-        data = yaml.safe_load(text) or {}
+        return yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
         raise ConfigError(
             path, [f"{where}not valid YAML: {getattr(exc, 'problem', exc)}"]
         ) from None
-    if isinstance(data, dict):
-        for dotted, value in (overrides or {}).items():
-            node = data
-            *parents, last = dotted.split(".")
-            for part in parents:
-                child = node.get(part)
-                if not isinstance(child, dict):
-                    child = {}
-                    node[part] = child
-                node = child
-            node[last] = value
-    config = config_from_mapping(data, path)
+
+
+def load_config(path: Path, overrides: Mapping[str, object] | None = None) -> Config:
+    """Read, validate and resolve a config file. With ``jekyll:`` set, the Jekyll site's
+    ``_config.yml`` gives the defaults; the file wins over it, and ``overrides`` (dotted
+    keys) win over both. The config records where each value came from."""
+    data = _read(path)
+    if not isinstance(data, dict):
+        return config_from_mapping(data, path)
     base = path.resolve().parent
+    above = unflatten(overrides or {})
+    origins: dict[str, Source] = {}
+    merged: dict[str, object] = {}
+    jekyll_file: Path | None = None
+    destination: Path | None = None
+    folder = above.get("jekyll", data.get("jekyll"))
+    if isinstance(folder, str | Path) and str(folder):
+        site = open_site(_resolve(base, Path(folder)))
+        jekyll_file = site.config_file or site.root
+        destination = site.destination
+        merged = merge_layer(merged, jekyll_layer(site), Source.JEKYLL, origins)
+    merged = merge_layer(merged, data, Source.CONFIG, origins)
+    merged = merge_layer(merged, above, Source.OVERRIDE, origins)
+    config = config_from_mapping(merged, path, origins=origins, jekyll_file=jekyll_file)
+
+    def resolve(value: Path | None) -> Path | None:
+        return None if value is None else _resolve(base, value)
+
     resolved = config.model_copy(
         update={
             "posts": _resolve(base, config.posts),
             "output": _resolve(base, config.output),
             "state": _resolve(base, config.state),
-            "source": None if config.source is None else _resolve(base, config.source),
+            "source": resolve(config.source),
+            "jekyll": resolve(config.jekyll),
+            "includes": resolve(config.includes),
         }
     )
-    return check_paths(resolved, path)
+    return check_paths(resolved, path, destination=destination).with_origins(origins)
 
 
-def check_paths(config: Config, path: Path | None) -> Config:
+# Folders Jekyll never reads posts from (its destination is one of them by default).
+_UNREAD_PREFIXES = ("_", ".", "#", "~")
+
+
+def _jekyll_skips(posts: Path, output: Path) -> bool:
+    """In Jekyll mode the output may be inside the site, in a folder Jekyll does not read."""
+    first = output.relative_to(posts).parts[0]
+    return first.startswith(_UNREAD_PREFIXES) and first not in ("_posts", "_drafts")
+
+
+def check_paths(config: Config, path: Path | None, *, destination: Path | None = None) -> Config:
+    """Keep state out of output, and output and posts apart. In Jekyll mode the output may
+    be the site's ``destination`` or another folder inside the site that Jekyll does not
+    read."""
     output = config.output.resolve()
     state = config.state.resolve()
     if state == output or output in state.parents:
@@ -112,7 +159,10 @@ def check_paths(config: Config, path: Path | None) -> Config:
             ],
         )
     posts = config.posts.resolve()
-    if posts == output or output in posts.parents or posts in output.parents:
+    inside = posts in output.parents
+    if inside and config.jekyll is not None:
+        inside = output != destination and not _jekyll_skips(posts, output)
+    if posts == output or output in posts.parents or inside:
         raise ConfigError(
             path, [f"output: {config.output} overlaps posts: {config.posts}; keep them apart"]
         )

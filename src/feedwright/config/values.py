@@ -124,3 +124,54 @@ def check_cron(value: str) -> str:
     except ValueError as exc:
         raise ValueError(f"invalid cron expression {value!r}: {exc}") from None
     return value
+
+
+# Jekyll's default ``markdown_ext``.
+MARKDOWN_EXT = ("markdown", "mkdown", "mkdn", "mkd", "md")
+
+
+def markdown_ext_list(value: object) -> object:
+    """``markdown,mkd`` (Jekyll's comma-separated form) or a list, as bare lower-case
+    extensions without dots."""
+    if isinstance(value, str):
+        value = value.split(",")
+    if isinstance(value, list):
+        exts = [str(v).strip().lower().lstrip(".") for v in value]
+        if not all(re.fullmatch(r"[a-z0-9_+-]+", e) for e in exts) or not exts:
+            raise ValueError(
+                f"must list file extensions such as markdown,md (or [markdown, md]), got {value!r}"
+            )
+        return list(dict.fromkeys(exts))
+    return value
+
+
+# Tags Liquid and Jekyll define themselves; a custom tag cannot take their names.
+BUILTIN_LIQUID_TAGS = frozenset(
+    "assign break capture case comment continue cycle decrement echo endcapture for if "
+    "ifchanged include include_relative increment liquid link post_url raw render tablerow "
+    "unless highlight endhighlight endraw endcomment endfor endif endunless endcase".split()
+)
+
+
+def check_liquid_tag(name: str) -> str:
+    """A custom Liquid tag's name: a word that is not one of Liquid's own tags."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", name):
+        raise ValueError(f"tag names are words such as youtube or note, got {name!r}")
+    if name in BUILTIN_LIQUID_TAGS:
+        raise ValueError(f"{name!r} is one of Liquid's own tags; choose another name")
+    return name
+
+
+def plain(value: object) -> object:
+    """A YAML value as Liquid and a JSON digest can both take it: mapping keys as
+    strings, tuples as lists, bytes (``!!binary``) as text."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return value
+
+
+PlainMapping = Annotated[dict[str, object], BeforeValidator(plain)]

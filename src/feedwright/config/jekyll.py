@@ -1,0 +1,191 @@
+"""A Jekyll site's ``_config.yml`` as a layer of feedwright settings (Jekyll mode).
+
+With ``jekyll: path/to/site`` in ``config.yaml``, the site's own settings become the
+defaults that ``config.yaml`` overrides:
+
+==========================  ==============================================================
+``_config.yml``             feedwright
+==========================  ==============================================================
+url, baseurl, title,        ``site.*`` (``lang`` is ``site.language``; an ``author``
+description, author,        mapping gives name, email and uri, its other keys are
+timezone, lang              dropped)
+permalink                   ``permalink`` (a style name as its pattern)
+future, unpublished         ``future``, ``unpublished``
+show_drafts                 ``drafts``
+markdown_ext, kramdown      ``markdown_ext``, ``kramdown`` (only the options written)
+liquid                      ``liquid`` (error_mode, strict_filters, strict_variables)
+feed (jekyll-feed)          ``feeds.site.atom`` (path), ``limit`` (posts_limit, 10 by
+                            default), ``content: summary`` (excerpt_only); see below
+source                      ``posts`` and ``source`` (Jekyll finds ``_posts`` anywhere)
+destination                 ``output`` (``_site`` by default)
+``_data``, ``_includes``    ``site.data``, ``includes``
+every other key             ``site.variables`` (Liquid's ``site.<key>``)
+==========================  ==============================================================
+
+jekyll-feed's settings apply when the site uses it (``jekyll-feed`` among ``plugins``
+or ``gems``, or a ``feed:`` block). Its tag and category feeds then map to feedwright's
+families as far as they can: ``feed.tags`` turns the tag family on (``path`` +
+``{slug}.xml``, ``only`` and ``except`` as ``tags.include``/``tags.exclude``), and
+without it the family is off, as jekyll-feed makes no tag feeds; ``feed.categories``
+turns the category family on at ``feed/{slug}.xml``, and without it that family is
+off. What does not map: the category feeds are made for every category, not only the
+listed ones; feed files are named by the term's slug, where jekyll-feed uses the raw
+name (and skips names with characters other than letters, digits and ``_``);
+``feed.collections`` (feeds of other collections) is not supported; and only the Atom
+path is taken from jekyll-feed, the RSS and JSON Feed paths stay feedwright's.
+
+Jekyll's ``timezone`` unset means the machine's local zone; feedwright keeps UTC then,
+so that builds do not depend on the machine.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from feedwright.config.model import Config
+from feedwright.errors import ConfigError
+from feedwright.jekyll_site import JekyllSite, JekyllSiteError, load_yaml, read_site
+
+# The keys of _config.yml that become settings (the others are Liquid variables).
+MAPPED = frozenset(
+    "url baseurl title description author timezone lang permalink future show_drafts "
+    "unpublished markdown_ext kramdown liquid feed source destination".split()
+)
+_LIQUID_OPTIONS = ("error_mode", "strict_filters", "strict_variables")
+
+
+def open_site(folder: Path) -> JekyllSite:
+    """Read a Jekyll site; a file it cannot read is a config error naming it (and the line)."""
+    try:
+        return read_site(folder)
+    except JekyllSiteError as exc:
+        where = f"line {exc.line}: " if exc.line is not None else ""
+        raise ConfigError(exc.path, [f"{where}{exc.message}"]) from None
+
+
+def written_settings(site: JekyllSite) -> dict[str, Any]:
+    """The keys the site's config file itself sets (without Jekyll's defaults)."""
+    path = site.config_file
+    if path is None:
+        return {}
+    if path.suffix == ".toml":
+        loaded: Any = tomllib.loads(path.read_text(encoding="utf-8"))
+    else:
+        loaded = load_yaml(path)
+    return {str(k): v for k, v in loaded.items()} if isinstance(loaded, dict) else {}
+
+
+def uses_jekyll_feed(written: Mapping[str, Any]) -> bool:
+    plugins = [*_as_list(written.get("plugins")), *_as_list(written.get("gems"))]
+    return "jekyll-feed" in plugins or isinstance(written.get("feed"), Mapping)
+
+
+def _as_list(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def _site_block(site: JekyllSite, written: Mapping[str, Any]) -> dict[str, object]:
+    block: dict[str, object] = {}
+    for key in ("url", "title", "description", "timezone"):
+        if written.get(key) not in (None, ""):
+            block[key] = str(written[key])
+    if written.get("baseurl") is not None:
+        baseurl = str(written["baseurl"])
+        block["baseurl"] = baseurl if not baseurl or baseurl.startswith("/") else "/" + baseurl
+    if written.get("lang"):
+        block["language"] = str(written["lang"])
+    author = written.get("author")
+    if isinstance(author, Mapping):
+        block["author"] = {k: str(author[k]) for k in ("name", "email", "uri") if author.get(k)}
+    elif author is not None:
+        block["author"] = str(author)
+    block["variables"] = {k: v for k, v in written.items() if k not in MAPPED}
+    if site.data:
+        block["data"] = dict(site.data)
+    return block
+
+
+def _feed_settings(site: JekyllSite, written: Mapping[str, Any]) -> dict[str, object]:
+    feed = site.feed
+    out: dict[str, object] = {"limit": feed.posts_limit}
+    if feed.excerpt_only:
+        out["content"] = "summary"
+    families: dict[str, object] = {"site": {"atom": feed.path.lstrip("/")}}
+    raw = written.get("feed")
+    tags = raw.get("tags") if isinstance(raw, Mapping) else None
+    if tags:
+        options = tags if isinstance(tags, Mapping) else {}
+        path = str(options.get("path") or "/feed/by_tag/").lstrip("/")
+        families["tags"] = {"enabled": True, "atom": path + "{slug}.xml"}
+        only, never = _as_list(options.get("only")), _as_list(options.get("except"))
+        if only or never:
+            out["tags"] = {"include": only, "exclude": never}
+    else:
+        families["tags"] = {"enabled": False}
+    if feed.categories:
+        families["categories"] = {"enabled": True, "atom": "feed/{slug}.xml"}
+    else:
+        families["categories"] = {"enabled": False}
+    out["feeds"] = families
+    return out
+
+
+def jekyll_layer(site: JekyllSite) -> dict[str, object]:
+    """The settings a Jekyll site gives, shaped like ``config.yaml``."""
+    written = written_settings(site)
+    layer: dict[str, object] = {
+        "site": _site_block(site, written),
+        "posts": site.source,
+        "source": site.source,
+        "output": site.destination,
+    }
+    if site.includes_dir is not None:
+        layer["includes"] = site.includes_dir
+    posts_meta = site.collections.get("posts", {})
+    if "permalink" in written or posts_meta.get("permalink"):
+        layer["permalink"] = site.permalink
+    for key in ("future", "unpublished"):
+        if key in written:
+            layer[key] = bool(written[key])
+    if written.get("show_drafts") is not None:
+        layer["drafts"] = bool(written["show_drafts"])
+    if "markdown_ext" in written:
+        layer["markdown_ext"] = [ext.lstrip(".") for ext in site.markdown_ext]
+    if isinstance(written.get("kramdown"), Mapping):
+        layer["kramdown"] = dict(written["kramdown"])
+    liquid = written.get("liquid")
+    if isinstance(liquid, Mapping):
+        layer["liquid"] = {k: liquid[k] for k in _LIQUID_OPTIONS if k in liquid}
+    if uses_jekyll_feed(written):
+        layer.update(_feed_settings(site, written))
+    return layer
+
+
+def effective_site(config: Config) -> JekyllSite | None:
+    """The Jekyll site of a config in Jekyll mode, with the config's effective settings
+    (which ``config.yaml`` and overrides may have changed) in place of its own; None
+    outside Jekyll mode."""
+    if config.jekyll is None:
+        return None
+    site = open_site(config.jekyll)
+    return dataclasses.replace(
+        site,
+        source=config.posts,
+        url=config.site.url,
+        baseurl=config.site.baseurl,
+        title=config.site.title,
+        description=config.site.description,
+        timezone=config.site.timezone,
+        permalink=config.permalink,
+        future=config.future,
+        unpublished=config.unpublished,
+        show_drafts=config.drafts,
+        markdown_ext=tuple("." + ext for ext in config.markdown_ext),
+        kramdown={**site.kramdown, **config.kramdown},
+        includes_dir=config.includes,
+        data=config.site.data,
+    )

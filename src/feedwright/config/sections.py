@@ -1,0 +1,142 @@
+"""The sections of ``config.yaml`` about running and publishing rather than about the
+site: archives, discovery pages, WebSub, serving, the schedule, repairs, the HTML
+allowlist and size limits."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import Field, field_validator, model_validator
+
+from feedwright.config.base import StrictModel
+from feedwright.config.values import (
+    Size,
+    absolute_http_url,
+    check_cron,
+    check_path_template,
+    parse_duration,
+)
+
+
+class ArchivesConfig(StrictModel):
+    """RFC 5005 archived feeds: one Atom document per publication year."""
+
+    enabled: bool = True
+    path: str = "archive/{year}.atom.xml"
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        if "{year}" not in value:
+            raise ValueError(f"the archive path template must contain {{year}}, got {value!r}")
+        return check_path_template(
+            value.replace("{year}", "{slug}"), "archives", needs_slug=True
+        ).replace("{slug}", "{year}")
+
+
+class DiscoveryConfig(StrictModel):
+    """The pages and lists that help readers find the feeds (all in the output folder)."""
+
+    index: bool = True  # index.html
+    opml: bool = True  # feeds.opml
+    autodiscovery: bool = True  # autodiscovery.html
+    stylesheet: bool = True  # feed.xsl, referenced from every Atom and RSS feed
+
+
+class WebSubConfig(StrictModel):
+    """WebSub hubs: advertised in every feed and pinged with the feeds that changed."""
+
+    hubs: list[str] = Field(default_factory=list)
+    timeout: float = Field(default=10.0, gt=0, le=300)
+    retries: int = Field(default=3, ge=0, le=20)
+
+    @field_validator("hubs")
+    @classmethod
+    def _hubs(cls, value: list[str]) -> list[str]:
+        return [absolute_http_url(v) for v in value]
+
+
+class ServeConfig(StrictModel):
+    """``feedwright serve`` and ``run --serve``."""
+
+    bind: str = "127.0.0.1:8080"
+    cache_control: str = "public, max-age=300"
+
+
+class ScheduleConfig(StrictModel):
+    every: str | None = None
+    cron: str | None = None
+
+    @field_validator("every", mode="before")
+    @classmethod
+    def _every(cls, value: object) -> object:
+        if value is None:
+            return value
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            raise ValueError(f"must be a duration such as 15m, got {value!r}")
+        parse_duration(value)
+        return str(value)
+
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        return check_cron(value)
+
+    @model_validator(mode="after")
+    def _one(self) -> ScheduleConfig:
+        if (self.every is None) == (self.cron is None):
+            raise ValueError("set exactly one of schedule.every (such as 15m) or schedule.cron")
+        return self
+
+    @property
+    def interval(self) -> dt.timedelta | None:
+        return None if self.every is None else parse_duration(self.every)
+
+
+class RepairConfig(StrictModel):
+    """Repairs that ``build`` applies (each with a warning)."""
+
+    mojibake: bool = True
+    encoding: bool = True
+
+
+class SanitizeConfig(StrictModel):
+    """The HTML allowlist (nh3). Scripts, event handlers and ``javascript:`` URLs are
+    never allowed; these lists add to feedwright's defaults."""
+
+    enabled: bool = True
+    tags: list[str] = Field(default_factory=list)
+    attributes: dict[str, list[str]] = Field(default_factory=dict)
+    url_schemes: list[str] = Field(default_factory=list)
+
+    @field_validator("tags")
+    @classmethod
+    def _no_script(cls, value: list[str]) -> list[str]:
+        banned = {"script", "style"} & {t.lower() for t in value}
+        if banned:
+            raise ValueError(f"{', '.join(sorted(banned))} can never be allowed in feeds")
+        return [t.lower() for t in value]
+
+    @field_validator("attributes")
+    @classmethod
+    def _no_handlers(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for tag, names in value.items():
+            for name in names:
+                if name.lower().startswith("on"):
+                    raise ValueError(f"{tag}: event handler {name!r} can never be allowed")
+        return value
+
+    @field_validator("url_schemes")
+    @classmethod
+    def _no_js(cls, value: list[str]) -> list[str]:
+        if {"javascript", "vbscript", "data"} & {v.lower() for v in value}:
+            raise ValueError("javascript:, vbscript: and data: URLs can never be allowed")
+        return [v.lower() for v in value]
+
+
+class LimitsConfig(StrictModel):
+    post_size: Size = 5 * 1024 * 1024
+    tags_per_post: int = Field(default=100, ge=1)
+    feed_size: Size = 512 * 1024
