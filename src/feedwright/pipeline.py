@@ -6,24 +6,24 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from pathlib import Path
 
 from feedwright.config import Config
 from feedwright.feeds import external_files, plan_feeds
-from feedwright.feeds.serialize import serialize_each, serialize_one, with_signatures
+from feedwright.feeds.serialize import serialize_each
 from feedwright.index import build_index
 from feedwright.parallel import Team, default_jobs
 from feedwright.progress import Progress, Silent
-from feedwright.publish import Publisher, clean_temp_files, output_lock, publish, read_manifest
-from feedwright.render import Linker, render_diagnostics, render_key, render_stage
-from feedwright.scan import Scanner, scan
-from feedwright.scan.cached import CachedSource, ParseItem, parse_one, to_outcome, tree_of
+from feedwright.publish import Publisher, clean_temp_files, output_lock, read_manifest
+from feedwright.rebuild import output_prints, rebuild
+from feedwright.render import Linker, render_diagnostics, render_stage
+from feedwright.scan import scan
+from feedwright.scan.cached import CachedSource, parse_one, tree_of
 from feedwright.state import reuse, snapshot
 from feedwright.state import store as stores
-from feedwright.state.codec import Outcome, Summary
+from feedwright.state.codec import Summary
 from feedwright.state.sqlite import SqliteStore
 from feedwright.state.status import read_status
-from feedwright.state.store import FileRecord, MemoryStore, OutputPrint, Store, WriteOnly
+from feedwright.state.store import MemoryStore, Store, WriteOnly
 from feedwright.types import BuildReport, Change, Diagnostic, Post, RenderedPost, Severity, Skipped
 
 
@@ -94,7 +94,8 @@ class _Run:
         store = open_store(config, dry_run=self.dry_run, full=self.full)
         try:
             try:
-                report = self.quick(store, tree) or self.full_build(store, tree)
+                quick = rebuild(config, self.now, store, tree, self.racy_ns, self.progress)
+                report = quick or self.full_build(store, tree)
             except store.failures as exc:  # the store went bad mid-build: start afresh
                 store = store.restart(f"unreadable ({exc})")
                 report = self.full_build(store, tree)
@@ -201,7 +202,7 @@ class _Run:
             externals=externals,
         )
         store.wait()
-        store.put_outputs(_prints(config.output, prints), replace=True)
+        store.put_outputs(output_prints(config.output, prints), replace=True)
         record = None
         if not self.dry_run and tree is not None:
             record = reuse.plan_record(
@@ -219,88 +220,6 @@ class _Run:
         store.put_plan(record)
         store.commit()
         return report
-
-    def quick(self, store: Store, tree: snapshot.Tree | None) -> BuildReport | None:
-        """The build when :mod:`feedwright.state.reuse` finds that only a few post bodies
-        changed; None when the full build is needed."""
-        config, now = self.config, self.now
-        found = reuse.changed_files(config, now, store, tree, self.racy_ns)
-        if found is None:
-            return None
-        saved, changed = found
-        scanner = Scanner(config, now)
-        fresh: dict[str, Outcome] = {}
-        records: dict[str, tuple[FileRecord, Post | None]] = {}
-        for item in changed:  # scan (the changed files only)
-            got = parse_one(scanner, ParseItem(Path(item.path), item.rel, None, False))
-            if got.digest is None or got.outcome is None:
-                return None
-            fresh[item.rel] = to_outcome(got.outcome)
-            record = FileRecord(item.signature, got.digest, got.checked_ns, fresh[item.rel])
-            records[item.rel] = (record, got.good)
-        decision = reuse.decide(saved, fresh, store)  # index and plan: as they were
-        if decision is None:
-            return None
-        needed = dict(decision.needed)
-        linker = Linker(config, saved.links)
-        renders = render_stage(needed, config, linker, store, now, Team(1), self.progress)
-        if renders.unsettled:
-            return None  # a post changed while this build ran: take the full path
-        old_diags = {rel: set(o.diagnostics) for rel, o in decision.old.items()}
-        for rel, old in decision.old.items():  # what the last build said of the old text
-            if rel in needed and old.post is not None:
-                old_key = render_key(old.post, config, linker)
-                old_value = store.render(old_key) if old_key is not None else None
-                if old_value is None:
-                    return None
-                old_diags[rel].update(render_diagnostics(old.post, old_value, config))
-        rendered = {
-            rel: RenderedPost(post, renders.values[rel].html, renders.values[rel].excerpt)
-            for rel, post in needed.items()
-        }
-        files: dict[str, bytes | None] = dict.fromkeys(saved.outputs)
-        prints: dict[str, tuple[str, str]] = {}
-        for feed in decision.affected:  # serialize the affected feeds
-            plan = reuse.feed_plan(feed, needed)
-            job = (plan, feed.format, rendered, None)
-            fp, files[feed.path] = serialize_one((config, saved.labels), job)
-            prints[feed.path] = (fp, "")
-        self.progress.done()
-        new_diags: list[Diagnostic] = []
-        for rel, outcome in fresh.items():
-            new_diags.extend(outcome.diagnostics)
-            if rel in needed:
-                new_diags.extend(render_diagnostics(needed[rel], renders.values[rel], config))
-        changes = publish(config.output, config.state, files, read_manifest(config.state))
-        for rel, (record, good) in records.items():
-            store.put_file(rel, record, good)
-        store.put_outputs(_prints(config.output, prints), replace=False)
-        summary = dataclasses.replace(
-            saved.summary,
-            diagnostics=reuse.kept_diagnostics(saved.summary, old_diags, new_diags),
-        )
-        outputs = snapshot.output_signatures(config.output, saved.outputs)
-        kept = None if outputs is None else dataclasses.replace(saved, outputs=outputs)
-        store.put_plan(None if kept is None else dataclasses.replace(kept, summary=summary))
-        store.commit()
-        return BuildReport(
-            files_seen=summary.files_seen,
-            indexed=summary.indexed,
-            skipped=summary.skipped,
-            diagnostics=summary.diagnostics,
-            changes=tuple(changes),
-            feeds=summary.feeds,
-            dry_run=False,
-            next_future=saved.next_future,
-            opened=len(fresh) + renders.read,
-            latest=saved.latest,
-            quick=True,
-            externals=saved.externals,
-        )
-
-
-def _prints(output: Path, prints: dict[str, tuple[str, str]]) -> dict[str, OutputPrint]:
-    return {rel: OutputPrint(*signed) for rel, signed in with_signatures(output, prints).items()}
 
 
 def _summary(report: BuildReport) -> Summary:
