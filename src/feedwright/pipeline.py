@@ -1,47 +1,30 @@
-"""The build: scan -> index -> plan -> render -> serialize -> write. Library first: the
-CLI (and later the daemon) only call :func:`build` and print its :class:`BuildReport`."""
+"""The build: scan -> index -> plan -> render -> serialize -> publish, with a store that
+keeps earlier work for reuse. Library first: the CLI and the daemon only call
+:func:`build` and print its :class:`BuildReport`."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import sqlite3
-from collections.abc import Iterator
-from pathlib import Path
 
 from feedwright.config import Config
 from feedwright.feeds import external_files, plan_feeds
-from feedwright.feeds.serialize import serialize_each, with_signatures
+from feedwright.feeds.serialize import serialize_each
 from feedwright.index import build_index
 from feedwright.parallel import Team, default_jobs
 from feedwright.progress import Progress, Silent
 from feedwright.publish import Publisher, clean_temp_files, output_lock, read_manifest
-from feedwright.render import Linker, render_diagnostics, render_each, render_key
-from feedwright.scan import FileOutcome, Scanner, scan
-from feedwright.scan.bodies import load_bodies, read_task
-from feedwright.state import snapshot
-from feedwright.state.cache import Cache, ParseItem, ParseResult, parse_one
-from feedwright.state.quick import config_fingerprint, plan_record, quick_build
-from feedwright.types import (
-    BuildReport,
-    Change,
-    Diagnostic,
-    Post,
-    RenderedPost,
-    RenderValue,
-    ScanResult,
-    Severity,
-    Skipped,
-)
-
-
-def _previous_indexed(config: Config) -> int | None:
-    from feedwright.state.status import read_status
-
-    status = read_status(config.state)
-    if status is None:
-        return None
-    value = status.get("last_good_posts")
-    return value if isinstance(value, int) else None
+from feedwright.rebuild import output_prints, rebuild
+from feedwright.render import Linker, render_diagnostics, render_stage
+from feedwright.scan import scan
+from feedwright.scan.cached import CachedSource, parse_one, tree_of
+from feedwright.state import reuse, snapshot
+from feedwright.state import store as stores
+from feedwright.state.codec import Summary
+from feedwright.state.sqlite import SqliteStore
+from feedwright.state.status import read_status
+from feedwright.state.store import MemoryStore, Store, WriteOnly
+from feedwright.types import BuildReport, Change, Diagnostic, Post, RenderedPost, Severity, Skipped
 
 
 def build(
@@ -53,56 +36,74 @@ def build(
     lock: bool = True,
     jobs: int | None = None,
     progress: Progress | None = None,
+    racy_ns: int | None = None,
 ) -> BuildReport:
     """Build every feed. Files are written atomically and only when their bytes change;
-    with ``dry_run`` nothing is written and the report says what would change. The cache
-    in the state folder makes unchanged work free; ``full`` ignores it. The output folder
-    is locked for the build unless ``lock`` is False (the caller holds the lock)."""
-    now = now or dt.datetime.now(dt.UTC)
-    jobs = default_jobs() if jobs is None else max(1, jobs)
+    with ``dry_run`` nothing is written and the report says what would change. The store
+    in the state folder makes unchanged work free; ``full`` reuses none of it. The output
+    folder is locked for the build unless ``lock`` is False (the caller holds the lock).
+    ``racy_ns`` is how recent a file change must be to distrust its timestamps (default
+    :data:`feedwright.state.store.RACY_NS`, read now)."""
+    run = _Run(
+        config,
+        now or dt.datetime.now(dt.UTC),
+        dry_run,
+        full,
+        default_jobs() if jobs is None else max(1, jobs),
+        progress or Silent(),
+        stores.RACY_NS if racy_ns is None else racy_ns,
+    )
     if dry_run:
-        return _build(config, now, dry_run=True, full=full, jobs=jobs, progress=progress)
+        return run.build()
     config.state.mkdir(parents=True, exist_ok=True)
     if not lock:  # the caller (the daemon) holds the output lock already
-        return _build(config, now, dry_run=False, full=full, jobs=jobs, progress=progress)
+        return run.build()
     with output_lock(config.output):
         clean_temp_files(config.output)
-        return _build(config, now, dry_run=False, full=full, jobs=jobs, progress=progress)
+        return run.build()
 
 
-def _build(
-    config: Config,
-    now: dt.datetime,
-    *,
-    dry_run: bool,
-    full: bool,
-    jobs: int,
-    progress: Progress | None = None,
-) -> BuildReport:
-    progress = progress or Silent()
-    taken = snapshot.now_ns()  # before the look at the posts folder (racy timestamps)
-    tree = None if (dry_run and full) else snapshot.tree_digest(config)
-    if not full:
-        previous = snapshot.still_valid(config, now, tree)
-        if previous is not None:
-            return _from_snapshot(previous, dry_run)
+def open_store(config: Config, *, dry_run: bool, full: bool) -> Store:
+    """Dry runs keep nothing; ``full`` builds remember without reusing."""
     if dry_run:
-        tree = None
-    cache = None if dry_run else Cache(config.state, config_fingerprint(config), reuse=not full)
-    try:
-        quick = None if cache is None else quick_build(config, now, cache, progress, tree)
-        report = quick or _run(config, now, cache, dry_run, jobs, progress, tree)
-    except sqlite3.DatabaseError as exc:  # a cache that went bad mid-build: start afresh
-        assert cache is not None
-        cache.discard()
-        cache = Cache(config.state, config_fingerprint(config), reuse=False)
-        cache.recovered = f"unreadable ({exc})"
-        report = _run(config, now, cache, dry_run, jobs, progress, tree)
-    finally:
-        if cache is not None:
-            cache.close()
-    if not dry_run:
-        if report.failed or config.source is not None:
+        return MemoryStore()
+    store = SqliteStore(config.state, reuse.config_fingerprint(config))
+    return WriteOnly(store) if full else store
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Run:
+    config: Config
+    now: dt.datetime
+    dry_run: bool
+    full: bool
+    jobs: int
+    progress: Progress
+    racy_ns: int
+
+    def build(self) -> BuildReport:
+        config = self.config
+        taken = snapshot.now_ns()  # before the look at the posts folder (racy timestamps)
+        tree = None if (self.dry_run and self.full) else tree_of(config)
+        if not self.full:
+            hit = snapshot.still_valid(config, self.now, tree, self.racy_ns)
+            if hit is not None:
+                return _from_snapshot(hit, self.dry_run)
+        if self.dry_run:
+            tree = None
+        store = open_store(config, dry_run=self.dry_run, full=self.full)
+        try:
+            try:
+                quick = rebuild(config, self.now, store, tree, self.racy_ns, self.progress)
+                report = quick or self.full_build(store, tree)
+            except store.failures as exc:  # the store went bad mid-build: start afresh
+                store = store.restart(f"unreadable ({exc})")
+                report = self.full_build(store, tree)
+        finally:
+            store.close()
+        if self.dry_run:
+            return report
+        if report.failed or config.source is not None or tree is None:
             # With source: set, {% link %} reads pages the snapshot does not watch.
             snapshot.forget(config)
         else:
@@ -113,42 +114,156 @@ def _build(
                 tree,
                 outputs,
                 report.next_future,
-                snapshot.encode_report(
-                    report.files_seen,
-                    report.indexed,
-                    report.skipped,
-                    report.diagnostics,
-                    report.feeds,
-                ),
+                _summary(report),
                 report.latest,
                 report.externals,
             )
-    return report
+        return report
+
+    def full_build(self, store: Store, tree: snapshot.Tree | None) -> BuildReport:
+        with Team(self.jobs) as team:
+            return self.stages(store, team, tree)
+
+    def stages(self, store: Store, team: Team, tree: snapshot.Tree | None) -> BuildReport:
+        config, now, progress = self.config, self.now, self.progress
+
+        def scanned(done: int, total: int) -> None:
+            progress.update("posts scanned", done, total)
+
+        source = CachedSource(
+            store,
+            lambda scanner, items: team.map(parse_one, scanner, items, chunk=64, progress=scanned),
+            self.racy_ns,
+        )
+        result = scan(config, now, source)  # scan
+        diagnostics = list(result.diagnostics)
+        skipped = list(result.skipped)
+        if store.recovered not in (None, "new"):
+            note = f"cache {store.recovered}; rebuilt it"
+            diagnostics.append(Diagnostic(Severity.NOTE, "cache-rebuilt", note, ""))
+        refused = _refusal(config, len(result.posts), result.files_seen, skipped)
+        if refused is not None:
+            return _failed(
+                result.files_seen, result.next_future, diagnostics, skipped, refused, self.dry_run
+            )
+        index = build_index(result.posts, config)  # index
+        diagnostics.extend(index.diagnostics)
+        indexed = {p.relpath for p in index.posts}
+        for post in result.posts:
+            if post.relpath not in indexed:
+                skipped.append(Skipped(post.relpath, "same URL as another post", True))
+        plans = plan_feeds(index, config)  # plan
+        needed: dict[str, Post] = {}
+        for plan in plans:
+            for post in plan.posts:
+                needed.setdefault(post.relpath, post)
+        externals = snapshot.external_signatures(external_files(config, needed.values()))
+        linker = Linker.of(config, index.posts)
+        renders = render_stage(needed, config, linker, store, now, team, progress)  # render
+        rendered: dict[str, RenderedPost] = {}
+        for rel in sorted(needed):
+            post, value = needed[rel], renders.values[rel]
+            rendered[rel] = RenderedPost(post, value.html, value.excerpt)
+            diagnostics.extend(render_diagnostics(post, value, config))
+        known = {k: (v.fingerprint, v.signature) for k, v in store.outputs().items()}
+        store.prune_renders(set(renders.keys))
+        store.prune_files(source.seen)
+        team.prepare(sum(len(plan.paths) for plan in plans))  # fork before the thread starts
+        store.commit_in_background()  # written while the feeds are serialized
+        prints: dict[str, tuple[str, str]] = {}
+        published = read_manifest(config.state)
+        with Publisher(config.output, config.state, published, dry_run=self.dry_run) as out:
+            # serialize; each feed goes to a temp file as soon as it is serialized, and all
+            # are put in place together at the end (publish)
+            for relpath, signed, data in serialize_each(
+                plans, rendered, index, config, known.get, progress, team
+            ):
+                prints[relpath] = signed
+                out.add(relpath, data)
+            progress.done()
+            from feedwright.feeds import discovery  # lxml loads only when something is built
+
+            for relpath, page in discovery.pages(plans, config).items():
+                out.add(relpath, page)
+            changes = out.finish()
+        files = list(out.changes)
+        report = BuildReport(
+            files_seen=result.files_seen,
+            indexed=len(index.posts),
+            skipped=tuple(skipped),
+            diagnostics=tuple(diagnostics),
+            changes=tuple(changes),
+            feeds=len(files),
+            dry_run=self.dry_run,
+            index=index,
+            next_future=result.next_future,
+            opened=source.opened,
+            latest=max((p.published for p in index.posts), default=None),
+            externals=externals,
+        )
+        store.wait()
+        store.put_outputs(output_prints(config.output, prints), replace=True)
+        record = None
+        if not self.dry_run and tree is not None:
+            record = reuse.plan_record(
+                config,
+                plans,
+                index,
+                linker.by_name,
+                _summary(report),
+                report.latest,
+                report.next_future,
+                externals,
+                files,
+                tree,
+            )
+        store.put_plan(record)
+        store.commit()
+        return report
 
 
-def _from_snapshot(data: dict[str, object], dry_run: bool) -> BuildReport:
-    assert isinstance(data, dict)
-    files_seen, indexed, skipped, diagnostics, feeds = snapshot.decode_report(data)
-    outputs = data.get("outputs_list")
-    names = outputs if isinstance(outputs, list) else []
-    next_future = data.get("next_future")
+def _summary(report: BuildReport) -> Summary:
+    return Summary(
+        report.files_seen, report.indexed, report.skipped, report.diagnostics, report.feeds
+    )
+
+
+def _from_snapshot(hit: snapshot.Hit, dry_run: bool) -> BuildReport:
+    s = hit.summary
     return BuildReport(
-        files_seen=files_seen,
-        indexed=indexed,
-        skipped=skipped,
-        diagnostics=diagnostics,
-        changes=tuple(Change(str(n), "unchanged", "nothing changed") for n in names),
-        feeds=feeds,
+        files_seen=s.files_seen,
+        indexed=s.indexed,
+        skipped=s.skipped,
+        diagnostics=s.diagnostics,
+        changes=tuple(Change(n, "unchanged", "nothing changed") for n in hit.outputs),
+        feeds=s.feeds,
         dry_run=dry_run,
-        next_future=dt.datetime.fromisoformat(next_future)
-        if isinstance(next_future, str)
-        else None,
+        next_future=hit.next_future,
         opened=0,
     )
 
 
+def _refusal(config: Config, posts: int, files_seen: int, skipped: list[Skipped]) -> str | None:
+    """Why the build must not publish what it found (so little that the posts folder is
+    probably missing or emptied), or None."""
+    if not posts:
+        if not any(s.error for s in skipped):
+            return f"no publishable posts found in {config.posts}"
+        return f"none of the {files_seen} posts in {config.posts} could be read"
+    status = read_status(config.state)
+    previous = None if status is None else status.get("last_good_posts")
+    if isinstance(previous, int) and previous and posts < previous * (1 - config.max_loss):
+        return (
+            f"only {posts} of the {previous} posts of the last good build remain "
+            f"(more than max_loss={config.max_loss:.0%} lost at once: an unmounted or emptied "
+            "folder?)"
+        )
+    return None
+
+
 def _failed(
-    result: ScanResult,
+    files_seen: int,
+    next_future: dt.datetime | None,
     diagnostics: list[Diagnostic],
     skipped: list[Skipped],
     reason: str,
@@ -165,168 +280,13 @@ def _failed(
         )
     )
     return BuildReport(
-        result.files_seen,
-        0,
-        tuple(skipped),
-        tuple(diagnostics),
-        (),
-        0,
-        dry_run,
-        failed=reason,
-        next_future=result.next_future,
-    )
-
-
-def _run(
-    config: Config,
-    now: dt.datetime,
-    cache: Cache | None,
-    dry_run: bool,
-    jobs: int,
-    progress: Progress,
-    tree: snapshot.Tree | None = None,
-) -> BuildReport:
-    with Team(jobs) as team:
-        return _run_team(config, now, cache, dry_run, team, progress, tree)
-
-
-def _run_team(
-    config: Config,
-    now: dt.datetime,
-    cache: Cache | None,
-    dry_run: bool,
-    team: Team,
-    progress: Progress,
-    tree: snapshot.Tree | None,
-) -> BuildReport:
-    def scanned(done: int, total: int) -> None:
-        progress.update("posts scanned", done, total)
-
-    def parse(scanner: Scanner, items: list[ParseItem]) -> Iterator[ParseResult]:
-        return team.map(parse_one, scanner, items, chunk=64, progress=scanned)
-
-    def source(scanner: Scanner, items: list[tuple[Path, str]]) -> list[FileOutcome]:
-        if cache is not None:
-            return cache.outcomes(scanner, items, parse)
-        return list(team.map(read_task, scanner, items, chunk=64, progress=scanned))
-
-    result = scan(config, now, source)
-    diagnostics = list(result.diagnostics)
-    skipped = list(result.skipped)
-    if cache is not None and cache.recovered not in (None, "new"):
-        diagnostics.append(
-            Diagnostic(Severity.NOTE, "cache-rebuilt", f"cache {cache.recovered}; rebuilt it", "")
-        )
-    if not result.posts:
-        reason = (
-            f"no publishable posts found in {config.posts}"
-            if not any(s.error for s in skipped)
-            else f"none of the {result.files_seen} posts in {config.posts} could be read"
-        )
-        return _failed(result, diagnostics, skipped, reason, dry_run)
-    previous = _previous_indexed(config)
-    if previous and len(result.posts) < previous * (1 - config.max_loss):
-        reason = (
-            f"only {len(result.posts)} of the {previous} posts of the last good build remain "
-            f"(more than max_loss={config.max_loss:.0%} lost at once: an unmounted or emptied "
-            "folder?)"
-        )
-        return _failed(result, diagnostics, skipped, reason, dry_run)
-    index = build_index(result.posts, config)
-    diagnostics.extend(index.diagnostics)
-    indexed = {p.relpath for p in index.posts}
-    for post in result.posts:
-        if post.relpath not in indexed:
-            skipped.append(Skipped(post.relpath, "same URL as another post", True))
-    plans = plan_feeds(index, config)
-    needed: dict[str, Post] = {}
-    for plan in plans:
-        for post in plan.posts:
-            needed.setdefault(post.relpath, post)
-    externals = snapshot.external_signatures(external_files(config, needed.values()))
-    linker = Linker.of(config, index.posts)
-    keys: dict[str, str | None] = {
-        rel: render_key(post, config, linker) for rel, post in needed.items()
-    }
-    values: dict[str, RenderValue] = {}
-    missing: list[str] = []
-    for rel in sorted(needed):
-        key = keys[rel]
-        value = cache.render(key) if cache is not None and key is not None else None
-        if value is None:
-            missing.append(rel)
-        else:
-            values[rel] = value
-    # Scanned posts carry no body (the cache holds it): read those that must be rendered.
-    _, unsettled = load_bodies(
-        needed, [rel for rel in missing if needed[rel].body_missing], config, now, team, cache
-    )
-    for rel in unsettled:  # changed while this build ran: the next build reads it again
-        keys[rel] = None
-    for post, value in render_each([needed[r] for r in missing], config, linker, team, progress):
-        values[post.relpath] = value
-        key = keys[post.relpath]
-        if cache is not None and key is not None:  # stored while the helpers render on
-            cache.store_render(key, value)
-    rendered: dict[str, RenderedPost] = {}
-    for rel in sorted(needed):
-        post, value = needed[rel], values[rel]
-        rendered[rel] = RenderedPost(post, value.html, value.excerpt)
-        diagnostics.extend(render_diagnostics(post, value, config))
-    known = None
-    if cache is not None:
-        known = cache.outputs().get
-        cache.prune_renders({k for k in keys.values() if k is not None})
-        team.prepare(sum(len(plan.paths) for plan in plans))  # fork before the thread starts
-        cache.commit_in_background()  # written while the feeds are serialized
-    prints: dict[str, tuple[str, str]] = {}
-    published = read_manifest(config.state)
-    with Publisher(config.output, config.state, published, dry_run=dry_run) as publisher:
-        # each feed goes to a temp file as soon as it is serialized; all are put in place
-        # together at the end
-        for relpath, signed, data in serialize_each(
-            plans, rendered, index, config, known, progress, team
-        ):
-            prints[relpath] = signed
-            publisher.add(relpath, data)
-        progress.done()
-        from feedwright.feeds import discovery  # lxml loads only when something is built
-
-        for relpath, page in discovery.pages(plans, config).items():
-            publisher.add(relpath, page)
-        changes = publisher.finish()
-    files = list(publisher.changes)
-    report = BuildReport(
-        files_seen=result.files_seen,
-        indexed=len(index.posts),
+        files_seen=files_seen,
+        indexed=0,
         skipped=tuple(skipped),
         diagnostics=tuple(diagnostics),
-        changes=tuple(changes),
-        feeds=len(files),
+        changes=(),
+        feeds=0,
         dry_run=dry_run,
-        index=index,
-        next_future=result.next_future,
-        opened=cache.opened if cache is not None else result.files_seen,
-        latest=max((p.published for p in index.posts), default=None),
-        externals=externals,
+        failed=reason,
+        next_future=next_future,
     )
-    if cache is not None:
-        cache.wait()
-        cache.store_outputs(with_signatures(config.output, prints))
-        cache.store_plan(
-            None
-            if dry_run or tree is None
-            else plan_record(config, plans, index, linker, report, files, tree)
-        )
-        cache.commit()
-    return report
-
-
-# -- the quick path -----------------------------------------------------------------------
-# When only the bodies of a few posts changed (front matter byte-for-byte the same in
-# meaning), the index, the feed plans and every feed without those posts stay as they are.
-# The quick path then reads only the changed files, renders them, and serializes only the
-# feeds that contain them, from a record of what the last complete build published. Any
-# other change (a new, removed or renamed file, different metadata, the config, a future
-# post going live, an output file touched by hand) takes the full path. Both give the same
-# bytes (tests/test_equivalence.py).

@@ -3,11 +3,13 @@ the build's processes. Markdown and lxml load only when something renders."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import json
 import posixpath
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +19,8 @@ from feedwright.parallel import Team
 from feedwright.progress import Progress
 from feedwright.render import liquid
 from feedwright.scan import PostError, split_front_matter
+from feedwright.scan.bodies import load_bodies
+from feedwright.state.store import Store
 from feedwright.types import (
     Diagnostic,
     Post,
@@ -178,6 +182,53 @@ def render_all(
 ) -> dict[str, RenderValue]:
     """:func:`render_each`, collected by relative path."""
     return {p.relpath: v for p, v in render_each(posts, config, linker, team, progress)}
+
+
+@dataclass(frozen=True, slots=True)
+class Renders:
+    """What the render stage gave: each needed post's value; how many post files it read
+    for their bodies; and the posts that changed while the build ran (rendered as they
+    are now, not stored: the next build reads them again)."""
+
+    values: dict[str, RenderValue]
+    read: int
+    unsettled: tuple[str, ...]
+    keys: frozenset[str]  # the store keys these renders use (what to keep)
+
+
+def render_stage(
+    needed: dict[str, Post],
+    config: Config,
+    linker: Linker,
+    store: Store,
+    now: dt.datetime,
+    team: Team,
+    progress: Progress | None = None,
+) -> Renders:
+    """Render the ``needed`` posts (relative path -> post), reusing the ``store``'s
+    renders by :func:`render_key` and storing new ones as they come. Posts scanned
+    without a body get it back first, in ``needed`` (:func:`load_bodies`)."""
+    keys = {rel: render_key(post, config, linker) for rel, post in needed.items()}
+    values: dict[str, RenderValue] = {}
+    missing: list[str] = []
+    for rel in sorted(needed):
+        key = keys[rel]
+        value = store.render(key) if key is not None else None
+        if value is None:
+            missing.append(rel)
+        else:
+            values[rel] = value
+    bodiless = [rel for rel in missing if needed[rel].body_missing]
+    read, unsettled = load_bodies(needed, bodiless, config, now, team, store)
+    for rel in unsettled:
+        keys[rel] = None
+    for post, value in render_each([needed[r] for r in missing], config, linker, team, progress):
+        values[post.relpath] = value
+        key = keys[post.relpath]
+        if key is not None:  # stored while the helpers render on
+            store.put_render(key, value)
+    kept = frozenset(key for key in keys.values() if key is not None)
+    return Renders(values, read, tuple(unsettled), kept)
 
 
 def render_diagnostics(post: Post, value: RenderValue, config: Config) -> list[Diagnostic]:

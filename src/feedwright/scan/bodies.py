@@ -1,5 +1,5 @@
-"""Post bodies for the render stage: scanned posts carry no body (the cache holds it), so
-those that must be rendered get theirs back from the cache, or from the file."""
+"""Post bodies for the render stage: scanned posts carry no body (the store holds it), so
+those that must be rendered get theirs back from the store, or from the file."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from feedwright.config import Config
 from feedwright.parallel import Team
 from feedwright.scan import FileOutcome, Scanner
-from feedwright.state.cache import Cache
+from feedwright.state.store import Store
 from feedwright.types import (
     Post,
 )
@@ -22,21 +22,21 @@ def load_bodies(
     config: Config,
     now: dt.datetime,
     team: Team,
-    cache: Cache | None,
+    store: Store,
 ) -> tuple[int, list[str]]:
     """Fill in the bodies of ``posts[rel]`` for each of ``rels`` (in place): from the
-    cache, which stored each body when it was scanned, else from the file when its body
+    store, which stored each body when it was scanned, else from the file when its body
     still has the hash the scan recorded (read by the ``team``). Returns how many
     post files were read, and the posts whose scanned body was not found (the file
     changed since): they are rendered as they are now, and their render is not cached."""
     todo = []
     for rel in rels:
         post = posts[rel]
-        body = cache.good_body(rel, post.body_sha) if cache is not None else None
-        if body is None:
+        good = store.good(rel)
+        if good is None or good.body_sha != post.body_sha:
             todo.append(rel)
         else:
-            posts[rel] = dataclasses.replace(post, body=body)
+            posts[rel] = dataclasses.replace(post, body=good.body)
     loader = Scanner(config, now)
     found = team.map(body_task, loader, [config.posts / rel for rel in todo], chunk=32)
     changed: list[str] = []

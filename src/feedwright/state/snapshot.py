@@ -13,19 +13,24 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from feedwright import __version__
 from feedwright.config import Config
 from feedwright.publish import atomic_write
-from feedwright.scan import walk_posts
-from feedwright.types import Diagnostic, Severity, Skipped
+from feedwright.state import codec
+from feedwright.state.codec import FileStat, Summary
+from feedwright.types import Skipped
 
 SNAPSHOT_FILE = "snapshot.json"
-RACY_NS = 1_000_000_000  # the same window as the cache's
-# Diagnostics about one run, not about the posts: a later run that reuses the report
-# must not repeat them.
-ABOUT_THIS_RUN = frozenset({"cache-rebuilt"})
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """The previous build's report, still true: what a no-op build answers."""
+
+    summary: Summary
+    outputs: tuple[str, ...]
+    next_future: dt.datetime | None
 
 
 def config_digest(config: Config) -> str:
@@ -39,43 +44,26 @@ def signature_of(st: os.stat_result) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class TreeFile:
+    """One post file as the walk saw it."""
+
+    rel: str
+    path: str
+    signature: str  # as signature_of gives it
+    changed_ns: int  # its last change (the later of mtime and ctime)
+
+
+@dataclass(frozen=True, slots=True)
 class Tree:
     """The posts folder as seen by one walk and one stat per file."""
 
     digest: str  # of names, sizes, times and inodes
     newest: int  # the newest change time in it (ns)
-    # (relative path, full path, stat signature as the cache writes it, last change in ns)
-    files: tuple[tuple[str, str, str, int], ...]
+    files: tuple[TreeFile, ...]
     skipped: tuple[Skipped, ...]  # what the walk passed over (symlinks out, FIFOs, ...)
 
 
-def tree_digest(config: Config) -> Tree | None:
-    """The posts folder's :class:`Tree`; None when it cannot be read."""
-    root = config.posts
-    if not root.is_dir():
-        return None
-    found, skipped, _ = walk_posts(root)
-    newest = 0
-    files = []
-    lines = []
-    stat = os.stat
-    for rel, full in found:
-        try:
-            st = stat(full)
-        except OSError:
-            return None
-        mtime, ctime = st.st_mtime_ns, st.st_ctime_ns
-        changed = max(mtime, ctime)
-        signature = signature_of(st)
-        files.append((rel, full, signature, changed))
-        newest = max(newest, changed)
-        lines.append(f"{rel}\t{signature}\n")
-    lines.extend(f"skip\t{item.relpath}\t{item.reason}\n" for item in skipped)
-    digest = hashlib.sha256("".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
-    return Tree(digest, newest, tuple(files), tuple(skipped))
-
-
-def _signature(path: Path | str) -> list[int] | None:
+def _signature(path: Path | str) -> FileStat | None:
     try:
         st = os.stat(path)
     except OSError:
@@ -83,9 +71,9 @@ def _signature(path: Path | str) -> list[int] | None:
     return [st.st_size, st.st_mtime_ns]
 
 
-def output_signatures(output: Path, names: Iterable[str]) -> dict[str, list[int]] | None:
+def output_signatures(output: Path, names: Iterable[str]) -> dict[str, FileStat] | None:
     """Size and mtime of each named output file; None when one is missing."""
-    out: dict[str, list[int]] = {}
+    out: dict[str, FileStat] = {}
     for name in names:
         signature = _signature(output / name)
         if signature is None:
@@ -100,9 +88,9 @@ def store(
     tree: Tree | None,
     outputs: list[str],
     next_future: dt.datetime | None,
-    report: dict[str, Any],
+    summary: Summary,
     latest: dt.datetime | None = None,
-    externals: dict[str, list[int] | None] | None = None,
+    externals: dict[str, FileStat | None] | None = None,
 ) -> None:
     """``latest`` is the newest publication time among the published posts: a build asked
     for an earlier moment (``--now``) must not reuse a result that includes them."""
@@ -120,12 +108,12 @@ def store(
         "latest": None if latest is None else latest.isoformat(),
         "outputs": signatures,
         "externals": externals or {},
-        "report": report,
+        "report": codec.summary_obj(summary),
     }
     atomic_write(path, json.dumps(data).encode())
 
 
-def external_signatures(names: Iterable[str]) -> dict[str, list[int] | None]:
+def external_signatures(names: Iterable[str]) -> dict[str, FileStat | None]:
     """Size and mtime now of each named file (None for one that is gone)."""
     return {name: _signature(name) for name in names}
 
@@ -134,20 +122,21 @@ def forget(config: Config) -> None:
     (config.state / SNAPSHOT_FILE).unlink(missing_ok=True)
 
 
-def still_valid(config: Config, now: dt.datetime, tree: Tree | None) -> dict[str, Any] | None:
+def still_valid(config: Config, now: dt.datetime, tree: Tree | None, racy_ns: int) -> Hit | None:
     """The previous build's report, when nothing it depends on (the config, the posts
-    folder as ``tree`` saw it, the outputs, the clock) has changed."""
+    folder as ``tree`` saw it, the outputs, the clock) has changed. A post changed within
+    ``racy_ns`` before the last look may have changed again unseen: no answer then."""
     try:
         data = json.loads((config.state / SNAPSHOT_FILE).read_text("utf-8"))
         if data["config"] != config_digest(config):
             return None
-        if data["next_future"] is not None and now >= dt.datetime.fromisoformat(
-            data["next_future"]
-        ):
+        next_future = codec.time_from(data["next_future"])
+        if next_future is not None and now >= next_future:
             return None
-        if data["latest"] is not None and now < dt.datetime.fromisoformat(data["latest"]):
+        latest = codec.time_from(data["latest"])
+        if latest is not None and now < latest:
             return None
-        if data["newest_ns"] + RACY_NS > data["taken_ns"]:
+        if data["newest_ns"] + racy_ns > data["taken_ns"]:
             return None  # a post changed just before the last look: do not trust stat
         if output_signatures(config.output, list(data["outputs"])) != data["outputs"]:
             return None
@@ -155,47 +144,10 @@ def still_valid(config: Config, now: dt.datetime, tree: Tree | None) -> dict[str
             return None
         if tree is None or tree.digest != data["tree"]:
             return None
-        report = data["report"]
-        if not isinstance(report, dict):
-            return None
-        return {
-            **report,
-            "outputs_list": sorted(data["outputs"]),
-            "next_future": data["next_future"],
-        }
-    except (OSError, ValueError, KeyError, TypeError):
+        return Hit(codec.summary_from(data["report"]), tuple(sorted(data["outputs"])), next_future)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
 def now_ns() -> int:
     return time.time_ns()
-
-
-def encode_report(
-    files_seen: int,
-    indexed: int,
-    skipped: tuple[Skipped, ...],
-    diagnostics: tuple[Diagnostic, ...],
-    feeds: int,
-) -> dict[str, Any]:
-    return {
-        "files_seen": files_seen,
-        "indexed": indexed,
-        "feeds": feeds,
-        "skipped": [[s.relpath, s.reason, s.error] for s in skipped],
-        "diagnostics": [
-            [d.severity.value, d.code, d.message, d.path, d.line, d.hint]
-            for d in diagnostics
-            if d.code not in ABOUT_THIS_RUN
-        ],
-    }
-
-
-def decode_report(
-    data: dict[str, Any],
-) -> tuple[int, int, tuple[Skipped, ...], tuple[Diagnostic, ...], int]:
-    skipped = tuple(Skipped(r, why, bool(err)) for r, why, err in data["skipped"])
-    diags = tuple(
-        Diagnostic(Severity(v[0]), v[1], v[2], v[3], v[4], v[5]) for v in data["diagnostics"]
-    )
-    return int(data["files_seen"]), int(data["indexed"]), skipped, diags, int(data["feeds"])

@@ -1,0 +1,115 @@
+"""The quick build: when :mod:`feedwright.state.reuse` finds that only a few post bodies
+changed, only those files are read, only the feeds that hold them are serialized, and
+everything else the last complete build published stays. It runs the pipeline's own
+stages (parse_one, render_stage, serialize_one, publish) on what the reuse decision keeps;
+the result is byte for byte that of a full build."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+from feedwright.config import Config
+from feedwright.feeds.serialize import serialize_one, with_signatures
+from feedwright.parallel import Team
+from feedwright.progress import Progress
+from feedwright.publish import publish, read_manifest
+from feedwright.render import Linker, render_diagnostics, render_key, render_stage
+from feedwright.scan import Scanner
+from feedwright.scan.cached import ParseItem, parse_one, to_outcome
+from feedwright.state import reuse, snapshot
+from feedwright.state.codec import Outcome
+from feedwright.state.snapshot import Tree
+from feedwright.state.store import FileRecord, OutputPrint, Store
+from feedwright.types import BuildReport, Diagnostic, Post, RenderedPost
+
+
+def rebuild(
+    config: Config,
+    now: dt.datetime,
+    store: Store,
+    tree: Tree | None,
+    racy_ns: int,
+    progress: Progress,
+) -> BuildReport | None:
+    """The build when :mod:`feedwright.state.reuse` finds that only a few post bodies
+    changed; None when the full build is needed."""
+    found = reuse.changed_files(config, now, store, tree, racy_ns)
+    if found is None:
+        return None
+    saved, changed = found
+    scanner = Scanner(config, now)
+    fresh: dict[str, Outcome] = {}
+    records: dict[str, tuple[FileRecord, Post | None]] = {}
+    for item in changed:  # scan (the changed files only)
+        got = parse_one(scanner, ParseItem(Path(item.path), item.rel, None, False))
+        if got.digest is None or got.outcome is None:
+            return None
+        fresh[item.rel] = to_outcome(got.outcome)
+        record = FileRecord(item.signature, got.digest, got.checked_ns, fresh[item.rel])
+        records[item.rel] = (record, got.good)
+    decision = reuse.decide(saved, fresh, store)  # index and plan: as they were
+    if decision is None:
+        return None
+    needed = dict(decision.needed)
+    linker = Linker(config, saved.links)
+    renders = render_stage(needed, config, linker, store, now, Team(1), progress)
+    if renders.unsettled:
+        return None  # a post changed while this build ran: take the full path
+    old_diags = {rel: set(o.diagnostics) for rel, o in decision.old.items()}
+    for rel, old in decision.old.items():  # what the last build said of the old text
+        if rel in needed and old.post is not None:
+            old_key = render_key(old.post, config, linker)
+            old_value = store.render(old_key) if old_key is not None else None
+            if old_value is None:
+                return None
+            old_diags[rel].update(render_diagnostics(old.post, old_value, config))
+    rendered = {
+        rel: RenderedPost(post, renders.values[rel].html, renders.values[rel].excerpt)
+        for rel, post in needed.items()
+    }
+    files: dict[str, bytes | None] = dict.fromkeys(saved.outputs)
+    prints: dict[str, tuple[str, str]] = {}
+    for feed in decision.affected:  # serialize the affected feeds
+        plan = reuse.feed_plan(feed, needed)
+        job = (plan, feed.format, rendered, None)
+        fp, files[feed.path] = serialize_one((config, saved.labels), job)
+        prints[feed.path] = (fp, "")
+    progress.done()
+    new_diags: list[Diagnostic] = []
+    for rel, outcome in fresh.items():
+        new_diags.extend(outcome.diagnostics)
+        if rel in needed:
+            new_diags.extend(render_diagnostics(needed[rel], renders.values[rel], config))
+    changes = publish(config.output, config.state, files, read_manifest(config.state))
+    for rel, (record, good) in records.items():
+        store.put_file(rel, record, good)
+    store.put_outputs(output_prints(config.output, prints), replace=False)
+    summary = dataclasses.replace(
+        saved.summary,
+        diagnostics=reuse.kept_diagnostics(saved.summary, old_diags, new_diags),
+    )
+    outputs = snapshot.output_signatures(config.output, saved.outputs)
+    kept = None if outputs is None else dataclasses.replace(saved, outputs=outputs)
+    store.put_plan(None if kept is None else dataclasses.replace(kept, summary=summary))
+    store.commit()
+    return BuildReport(
+        files_seen=summary.files_seen,
+        indexed=summary.indexed,
+        skipped=summary.skipped,
+        diagnostics=summary.diagnostics,
+        changes=tuple(changes),
+        feeds=summary.feeds,
+        dry_run=False,
+        next_future=saved.next_future,
+        opened=len(fresh) + renders.read,
+        latest=saved.latest,
+        quick=True,
+        externals=saved.externals,
+    )
+
+
+def output_prints(output: Path, prints: dict[str, tuple[str, str]]) -> dict[str, OutputPrint]:
+    """Each written feed's fingerprint with its file's signature now."""
+    return {rel: OutputPrint(*signed) for rel, signed in with_signatures(output, prints).items()}

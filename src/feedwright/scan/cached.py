@@ -1,0 +1,175 @@
+"""Scanning through a store: a post file whose stat signature is unchanged (and was not
+changed within the racy window of the last look) is answered from the store without being
+opened; the others are read and hashed, possibly in parallel, and parsed only when their
+bytes changed. The store only keeps the records; this module decides what to read."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from feedwright.config import Config
+from feedwright.scan import FileOutcome, Scanner, read_limited, walk_posts
+from feedwright.state.codec import Outcome
+from feedwright.state.snapshot import Tree, TreeFile, signature_of
+from feedwright.state.store import FileRecord, Store
+from feedwright.types import Diagnostic, Post, Severity
+
+KEEP_BODIES = 256  # read at most this many files, and their bodies stay with the posts
+
+
+@dataclass(frozen=True, slots=True)
+class ParseItem:
+    """One file to read: ``known`` is the sha256 the store has (None: parse whatever is
+    there); ``strip`` drops the body from the post once read (see :func:`parse_one`)."""
+
+    path: Path
+    rel: str
+    known: str | None
+    strip: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    """``digest`` is None when the file is unreadable (``outcome`` then says why);
+    ``outcome`` is None when the bytes match ``known``; ``good`` is the post with its
+    body, for the store to keep while the file is broken later."""
+
+    digest: str | None
+    checked_ns: int
+    outcome: FileOutcome | None
+    good: Post | None
+
+
+ParseMany = Callable[[Scanner, list[ParseItem]], Iterable[ParseResult]]
+
+
+def parse_one(scanner: Scanner, item: ParseItem) -> ParseResult:
+    checked = time.time_ns()
+    data = read_limited(item.path, scanner.config.limits.post_size)
+    if isinstance(data, FileOutcome):
+        return ParseResult(None, checked, scanner.read(item.path, item.rel), None)
+    digest = hashlib.sha256(data).hexdigest()
+    if digest == item.known:
+        return ParseResult(digest, checked, None, None)
+    outcome = scanner.outcome(item.path, item.rel, data)
+    good = outcome.post
+    if good is not None and item.strip:
+        post = dataclasses.replace(good, body="")
+        outcome = FileOutcome(post, outcome.skipped, outcome.diagnostics)
+    return ParseResult(digest, checked, outcome, good)
+
+
+def to_outcome(o: FileOutcome) -> Outcome:
+    return Outcome(o.post, o.skipped, o.diagnostics)
+
+
+def from_outcome(o: Outcome) -> FileOutcome:
+    return FileOutcome(o.post, o.skipped, o.diagnostics)
+
+
+class CachedSource:
+    """The scanner's outcome source (see :func:`feedwright.scan.scan`) over a store.
+    ``opened`` counts the post files read; ``seen`` every file asked for."""
+
+    def __init__(self, store: Store, parse: ParseMany, racy_ns: int) -> None:
+        self.store = store
+        self.parse = parse
+        self.racy_ns = racy_ns
+        self.opened = 0
+        self.seen: set[str] = set()
+
+    def __call__(self, scanner: Scanner, items: list[tuple[Path, str]]) -> list[FileOutcome]:
+        results: dict[str, FileOutcome] = {}
+        todo: list[tuple[str, str, FileRecord | None]] = []
+        paths: dict[str, Path] = {}
+        for path, rel in items:
+            self.seen.add(rel)
+            try:
+                st = os.stat(path)
+            except OSError:
+                results[rel] = scanner.read(path, rel)
+                continue
+            signature = signature_of(st)
+            known = self.store.file(rel)
+            if known is not None:
+                racy = max(st.st_mtime_ns, st.st_ctime_ns) + self.racy_ns > known.checked_ns
+                if known.signature == signature and not racy:
+                    results[rel] = self.with_good(from_outcome(known.outcome), rel)
+                    continue
+            paths[rel] = path
+            todo.append((rel, signature, known))
+        # When many files are read (a first build), their bodies are dropped once stored:
+        # holding every body until the build ends would cost more memory than anything
+        # else, and only the posts in feeds need theirs (read again when they are
+        # rendered). A few changed files keep theirs, to be read only once.
+        strip = len(todo) > KEEP_BODIES
+        asked = [
+            ParseItem(paths[rel], rel, None if known is None else known.sha256, strip)
+            for rel, _, known in todo
+        ]
+        for (rel, signature, known), got in zip(todo, self.parse(scanner, asked), strict=True):
+            results[rel] = self.remember(rel, signature, known, got)
+        return [results[rel] for _, rel in items]
+
+    def remember(
+        self, rel: str, signature: str, known: FileRecord | None, got: ParseResult
+    ) -> FileOutcome:
+        """Store what reading ``rel`` gave; the outcome the build uses."""
+        if got.digest is None:  # unreadable or too large: nothing to remember
+            assert got.outcome is not None
+            return got.outcome
+        self.opened += 1
+        if got.outcome is None:  # same bytes as before (only the timestamps moved)
+            assert known is not None
+            stored = known.outcome
+        else:
+            stored = to_outcome(got.outcome)
+        record = FileRecord(signature, got.digest, got.checked_ns, stored)
+        self.store.put_file(rel, record, got.good)
+        return self.with_good(from_outcome(stored), rel)
+
+    def with_good(self, outcome: FileOutcome, rel: str) -> FileOutcome:
+        """A post that was published and then broke keeps its last good version."""
+        if outcome.post is not None or outcome.skipped is None or not outcome.skipped.error:
+            return outcome
+        post = self.store.good(rel)
+        if post is None:
+            return outcome
+        kept = Diagnostic(
+            Severity.ERROR,
+            "kept-last-good",
+            "this post cannot be read now; the feeds keep its last good version until it is "
+            "fixed or deleted",
+            rel,
+        )
+        return FileOutcome(post, None, (*outcome.diagnostics, kept))
+
+
+def tree_of(config: Config) -> Tree | None:
+    """The posts folder's :class:`Tree`; None when it cannot be read."""
+    root = config.posts
+    if not root.is_dir():
+        return None
+    found, skipped, _ = walk_posts(root)
+    newest = 0
+    files = []
+    lines = []
+    for rel, full in found:
+        try:
+            st = os.stat(full)
+        except OSError:
+            return None
+        changed = max(st.st_mtime_ns, st.st_ctime_ns)
+        signature = signature_of(st)
+        files.append(TreeFile(rel, full, signature, changed))
+        newest = max(newest, changed)
+        lines.append(f"{rel}\t{signature}\n")
+    lines.extend(f"skip\t{item.relpath}\t{item.reason}\n" for item in skipped)
+    digest = hashlib.sha256("".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
+    return Tree(digest, newest, tuple(files), tuple(skipped))

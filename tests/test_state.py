@@ -1,0 +1,302 @@
+"""The state layer: the store protocol (SQLite and in memory), the codec, and what an
+incremental build decides to reuse."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from feedwright.config import Config, ContentMode, FeedFormat, config_from_mapping
+from feedwright.pipeline import build
+from feedwright.state import codec
+from feedwright.state.codec import FeedRecord, Outcome, PlanRecord, Summary
+from feedwright.state.sqlite import SqliteStore
+from feedwright.state.store import FileRecord, MemoryStore, OutputPrint, Store, WriteOnly
+from feedwright.types import Author, Diagnostic, Post, RenderValue, Severity, Skipped
+
+NOW = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+UTC = dt.UTC
+
+
+def a_post(rel: str = "2024-01-02-hello.md", body: str = "Hello *there*.") -> Post:
+    return Post(
+        relpath=rel,
+        slug="hello",
+        file_date=dt.date(2024, 1, 2),
+        site_date=dt.datetime(2024, 1, 2, tzinfo=UTC),
+        published=dt.datetime(2024, 1, 2, 9, 30, tzinfo=UTC),
+        updated=dt.datetime(2024, 1, 3, tzinfo=UTC),
+        title="Hello — “quoted” ünïcode",
+        title_derived=False,
+        description=None,
+        authors=(Author("Jo", "jo@example.org", None), Author("Kim")),
+        tags=("a", "b c"),
+        categories=("news",),
+        url_path="/2024/hello.html",
+        url="https://example.org/2024/hello.html",
+        body=body,
+        body_line=5,
+        key_lines={"title": 2, "tags": 3},
+        body_sha="abc123",
+        has_liquid=True,
+        image="/img/x.png",
+    )
+
+
+def a_render() -> RenderValue:
+    return RenderValue(
+        "<p>Hi</p>", "Hi", ("iframe",), ((3, "liquid-tag", "odd", None),), ("a.md",), ("script",)
+    )
+
+
+def a_plan() -> PlanRecord:
+    diag = Diagnostic(Severity.WARNING, "w", "careful", "x.md", 4, "fix it")
+    feed = FeedRecord(
+        path="tags/a.atom.xml",
+        format=FeedFormat.ATOM,
+        family="tag",
+        key="a",
+        title="T",
+        subtitle="S",
+        paths={FeedFormat.ATOM: "tags/a.atom.xml", FeedFormat.JSON: "tags/a.json"},
+        content=ContentMode.FULL,
+        complete=True,
+        archive=False,
+        prev_archive=None,
+        total=2,
+        label="A",
+        posts=("x.md", "y.md"),
+    )
+    return PlanRecord(
+        config="c0ffee",
+        walk="beef",
+        latest=dt.datetime(2024, 5, 1, tzinfo=UTC),
+        next_future=None,
+        summary=Summary(3, 2, (Skipped("z.md", "draft", False),), (diag,), 6),
+        outputs={"tags/a.atom.xml": [120, 17]},
+        externals={"/img/x.png": [5, 6], "/gone.png": None},
+        feeds=(feed,),
+        labels={"a": "A"},
+        links={"hello": "https://example.org/2024/hello.html"},
+    )
+
+
+# -- the codec -------------------------------------------------------------------------------
+def test_a_post_round_trips_and_keeps_its_body_only_when_asked() -> None:
+    post = a_post()
+    assert codec.post_from_json(codec.post_to_json(post, body=True)) == post
+    bare = codec.post_from_json(codec.post_to_json(post))
+    assert bare.body == "" and bare.body_missing
+    assert dataclasses.replace(bare, body=post.body) == post
+    assert bare.key_lines == post.key_lines  # not part of equality: checked on its own
+
+
+def test_outcomes_render_values_and_plan_records_round_trip() -> None:
+    diag = Diagnostic(Severity.ERROR, "read", "skipped: cannot read", "b.md", None, None)
+    for outcome in (
+        Outcome(a_post(body=""), None, (diag,)),
+        Outcome(None, Skipped("b.md", "cannot read", True), (diag,)),
+    ):
+        assert codec.outcome_from_json(codec.outcome_to_json(outcome)) == outcome
+    assert codec.render_from_json(codec.render_to_json(a_render())) == a_render()
+    assert codec.plan_from_json(codec.plan_to_json(a_plan())) == a_plan()
+
+
+def test_a_summary_does_not_repeat_what_was_said_about_one_run_only() -> None:
+    note = Diagnostic(Severity.NOTE, "cache-rebuilt", "cache unreadable; rebuilt it")
+    kept = Diagnostic(Severity.WARNING, "embed", "iframe", "a.md")
+    summary = Summary(1, 1, (), (note, kept), 3)
+    again = codec.summary_from(codec.summary_obj(summary))
+    assert again.diagnostics == (kept,)
+    assert (again.files_seen, again.indexed, again.feeds) == (1, 1, 3)
+
+
+# -- the store protocol, against each implementation -----------------------------------------
+@pytest.fixture(params=["sqlite", "memory"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    made: Store = SqliteStore(tmp_path, "fp") if request.param == "sqlite" else MemoryStore()
+    yield made
+    made.close()
+
+
+def test_a_store_gives_back_what_it_was_given(store: Store) -> None:
+    record = FileRecord("1:2:3:4", "sha", 99, Outcome(a_post(body=""), None, ()))
+    assert store.file("a.md") is None and store.plan() is None and store.outputs() == {}
+    store.put_file("a.md", record, a_post())
+    assert store.file("a.md") == record
+    assert store.files() == {"a.md": record}
+    good = store.good("a.md")
+    assert good is not None and good.body == "Hello *there*."
+    store.put_render("k1", a_render())
+    assert store.render("k1") == a_render() and store.render("k2") is None
+    store.put_outputs({"a.xml": OutputPrint("f1", "s1")}, replace=True)
+    store.put_outputs({"b.xml": OutputPrint("f2", "s2")}, replace=False)
+    assert set(store.outputs()) == {"a.xml", "b.xml"}
+    store.put_outputs({"c.xml": OutputPrint("f3", "")}, replace=True)
+    assert store.outputs() == {"c.xml": OutputPrint("f3", "")}
+    store.put_plan(a_plan())
+    assert store.plan() == a_plan()
+
+
+def test_a_store_forgets_files_and_renders_no_longer_used(store: Store) -> None:
+    record = FileRecord("sig", "sha", 1, Outcome(a_post(body=""), None, ()))
+    store.put_file("a.md", record, a_post("a.md"))
+    store.put_file("b.md", record, a_post("b.md"))
+    store.prune_files({"b.md"})
+    assert store.file("a.md") is None and store.good("a.md") is None
+    assert store.file("b.md") == record
+    store.put_render("old", a_render())
+    store.put_render("new", a_render())
+    store.prune_renders({"new"})
+    assert store.render("old") is None and store.render("new") == a_render()
+
+
+def test_a_background_commit_drops_the_plan_record(store: Store) -> None:
+    """A build that dies after this commit must not leave a record of feeds it never
+    wrote."""
+    store.put_plan(a_plan())
+    store.commit_in_background()
+    store.wait()
+    assert store.plan() is None
+
+
+def test_the_sqlite_store_persists_and_recovers_from_garbage(tmp_path: Path) -> None:
+    first = SqliteStore(tmp_path, "fp")
+    assert first.recovered == "new"
+    first.put_render("k", a_render())
+    first.put_plan(a_plan())
+    first.commit()
+    first.close()
+    second = SqliteStore(tmp_path, "fp")
+    assert second.recovered is None
+    assert second.render("k") == a_render() and second.plan() == a_plan()
+    fresh = second.restart("unreadable (test)")
+    assert fresh.recovered == "unreadable (test)" and fresh.render("k") is None
+    fresh.close()
+    other = SqliteStore(tmp_path, "another config")  # what scanning gave is stale now
+    assert other.render("k") is None and other.plan() is None
+    other.close()
+    (tmp_path / "cache.sqlite").write_bytes(b"not a database" * 100)
+    broken = SqliteStore(tmp_path, "fp")
+    assert broken.recovered is not None and broken.recovered.startswith("unreadable")
+    broken.close()
+
+
+def test_write_only_remembers_without_reusing(tmp_path: Path) -> None:
+    inner = SqliteStore(tmp_path, "fp")
+    store = WriteOnly(inner)
+    store.put_render("k", a_render())
+    store.put_file("a.md", FileRecord("s", "h", 1, Outcome(None, None, ())), a_post())
+    assert store.render("k") is None and store.file("a.md") is None
+    assert store.good("a.md") == a_post()  # a broken post still keeps its last good text
+    assert inner.render("k") == a_render()
+    store.close()
+
+
+# -- what a build reuses ---------------------------------------------------------------------
+POST = """---
+title: {title}
+tags: [{tag}]
+---
+{body}
+"""
+
+
+def blog(root: Path, **extra: object) -> Config:
+    posts = root / "posts"
+    posts.mkdir(exist_ok=True)
+    for i in range(4):
+        text = POST.format(title=f"Post {i}", tag="even" if i % 2 == 0 else "odd", body=f"B{i}")
+        (posts / f"2024-01-0{i + 1}-post-{i}.md").write_text(text, "utf-8")
+    return config_from_mapping(
+        {
+            "site": {"title": "Blog", "url": "https://blog.example/"},
+            "posts": str(posts),
+            "output": str(root / "out"),
+            "state": str(root / "state"),
+            **extra,
+        }
+    )
+
+
+def outputs(config: Config) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(config.output)): p.read_bytes()
+        for p in sorted(config.output.rglob("*"))
+        if p.is_file()
+    }
+
+
+def edit(config: Config, i: int, old: str, new: str) -> None:
+    path = config.posts / f"2024-01-0{i + 1}-post-{i}.md"
+    path.write_text(path.read_text("utf-8").replace(old, new), "utf-8")
+
+
+def test_nothing_changed_means_nothing_is_read(tmp_path: Path) -> None:
+    config = blog(tmp_path)
+    first = build(config, now=NOW, racy_ns=0)
+    assert first.opened == 4 and not first.quick
+    again = build(config, now=NOW, racy_ns=0)
+    assert again.opened == 0
+    assert {c.action for c in again.changes} == {"unchanged"}
+    assert again.diagnostics == first.diagnostics
+
+
+def test_a_body_edit_rereads_one_post_and_rewrites_only_its_feeds(tmp_path: Path) -> None:
+    config = blog(tmp_path)
+    build(config, now=NOW, racy_ns=0)
+    edit(config, 1, "B1", "Brand new words")
+    quick = build(config, now=NOW, racy_ns=0)
+    assert quick.quick and quick.opened == 1
+    written = {c.relpath for c in quick.by_action("write")}
+    assert written and all("even" not in rel for rel in written)  # post 1 is tagged odd
+    assert any(b"Brand new words" in data for data in outputs(config).values())
+    reference = tmp_path / "reference"
+    apart = {"output": reference, "state": tmp_path / "reference-state"}
+    full = build(config.model_copy(update=apart), now=NOW, full=True)
+    assert not full.quick
+    assert outputs(config) == {
+        str(p.relative_to(reference)): p.read_bytes()
+        for p in sorted(reference.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_a_front_matter_edit_is_a_full_build(tmp_path: Path) -> None:
+    config = blog(tmp_path)
+    build(config, now=NOW, racy_ns=0)
+    edit(config, 1, "Post 1", "A better title")
+    report = build(config, now=NOW, racy_ns=0)
+    assert not report.quick
+    assert report.opened == 1  # still only the changed file is read
+    assert any(b"A better title" in data for data in outputs(config).values())
+
+
+def test_a_config_change_reuses_nothing_it_depends_on(tmp_path: Path) -> None:
+    config = blog(tmp_path)
+    build(config, now=NOW, racy_ns=0)
+    changed = blog(tmp_path, site={"title": "Renamed", "url": "https://blog.example/"})
+    report = build(changed, now=NOW, racy_ns=0)
+    assert not report.quick and report.opened == 4
+    assert any(b"Renamed" in data for data in outputs(changed).values())
+
+
+def test_a_dry_run_writes_nothing_and_reads_every_post(tmp_path: Path) -> None:
+    config = blog(tmp_path)
+    report = build(config, now=NOW, dry_run=True)
+    assert report.dry_run and report.opened == 4
+    assert not config.output.exists() and not config.state.exists()
+    assert {c.action for c in report.changes} == {"write"}
+
+
+def test_a_racy_window_makes_a_fresh_edit_be_read_again(tmp_path: Path) -> None:
+    """Within the window, stat is not trusted: an edit that kept size and timestamps
+    is still seen."""
+    config = blog(tmp_path)
+    build(config, now=NOW, racy_ns=10**12)
+    again = build(config, now=NOW, racy_ns=10**12)
+    assert again.opened == 4
