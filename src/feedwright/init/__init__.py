@@ -141,8 +141,8 @@ def _jekyll_lines(folder: Path, site_dir: Path) -> tuple[dict[str, Line], str]:
     header = template("config-header-jekyll.yaml")
     if folder.is_relative_to(site.source) and CONFIG_NAME not in site.exclude:
         header += (
-            f"# Jekyll copies this file into its output unless {CONFIG_NAME} is listed under\n"
-            f"# exclude: in {site.config_file.name if site.config_file else '_config.yml'}.\n"
+            f"# Jekyll copies this file into the site it builds unless the site's config file\n"
+            f"# lists {CONFIG_NAME} under its exclude setting.\n"
         )
     return lines, header
 
