@@ -184,3 +184,18 @@ def test_templates_and_unit_are_package_data() -> None:
     assert {"feedwright.service", "welcome.md", "config-header.yaml"} <= names
     assert systemd_unit() == (ROOT / "deploy" / "feedwright.service").read_text()
     assert "ExecStart=" in systemd_unit() and "feedwright run" in systemd_unit()
+
+
+def test_a_posts_folder_named_like_jekylls_is_used(tmp_path: Path) -> None:
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    (posts / "2024-01-02-mine.md").write_text("---\ntitle: Mine\n---\nText.\n")
+    made = init_folder(tmp_path)
+    assert made.post is None and "\nposts: _posts\n" in made.config.read_text()
+    assert load_config(made.config).posts == posts
+
+
+def test_a_missing_jekyll_site_is_an_error_that_names_it(tmp_path: Path) -> None:
+    with pytest.raises(FeedwrightError, match="not a folder"):
+        write_config(tmp_path, jekyll=tmp_path / "nope")
+    assert not (tmp_path / "config.yaml").exists()
