@@ -18,7 +18,7 @@ from feedwright.config import Config, config_from_mapping, describe, load_config
 from feedwright.config.jekyll import jekyll_layer, open_site
 from feedwright.config.sources import Source, merge_layer, origin_of
 from feedwright.config.values import MARKDOWN_EXT
-from feedwright.errors import UsageError
+from feedwright.errors import ConfigError, UsageError
 from feedwright.init.keys import lookup, model_keys, yaml_value
 from feedwright.init.template import NOTE_WIDTH, Line, compose, short
 
@@ -169,6 +169,8 @@ def _write_checked(target: Path, text: str) -> None:
     try:
         load_config(temporary)
         temporary.replace(target)
+    except ConfigError as exc:  # named as the file it would have been
+        raise ConfigError(target, exc.problems) from None
     finally:
         temporary.unlink(missing_ok=True)
 
