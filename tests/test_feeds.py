@@ -165,7 +165,7 @@ def test_tag_ids_stylesheets_and_summaries_follow_the_config(tmp_path: Path) -> 
     json_doc = document(tag, FeedFormat.JSON, rendered(index), tag_labels(index), config)
 
     assert atom.entries[0].id == "tag:example.org,2020-01-01:2024-03-01-newest"
-    assert atom.stylesheet == "../feed.xsl"  # relative to tags/
+    assert atom.stylesheet == "../feed.css"  # relative to tags/
     assert json_doc.stylesheet is None and not json_doc.complete
     assert atom.entries[1].content_html is None and atom.entries[1].summary == "Middle"
     assert feed_url(config, "tags/a b.xml") == SITE + "tags/a%20b.xml"

@@ -163,7 +163,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         ("/feeds.opml", "feeds.opml", "text/x-opml"),
         ("/", "index.html", "text/html"),
         ("/index.html", "index.html", "text/html"),
-        ("/feed.xsl", "feed.xsl", "application/xslt+xml"),
+        ("/feed.css", "feed.css", "text/css"),
         ("/sniff/feed.xml", "sniff/feed.xml", "application/atom+xml"),
         ("/sniff/rss.xml", "sniff/rss.xml", "application/rss+xml"),
         ("/sniff/other.xml", "sniff/other.xml", "application/xml"),

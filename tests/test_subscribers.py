@@ -1,7 +1,8 @@
 """What subscribers get besides the feeds: JSON Feed, the discovery page, OPML, the
-autodiscovery snippet, the XSL browser view, RFC 5005 yearly archives, pictures, and
-WebSub pings. Everything is built by the CLI in a subprocess and read back with parsers
-this project did not write (feedparser, lxml, jing, the published JSON Feed schema)."""
+autodiscovery snippet, the browser view (feed.css, a page per feed), RFC 5005 yearly
+archives, pictures, and WebSub pings. Everything is built by the CLI in a subprocess and
+read back with parsers this project did not write (feedparser, lxml, jing, the published
+JSON Feed schema)."""
 
 from __future__ import annotations
 
@@ -97,20 +98,32 @@ def test_autodiscovery_links_are_absolute_distinct_and_site_first(built: Path) -
     assert {local(link.get("href")) for link in links} == feeds_in(built) - archives
 
 
-def test_the_xsl_turns_a_feed_into_a_page_with_its_titles_and_links(built: Path) -> None:
-    transform = etree.XSLT(etree.parse(str(built / "feed.xsl")))
-    for name in ("atom.xml", "rss.xml", "tags/kubernetes.atom.xml"):
+def test_every_feed_names_the_css_and_has_a_page_with_its_titles_and_links(
+    built: Path,
+) -> None:
+    assert not (built / "feed.xsl").exists()
+    for name, page_name in (
+        ("atom.xml", "atom.html"),
+        ("rss.xml", "atom.html"),
+        ("tags/kubernetes.atom.xml", "tags/kubernetes.html"),
+    ):
         data = (built / name).read_bytes()
         pi = etree.fromstring(data).getprevious()
         assert pi is not None and pi.target == "xml-stylesheet"
+        assert pi.get("type") == "text/css"  # browsers apply it; no XSLT
         href = pi.get("href")
         assert href is not None
-        assert (built / name).parent.joinpath(href).resolve() == (built / "feed.xsl").resolve()
-        page = lxml.html.fromstring(str(transform(etree.fromstring(data))))
+        assert (built / name).parent.joinpath(href).resolve() == (built / "feed.css").resolve()
+        page = lxml.html.fromstring((built / page_name).read_bytes())
         entries = feedparser.parse(data).entries
         shown = [(a.text_content(), a.get("href")) for a in page.xpath("//li/h3/a")]
         assert shown == [(e.title, e.link) for e in entries], name
-        assert FEEDS_URL + "index.html" in page.xpath("//a/@href")
+        alternates = page.xpath("//head/link[@rel='alternate']/@href")
+        assert (built / page_name).parent.joinpath(alternates[0]).resolve() == (
+            built / name.replace("rss.xml", "atom.xml")
+        ).resolve()
+        index = page.xpath("//div[@class='howto']//a[not(@type)]/@href")
+        assert (built / page_name).parent.joinpath(index[0]).resolve() == built / "index.html"
         assert "web feed" in page.text_content()
 
 
@@ -254,8 +267,8 @@ def test_a_new_post_never_changes_a_past_years_archive(built: Path, sample_copy:
             p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in (built / "archive").iterdir()
         }
 
-    before = archives()
-    newest = max(before)
+    before = archives()  # the yearly feeds and their pages
+    newest = max(name for name in before if name.endswith(".atom.xml"))
     (sample_copy / "posts" / "2025-06-02-new.md").write_text(
         "---\ntitle: Brand new\ntags: [kubernetes]\npub-date: June 2\npub-year: 2025\n---\nNew.\n",
         "utf-8",
@@ -264,7 +277,7 @@ def test_a_new_post_never_changes_a_past_years_archive(built: Path, sample_copy:
     after = archives()
     assert newest == "2025.atom.xml"
     for name in before:
-        if name != newest:
+        if name.split(".")[0] != newest.split(".")[0]:
             assert after[name] == before[name], f"{name} changed"
     assert after[newest][0] != before[newest][0]
     titles = [e.title for e in feedparser.parse(after[newest][0]).entries]

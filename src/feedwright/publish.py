@@ -78,7 +78,7 @@ def read_manifest(state: Path) -> set[str]:
     return {f for f in files if isinstance(f, str) and _safe_relpath(f)}
 
 
-OUTPUT_SUFFIXES = (".xml", ".atom", ".rss", ".json", ".html", ".opml", ".xsl")
+OUTPUT_SUFFIXES = (".xml", ".atom", ".rss", ".json", ".html", ".opml", ".xsl", ".css")
 
 
 def _safe_relpath(name: str) -> bool:

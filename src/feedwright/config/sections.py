@@ -40,7 +40,7 @@ class DiscoveryConfig(StrictModel):
     index: bool = True  # index.html
     opml: bool = True  # feeds.opml
     autodiscovery: bool = True  # autodiscovery.html
-    stylesheet: bool = True  # feed.xsl, referenced from every Atom and RSS feed
+    stylesheet: bool = True  # feed.css in every Atom and RSS feed, and a page per feed
 
 
 class WebSubConfig(StrictModel):

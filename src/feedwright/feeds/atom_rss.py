@@ -42,7 +42,7 @@ class _FeedExtension(BaseExtension):  # type: ignore[misc]
         if self.doc.stylesheet:
             href = html.escape(self.doc.stylesheet, quote=True)
             root.addprevious(
-                etree.ProcessingInstruction("xml-stylesheet", f'type="text/xsl" href="{href}"')
+                etree.ProcessingInstruction("xml-stylesheet", f'type="text/css" href="{href}"')
             )
 
     def _history(self, parent: Any) -> None:

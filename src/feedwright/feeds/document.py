@@ -24,7 +24,7 @@ from feedwright.types import (
 )
 
 ATOM_TYPE = "application/atom+xml"
-STYLESHEET = "feed.xsl"  # in the output folder, referenced from every Atom and RSS feed
+STYLESHEET = "feed.css"  # in the output folder, named by every Atom and RSS feed
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _SAFE = "/!$&'()*+,;=:@-._~%"
 

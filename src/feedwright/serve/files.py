@@ -32,6 +32,7 @@ _TYPES: tuple[tuple[str, str, str], ...] = (
     (".opml", "opml", "text/x-opml"),
     (".html", "html", "text/html"),
     (".xsl", "xsl", "application/xslt+xml"),
+    (".css", "css", "text/css"),
     (".xml", "xml", "application/xml"),
 )
 FEED_KINDS = frozenset({"atom", "rss", "json"})
