@@ -143,7 +143,8 @@ def test_entries_carry_ids_links_absolute_urls_and_merged_tag_labels(tmp_path: P
         (ln.rel, ln.href) for ln in doc.links
     ]
     newest, middle, _ = doc.entries
-    assert newest.link == "https://blog.example.org/2024/newest.html"
+    # Jekyll's default permalink style, date: /:categories/:year/:month/:day/:title.html
+    assert newest.link == "https://blog.example.org/2024/03/01/newest.html"
     assert newest.id == entry_id(index.posts[0], config) == newest.link
     assert newest.summary == "The newest." and newest.content_html == "<p>Newest & best</p>"
     assert [a.name for a in newest.authors] == ["Ann"]
