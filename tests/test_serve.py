@@ -142,6 +142,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     hour_ago = time.time() - 3600
     for path in out.rglob("*"):
         os.utime(path, (hour_ago, hour_ago), follow_symlinks=False)
+    rebuilt = run_cli("build", "-c", config, "--full")  # the manifest records the new times
+    assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
     in_a_minute = time.time() + 60
     (out / "fresh.atom.xml").write_bytes(_atom("Fresh"))
     os.utime(out / "fresh.atom.xml", (in_a_minute, in_a_minute))

@@ -65,10 +65,6 @@ class Manifest:
     def names(self) -> frozenset[str]:
         return frozenset(self.files)
 
-    def inode(self, relpath: str) -> int | None:
-        recorded = self.files.get(relpath)
-        return None if recorded is None else recorded[0]
-
     def wrote(self, folder: tuple[int, int], relpath: str, info: os.stat_result) -> bool:
         """Whether ``info`` is the very file recorded at ``relpath`` of ``folder``."""
         return (

@@ -263,8 +263,8 @@ class FeedApp:
         return found
 
     def _wrote(self, settings: ServeSettings, relpath: str, info: os.stat_result) -> bool:
-        """Whether the last build wrote this very file (same folder, same inode): the
-        only JSON served is a JSON Feed, never a config, status or state file."""
+        """Whether the last build wrote this very file (same folder, inode and mtime):
+        the only JSON served is a JSON Feed, never a config, status or state file."""
         try:
             mark = os.stat(settings.state / MANIFEST)
             folder = os.stat(settings.output)
@@ -276,11 +276,7 @@ class FeedApp:
             cached = (key, read_manifest(settings.state))
             self._manifest = cached
         manifest = cached[1]
-        return (
-            manifest.folder == (folder.st_dev, folder.st_ino)
-            and info.st_dev == folder.st_dev
-            and manifest.inode(relpath) == info.st_ino
-        )
+        return manifest.wrote((folder.st_dev, folder.st_ino), relpath, info)
 
     def page(self, settings: ServeSettings, feed: StaticFile) -> Representation | None:
         """The feed as HTML through its XSL stylesheet (None: serve the feed itself)."""

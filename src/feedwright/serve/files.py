@@ -125,8 +125,8 @@ def open_inside(
     """Open a regular file below ``root`` one segment at a time, relative to the folder
     opened before and never following a symlink, so neither a symlink nor a folder swapped
     for one mid-request can lead outside. Refused (None): anything but a regular file with
-    one link (a hard link may be a file from outside), and any file in a folder whose
-    (device, inode) is in ``refused`` (the state folder). Returns the open descriptor and
+    one link (a hard link may be a file from outside), and any file in or below a folder
+    whose (device, inode) is in ``refused`` (the state folder). Returns the open descriptor and
     its stat."""
     try:
         folder = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
@@ -134,13 +134,14 @@ def open_inside(
         return None
     fd = -1
     try:
-        for part in parts[:-1]:
-            inner = os.open(part, _DIR_FLAGS, dir_fd=folder)
-            os.close(folder)
-            folder = inner
-        where = os.fstat(folder)
-        if (where.st_dev, where.st_ino) in refused:
-            return None
+        for part in (None, *parts[:-1]):
+            if part is not None:
+                inner = os.open(part, _DIR_FLAGS, dir_fd=folder)
+                os.close(folder)
+                folder = inner
+            where = os.fstat(folder)
+            if (where.st_dev, where.st_ino) in refused:  # in it, or below it
+                return None
         fd = os.open(parts[-1], _FILE_FLAGS, dir_fd=folder)
         info = os.fstat(fd)
     except OSError:  # missing, a symlink (ELOOP), not a folder, unreadable
