@@ -8,6 +8,7 @@ import errno
 import json
 import os
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,9 @@ from feedwright.errors import FeedwrightError, LockedError
 from feedwright.publish import (
     MANIFEST,
     TMP_PREFIX,
+    Manifest,
     Publisher,
+    UnsafeOutputError,
     atomic_write,
     clean_temp_files,
     output_lock,
@@ -77,7 +80,7 @@ def test_a_first_build_writes_every_file_and_a_manifest(out: Path, state: Path) 
         (rel, "write") for rel in sorted(FIRST)
     ]
     assert {reason for _, _, reason in actions(changes)} == {"new feed"}
-    assert read_manifest(state) == set(FIRST)
+    assert read_manifest(state).names == set(FIRST)
     # readable by a web server running as another user
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o644 for p in out.rglob("*") if p.is_file())
     assert not temp_files(out)
@@ -103,7 +106,7 @@ def test_only_files_whose_bytes_changed_are_rewritten(out: Path, state: Path) ->
     for rel in ("index.html", "tags/kubevirt.atom.xml", "tags/storage.atom.xml"):
         now = (out / rel).stat()
         assert (now.st_ino, now.st_mtime_ns) == (before[rel].st_ino, before[rel].st_mtime_ns)
-    assert read_manifest(state) == set(FIRST)  # unchanged files are still feedwright's
+    assert read_manifest(state).names == set(FIRST)  # unchanged files are still feedwright's
 
 
 def test_atomic_write_replaces_a_file_and_leaves_no_temp_file(tmp_path: Path) -> None:
@@ -124,7 +127,7 @@ def test_stale_feeds_are_removed_and_emptied_folders_pruned(out: Path, state: Pa
     assert ("tags/kubevirt.atom.xml", "remove") in [(r, a) for r, a, _ in actions(changes)]
     assert tree(out) == files
     assert not (out / "tags").exists()
-    assert read_manifest(state) == set(files)
+    assert read_manifest(state).names == set(files)
 
 
 def test_files_feedwright_did_not_write_are_never_removed(out: Path, state: Path) -> None:
@@ -148,20 +151,25 @@ def test_a_manifest_cannot_point_outside_the_output_folder(
     victim = tmp_path / "victim.xml"
     victim.write_bytes(b"precious")
     (tmp_path / "notes.txt").write_bytes(b"notes")
-    entries = [
-        "../victim.xml",
-        str(victim),
-        "tags/../../victim.xml",
-        "./atom.xml",
-        "tags\\storage.atom.xml",
-        "../notes.txt",
-        "",
-        42,
-        "index.html",
-    ]
-    (state / MANIFEST).write_text(json.dumps({"files": entries}))
+    recorded = json.loads((state / MANIFEST).read_text())
 
-    assert read_manifest(state) == {"index.html"}
+    def ino(path: Path) -> list[int]:
+        return [path.stat().st_ino, path.stat().st_mtime_ns]
+
+    recorded["files"] = {
+        "../victim.xml": ino(victim),
+        str(victim): ino(victim),
+        "tags/../../victim.xml": ino(victim),
+        "./atom.xml": ino(out / "atom.xml"),
+        "tags\\storage.atom.xml": ino(out / "tags" / "storage.atom.xml"),
+        "../notes.txt": ino(tmp_path / "notes.txt"),
+        "": ino(victim),
+        "index.html": ino(out / "index.html"),
+        "tags/kubevirt.atom.xml": "not an inode",
+    }
+    (state / MANIFEST).write_text(json.dumps(recorded))
+
+    assert read_manifest(state).names == {"index.html"}
     publish(out, state, {}, read_manifest(state))
 
     assert victim.read_bytes() == b"precious"
@@ -170,13 +178,53 @@ def test_a_manifest_cannot_point_outside_the_output_folder(
     assert (out / "atom.xml").exists()  # not in the (rewritten) manifest: kept
 
 
-@pytest.mark.parametrize("content", ["", "not json", "[]", '{"files": "atom.xml"}', "{}"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        "",
+        "not json",
+        "[]",
+        '{"files": "atom.xml"}',
+        "{}",
+        # the names alone (an older manifest): no folder identity, no inodes
+        '{"output": "out", "files": ["atom.xml", "index.html"]}',
+    ],
+)
 def test_an_unreadable_manifest_removes_nothing(out: Path, state: Path, content: str) -> None:
     first_build(out, state)
     (state / MANIFEST).write_text(content)
-    assert read_manifest(state) == set()
+    assert read_manifest(state) == Manifest()
     publish(out, state, {}, read_manifest(state))
     assert tree(out) == FIRST
+
+
+def test_the_manifest_of_another_output_folder_removes_nothing(tmp_path: Path, state: Path) -> None:
+    """``output:`` changed: the old folder's list must not remove a file of the new one,
+    even one of the same name."""
+    old, new = tmp_path / "old", tmp_path / "new"
+    publish(old, state, dict(FIRST), read_manifest(state))
+    (new / "tags").mkdir(parents=True)
+    (new / "tags" / "kubevirt.atom.xml").write_bytes(b"<feed>not feedwright's</feed>")
+
+    changes = publish(new, state, {"atom.xml": b"<feed>one</feed>"}, read_manifest(state))
+
+    assert [c.action for c in changes] == ["write"]
+    assert (new / "tags" / "kubevirt.atom.xml").read_bytes() == b"<feed>not feedwright's</feed>"
+    assert tree(old) == FIRST
+
+
+def test_a_file_replaced_since_it_was_written_is_not_removed(out: Path, state: Path) -> None:
+    first_build(out, state)
+    (out / "tags" / "storage.atom.xml").unlink()
+    time.sleep(0.02)  # later than the clock's step: a replacement is never the same moment
+    (out / "tags" / "storage.atom.xml").write_bytes(b"<feed>mine now</feed>")  # a new inode
+
+    publish(out, state, {"atom.xml": FIRST["atom.xml"]}, read_manifest(state))
+
+    assert tree(out) == {
+        "atom.xml": FIRST["atom.xml"],
+        "tags/storage.atom.xml": b"<feed>mine now</feed>",
+    }
 
 
 # -- failures ------------------------------------------------------------------------------
@@ -204,8 +252,8 @@ def test_a_feed_that_cannot_be_staged_stops_every_replacement(out: Path, state: 
     files = {rel: data + b"<!-- new -->" for rel, data in FIRST.items()}
     files["atom.xml/inner.xml"] = b"<feed/>"  # its folder is taken by a file
 
-    with pytest.raises(OSError):
-        publish(out, state, files, set(FIRST))
+    with pytest.raises(UnsafeOutputError, match=r"atom\.xml: a file, not a folder,"):
+        publish(out, state, files, read_manifest(state))
 
     assert tree(out) == FIRST
 
@@ -229,17 +277,17 @@ def test_a_failed_rename_cleans_up_and_keeps_the_old_manifest(
 ) -> None:
     first_build(out, state)
     manifest = (state / MANIFEST).read_bytes()
-    real_replace = os.replace
+    real_rename = os.rename
     calls = 0
 
-    def second_fails(src: str, dst: Path) -> None:
+    def second_fails(src: str, dst: str, **dir_fds: int) -> None:
         nonlocal calls
         calls += 1
         if calls == 2:
             raise OSError(errno.EIO, "Input/output error")
-        real_replace(src, dst)
+        real_rename(src, dst, **dir_fds)
 
-    monkeypatch.setattr(os, "replace", second_fails)
+    monkeypatch.setattr(os, "rename", second_fails)
     files = {rel: data + b"<!-- new -->" for rel, data in FIRST.items()}
     with pytest.raises(OSError, match="Input/output error"):
         publish(out, state, files, set(FIRST))

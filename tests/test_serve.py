@@ -104,6 +104,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     (out / "leak.atom.xml").symlink_to(blog / "secret.xml")
     (out / "linkdir").symlink_to(blog / "outside")
     (out / "alias.atom.xml").symlink_to(out / "atom.xml")  # inside, but still a symlink
+    os.link(blog / "secret.xml", out / "hard.atom.xml")  # a hard link to a file outside
+    (out / "shout.XML").write_text(f"<secret>{SECRET}</secret>")  # not a suffix we write
+    (out / "tags" / "Loud.Atom.Xml").write_text(f"<secret>{SECRET}</secret>")
+    (out / "notes.json").write_text(json.dumps({"secret": SECRET}))  # JSON no build wrote
+    (out / "feedwright.yaml").write_text(f"secret: {SECRET}\n")
     # never served: dotfiles and the writer's temporary files
     (out / ".hidden.xml").write_text(f"<secret>{SECRET}</secret>")
     (out / f"{TMP_PREFIX}abc123").write_bytes(_atom("half written"))
@@ -137,6 +142,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     hour_ago = time.time() - 3600
     for path in out.rglob("*"):
         os.utime(path, (hour_ago, hour_ago), follow_symlinks=False)
+    rebuilt = run_cli("build", "-c", config, "--full")  # the manifest records the new times
+    assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
     in_a_minute = time.time() + 60
     (out / "fresh.atom.xml").write_bytes(_atom("Fresh"))
     os.utime(out / "fresh.atom.xml", (in_a_minute, in_a_minute))
@@ -317,6 +324,12 @@ def test_other_methods_get_405(site: Site, method: str) -> None:
         "/leak.atom.xml",
         "/linkdir/x.atom.xml",
         "/alias.atom.xml",
+        "/hard.atom.xml",
+        "/shout.XML",
+        "/tags/Loud.Atom.Xml",
+        "/notes.json",
+        "/feedwright.yaml",
+        "/status.json",  # off by default, even for a loopback client
         "/xsl-test/../../secret.xml",
         "/.hidden.xml",
         f"/{TMP_PREFIX}abc123",
@@ -338,12 +351,32 @@ def test_a_nul_byte_in_the_request_line_is_refused(site: Site) -> None:
     assert b"<feed" not in data
 
 
-def test_healthz_reports_the_last_build(site: Site) -> None:
+def test_healthz_says_only_ok_and_when_the_last_build_ran(site: Site) -> None:
     reply = fetch(site.port, "/healthz")
     assert reply.status == 200
     assert reply.header("Content-Type") == "application/json; charset=utf-8"
     assert reply.header("Cache-Control") == "no-store"
-    assert json.loads(reply.body)["result"] == "ok"
+    body = json.loads(reply.body)
+    assert set(body) == {"status", "last_build"}
+    assert body["status"] == "ok"
+    started = json.loads((site.blog / ".feedwright" / "status.json").read_text())["started"]
+    assert body["last_build"] == started
+
+
+def test_many_idle_connections_do_not_lock_out_a_new_client(site: Site) -> None:
+    """More idle sockets than waitress's default limit of 100 connections."""
+    idle: list[socket.socket] = []
+    try:
+        for _ in range(120):
+            idle.append(socket.create_connection(("127.0.0.1", site.port), timeout=5))
+        time.sleep(0.5)  # the server has seen them all
+        started = time.monotonic()
+        reply = fetch(site.port, "/atom.xml")
+        assert reply.status == 200
+        assert time.monotonic() - started < 3
+    finally:
+        for sock in idle:
+            sock.close()
 
 
 def test_browsers_get_the_feed_through_its_stylesheet(site: Site) -> None:
@@ -433,7 +466,7 @@ def test_healthz_follows_failed_and_good_builds(sample_copy: Path) -> None:
         port = port_of(server)
         none_yet = fetch(port, "/healthz")
         assert none_yet.status == 503
-        assert json.loads(none_yet.body)["result"] is None
+        assert json.loads(none_yet.body) == {"status": "failing", "last_build": None}
         assert fetch(port, "/atom.xml").status == 404  # nothing built yet
         assert run_cli("build", "-c", config).returncode == 0
         assert fetch(port, "/healthz").status == 200
@@ -444,7 +477,7 @@ def test_healthz_follows_failed_and_good_builds(sample_copy: Path) -> None:
         assert run_cli("build", "-c", config).returncode == 1
         failed = fetch(port, "/healthz")
         assert failed.status == 503
-        assert json.loads(failed.body)["result"] == "failed"
+        assert json.loads(failed.body)["status"] == "failing"
         assert fetch(port, "/atom.xml").status == 200, "a failed build keeps the feeds"
         shutil.rmtree(sample_copy / "posts")
         shutil.move(stash, sample_copy / "posts")
@@ -772,3 +805,33 @@ def test_a_replaced_file_is_read_again_and_an_open_one_is_kept(tmp_path: Path) -
     assert second is not None and b"two" in second.rep.body
     assert first.rep.etag != second.rep.etag
     assert b"one" in first.rep.body  # what was read stays whole
+
+
+def test_idle_connections_over_the_limit_are_closed_so_a_new_client_gets_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from feedwright.serve import HttpServer, server
+
+    monkeypatch.setattr(server, "CONNECTION_LIMIT", 5)
+    monkeypatch.setattr(server, "IDLE_TIMEOUT_SECONDS", 1)
+    monkeypatch.setattr(server, "CLEANUP_SECONDS", 1)
+    out = tmp_path / "out"
+    out.mkdir()
+    atomic_write(out / "atom.xml", _atom("one"))
+    http = HttpServer(
+        FeedApp(ServeSettings(out, tmp_path / "state", PUBLIC, "no-cache")), "127.0.0.1:0"
+    )
+    http.start()
+    idle: list[socket.socket] = []
+    try:
+        for _ in range(10):
+            idle.append(socket.create_connection(("127.0.0.1", http.port), timeout=5))
+        started = time.monotonic()
+        reply = fetch(http.port, "/atom.xml")
+        assert reply.status == 200 and b"one" in reply.body
+        assert time.monotonic() - started < 5  # the idle ones were closed after a second
+        assert idle[0].recv(1) == b""  # closed by the server
+    finally:
+        for sock in idle:
+            sock.close()
+        http.stop()

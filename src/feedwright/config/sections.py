@@ -61,6 +61,7 @@ class ServeConfig(StrictModel):
 
     bind: str = "127.0.0.1:8080"
     cache_control: str = "public, max-age=300"
+    status: bool = False  # serve the full status at /status.json, to loopback clients only
 
 
 class ScheduleConfig(StrictModel):

@@ -96,6 +96,7 @@ _HELP: dict[str, str] = {
     "serve": "feedwright serve and run --serve",
     "serve.bind": "the address to listen on, HOST:PORT",
     "serve.cache_control": "the Cache-Control header sent with every file",
+    "serve.status": "serve the full status at /status.json, to clients on this machine only",
 }
 
 for _family in ("site", "tags", "categories"):

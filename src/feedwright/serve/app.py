@@ -1,8 +1,11 @@
 """The WSGI application of ``feedwright serve``: :class:`FeedApp` answers ``GET`` and
 ``HEAD`` for the files of the output folder with strong ETags, ``Last-Modified``,
-``304``, gzip, ``Link`` headers for WebSub, ``/healthz`` from the status file, and feeds
-shown as pages (through their XSL stylesheet) to browsers. Files and pages are cached in
-memory, by inode, mtime and size."""
+``304``, gzip, ``Link`` headers for WebSub, ``/healthz`` (ok or failing, and when the
+last build ran), the full status at ``/status.json`` (only when enabled, only to
+loopback clients), and feeds shown as pages (through their XSL stylesheet) to browsers.
+A ``.json`` file is served only when it is a file the last build wrote there (listed in
+the manifest), so no config, status or state file is ever served. Files and pages are
+cached in memory, by inode, mtime and size."""
 
 from __future__ import annotations
 
@@ -11,25 +14,33 @@ import logging
 import os
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from lxml import etree
 
+from feedwright.publish import MANIFEST, Manifest, read_manifest
+from feedwright.serve.cache import BoundedCache
 from feedwright.serve.files import (
     Representation,
     StaticFile,
     classify,
+    folder_identities,
     open_inside,
     read_all,
     safe_parts,
     stylesheet_relpath,
 )
-from feedwright.serve.http import accepts_gzip, http_date, not_modified, prefers_html
+from feedwright.serve.http import (
+    accepts_gzip,
+    http_date,
+    is_loopback,
+    not_modified,
+    prefers_html,
+)
 from feedwright.state.status import read_status
 
 if TYPE_CHECKING:
@@ -40,6 +51,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("feedwright")
 
 HEALTH_PATH = "/healthz"
+STATUS_PATH = "/status.json"
 MAX_FILE_BYTES = 64 * 1024 * 1024  # larger files are not served (nothing feedwright writes)
 CACHE_ENTRIES = 1024
 CACHE_BYTES = 128 * 1024 * 1024
@@ -63,6 +75,7 @@ class ServeSettings:
     public_url: str  # where ``output`` is published, with a trailing slash
     cache_control: str
     hubs: tuple[str, ...] = ()
+    status: bool = False  # the full status at STATUS_PATH, to loopback clients only
 
     @classmethod
     def from_config(cls, config: Config) -> ServeSettings:
@@ -72,52 +85,13 @@ class ServeSettings:
             public_url=config.public_feeds_url.rstrip("/") + "/",
             cache_control=config.serve.cache_control,
             hubs=tuple(config.websub.hubs),
+            status=config.serve.status,
         )
 
 
 @dataclass(frozen=True, slots=True)
 class _Rendered:
     rep: Representation | None  # None: the stylesheet failed; serve the feed
-
-
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-class BoundedCache(Generic[K, V]):
-    """A thread-safe LRU bounded by entry count and total size."""
-
-    def __init__(self, max_entries: int, max_bytes: int, size: Callable[[V], int]) -> None:
-        self.max_entries = max_entries
-        self.max_bytes = max_bytes
-        self._size = size
-        self._items: OrderedDict[K, V] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: K) -> V | None:
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key: K, value: V) -> None:
-        size = self._size(value)
-        if size > self.max_bytes:
-            return
-        with self._lock:
-            old = self._items.pop(key, None)
-            if old is not None:
-                self._bytes -= self._size(old)
-            self._items[key] = value
-            self._bytes += size
-            while len(self._items) > self.max_entries or self._bytes > self.max_bytes:
-                _, dropped = self._items.popitem(last=False)
-                self._bytes -= self._size(dropped)
-
-    def __len__(self) -> int:
-        return len(self._items)
 
 
 # a stylesheet reads no file and no URL, and writes nothing (lxml-stubs omit the constant)
@@ -162,6 +136,7 @@ class FeedApp:
         )
         self._transforms: BoundedCache[str, etree.XSLT] = BoundedCache(16, 16, lambda _: 1)
         self._xslt_lock = threading.Lock()  # an XSLT object runs one transform at a time
+        self._manifest: tuple[tuple[int, int, int, int], Manifest] | None = None
 
     @property
     def settings(self) -> ServeSettings:
@@ -191,6 +166,10 @@ class FeedApp:
         path = str(environ.get("PATH_INFO", ""))
         if path == HEALTH_PATH:
             return self._health(settings)
+        if path == STATUS_PATH:
+            if settings.status and is_loopback(environ.get("REMOTE_ADDR")):
+                return self._status(settings)
+            return Response.text(404, "not found")
         parts = safe_parts(path)
         found = None if parts is None else self.load(settings, parts)
         if found is None:
@@ -227,29 +206,35 @@ class FeedApp:
         return Response(200, tuple(headers), body)
 
     def _health(self, settings: ServeSettings) -> Response:
+        """ok or failing, and when the last build started: nothing about any post."""
+        status = read_status(settings.state) or {}
+        healthy = status.get("result") in ("ok", "errors")
+        started = status.get("started")
+        return _json(
+            200 if healthy else 503,
+            {
+                "status": "ok" if healthy else "failing",
+                "last_build": started if isinstance(started, str) else None,
+            },
+        )
+
+    def _status(self, settings: ServeSettings) -> Response:
         status = read_status(settings.state)
         if status is None:
             status = {"result": None, "error": "no build has run yet"}
-        healthy = status.get("result") in ("ok", "errors")
-        body = (json.dumps(status, indent=2) + "\n").encode()
-        return Response(
-            200 if healthy else 503,
-            (
-                ("Content-Type", "application/json; charset=utf-8"),
-                ("Content-Length", str(len(body))),
-                ("Cache-Control", "no-store"),
-            ),
-            body,
-        )
+        return _json(200 if status.get("result") in ("ok", "errors") else 503, status)
 
     # -- files ----------------------------------------------------------------------------
     def load(self, settings: ServeSettings, parts: Sequence[str]) -> StaticFile | None:
         """A file of the output folder, from the cache while it is the same file."""
-        opened = open_inside(settings.output, parts)
+        opened = open_inside(settings.output, parts, folder_identities(settings.state))
         if opened is None:
             return None
         fd, info = opened
         relpath = "/".join(parts)
+        if relpath.endswith(".json") and not self._wrote(settings, relpath, info):
+            os.close(fd)
+            return None
         key = (
             str(settings.output),
             settings.public_url,
@@ -276,6 +261,22 @@ class FeedApp:
         if len(data) == info.st_size:  # not rewritten in place while read
             self.files.put(key, found)
         return found
+
+    def _wrote(self, settings: ServeSettings, relpath: str, info: os.stat_result) -> bool:
+        """Whether the last build wrote this very file (same folder, inode and mtime):
+        the only JSON served is a JSON Feed, never a config, status or state file."""
+        try:
+            mark = os.stat(settings.state / MANIFEST)
+            folder = os.stat(settings.output)
+        except OSError:
+            return False
+        key = (mark.st_dev, mark.st_ino, mark.st_mtime_ns, mark.st_size)
+        cached = self._manifest
+        if cached is None or cached[0] != key:
+            cached = (key, read_manifest(settings.state))
+            self._manifest = cached
+        manifest = cached[1]
+        return manifest.wrote((folder.st_dev, folder.st_ino), relpath, info)
 
     def page(self, settings: ServeSettings, feed: StaticFile) -> Representation | None:
         """The feed as HTML through its XSL stylesheet (None: serve the feed itself)."""
@@ -349,6 +350,19 @@ class FeedApp:
                 }
             },
         )
+
+
+def _json(status: int, data: object) -> Response:
+    body = (json.dumps(data, indent=2) + "\n").encode()
+    return Response(
+        status,
+        (
+            ("Content-Type", "application/json; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+            ("Cache-Control", "no-store"),
+        ),
+        body,
+    )
 
 
 def _loggable(environ: WSGIEnvironment) -> str:

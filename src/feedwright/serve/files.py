@@ -90,7 +90,8 @@ def safe_parts(path_info: str) -> list[str] | None:
     never decoded again (``%252e`` stays the literal ``%2e``, which is refused). Refused:
     anything but a plain relative path of non-hidden names, i.e. ``.``/``..``, empty
     segments, dotfiles (temporary files included), backslashes, NUL and other control
-    characters, ``%`` and names with a suffix feedwright never writes."""
+    characters, ``%`` and names with a suffix feedwright never writes (matched
+    case-sensitively: ``FEED.XML`` is not a name feedwright writes)."""
     try:
         path = path_info.encode("latin-1").decode("utf-8")
     except UnicodeError:
@@ -110,7 +111,7 @@ def safe_parts(path_info: str) -> list[str] | None:
             or any(ord(c) < 0x20 or ord(c) == 0x7F for c in part)
         ):
             return None
-    if not parts[-1].lower().endswith(OUTPUT_SUFFIXES):
+    if not parts[-1].endswith(OUTPUT_SUFFIXES):
         return None
     return parts
 
@@ -119,20 +120,29 @@ _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 
 
-def open_inside(root: Path, parts: Sequence[str]) -> tuple[int, os.stat_result] | None:
+def open_inside(
+    root: Path, parts: Sequence[str], refused: frozenset[tuple[int, int]] = frozenset()
+) -> tuple[int, os.stat_result] | None:
     """Open a regular file below ``root`` one segment at a time, relative to the folder
     opened before and never following a symlink, so neither a symlink nor a folder swapped
-    for one mid-request can lead outside. Returns the open descriptor and its stat."""
+    for one mid-request can lead outside. Refused (None): anything but a regular file with
+    one link (a hard link may be a file from outside), and any file in or below a folder
+    whose (device, inode) is in ``refused`` (the state folder). Returns the open descriptor and
+    its stat."""
     try:
         folder = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     except OSError:
         return None
     fd = -1
     try:
-        for part in parts[:-1]:
-            inner = os.open(part, _DIR_FLAGS, dir_fd=folder)
-            os.close(folder)
-            folder = inner
+        for part in (None, *parts[:-1]):
+            if part is not None:
+                inner = os.open(part, _DIR_FLAGS, dir_fd=folder)
+                os.close(folder)
+                folder = inner
+            where = os.fstat(folder)
+            if (where.st_dev, where.st_ino) in refused:  # in it, or below it
+                return None
         fd = os.open(parts[-1], _FILE_FLAGS, dir_fd=folder)
         info = os.fstat(fd)
     except OSError:  # missing, a symlink (ELOOP), not a folder, unreadable
@@ -141,10 +151,22 @@ def open_inside(root: Path, parts: Sequence[str]) -> tuple[int, os.stat_result] 
         return None
     finally:
         os.close(folder)
-    if not stat.S_ISREG(info.st_mode):
+    if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
         os.close(fd)
         return None
     return fd, info
+
+
+def folder_identities(*folders: Path) -> frozenset[tuple[int, int]]:
+    """(device, inode) of each folder that exists: folders whose files are never served."""
+    found = set()
+    for folder in folders:
+        try:
+            info = os.stat(folder)
+        except OSError:
+            continue
+        found.add((info.st_dev, info.st_ino))
+    return frozenset(found)
 
 
 def read_all(fd: int) -> bytes:

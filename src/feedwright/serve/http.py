@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import ipaddress
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -110,3 +111,14 @@ def not_modified(environ: WSGIEnvironment, etag: str, last_modified: int) -> boo
         when = parse_http_date(str(since))
         return when is not None and last_modified <= when
     return False
+
+
+def is_loopback(remote: object) -> bool:
+    """Whether the client's address (the socket's peer) is a loopback address."""
+    try:
+        address = ipaddress.ip_address(str(remote).partition("%")[0])
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import logging
+import resource
 import signal
 import socket
 import threading
@@ -27,6 +28,28 @@ log = logging.getLogger("feedwright")
 
 POLL_SECONDS = 0.2  # how soon a stop signal is noticed
 THREADS = 4
+# Connections held at once (waitress's default is 100: a hundred idle sockets locked every
+# new client out), capped by the open-file limit; a connection idle this long (no request
+# in progress) is closed, checked every CLEANUP_SECONDS.
+CONNECTION_LIMIT = 1000
+IDLE_TIMEOUT_SECONDS = 30
+CLEANUP_SECONDS = 5
+_SPARE_FILES = 64  # descriptors kept for the files being served, logs and the build
+
+
+def connection_limit(wanted: int) -> int:
+    """``wanted``, or fewer when the open-file limit cannot hold that many sockets (the
+    soft limit is raised toward the hard one first)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    needed = wanted + _SPARE_FILES
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        raised = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+            soft = raised
+    if soft == resource.RLIM_INFINITY:
+        return wanted
+    return max(1, min(wanted, soft - _SPARE_FILES))
 
 
 def parse_bind(value: str, what: str = "bind") -> tuple[str, int]:
@@ -86,6 +109,9 @@ class HttpServer:
             map=self._map,
             sockets=[sock],
             threads=THREADS,
+            connection_limit=connection_limit(CONNECTION_LIMIT),
+            channel_timeout=IDLE_TIMEOUT_SECONDS,
+            cleanup_interval=CLEANUP_SECONDS,
             ident="feedwright",
             clear_untrusted_proxy_headers=True,
             expose_tracebacks=False,
