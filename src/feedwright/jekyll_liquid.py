@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import bisect
 import contextvars
-import html
 import json
 import random
 import re
@@ -118,7 +117,7 @@ class _Sink:
         self.text = text
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
         self.issues: list[LiquidIssue] = []
-        self.seen: set[tuple[int, str, str]] = set()
+        self.seen: dict[tuple[int, str, str], None] = {}
         self.count = 0  # issues dropped beyond MAX_ISSUES included
         self.failed: set[tuple[int, int]] = set()  # tags that failed to parse
         self.pending: Counter[str] = Counter()  # end tags of blocks whose opening failed
@@ -138,18 +137,19 @@ class _Sink:
         key = (line, code, message)
         if key in self.seen:
             return
-        self.seen.add(key)
+        self.seen[key] = None
         self.count += 1
         if len(self.issues) < MAX_ISSUES:
             self.issues.append(LiquidIssue(line, code, message, _HINTS.get(code)))
 
-    def mark(self) -> tuple[int, int, frozenset[tuple[int, str, str]], Counter[str]]:
-        return len(self.issues), self.count, frozenset(self.seen), self.pending.copy()
+    def mark(self) -> tuple[int, int, int, Counter[str]]:
+        return len(self.issues), self.count, len(self.seen), self.pending.copy()
 
-    def restore(self, mark: tuple[int, int, frozenset[tuple[int, str, str]], Counter[str]]) -> None:
+    def restore(self, mark: tuple[int, int, int, Counter[str]]) -> None:
         del self.issues[mark[0] :]
         self.count = mark[1]
-        self.seen = set(mark[2])
+        while len(self.seen) > mark[2]:
+            self.seen.popitem()  # the newest first
         self.pending = mark[3]
 
     def check_time(self) -> None:
@@ -798,7 +798,7 @@ class _Filters:
 
     @staticmethod
     def smartify(value: object) -> str:
-        text = html.escape(_ruby_str(value), quote=False)
+        text = re.sub(r"&(?!#?\w+;)", "&amp;", _ruby_str(value))
         text = text.replace("---", "\u2014").replace("--", "\u2013").replace("...", "\u2026")
         text = re.sub(r'(^|[\s(\[{\u2014\u2013])"', "\\1\u201c", text)
         text = text.replace('"', "\u201d")
@@ -1140,8 +1140,11 @@ def _guarded(name: str, func: Callable[..., object]) -> Callable[..., object]:
 # without a name), the text is cleaned first. One left-to-right pass: linear in the text.
 _OPENER = re.compile(r"\{\{|\{%")
 _TAG_NAME = re.compile(r"\{%-?\s*(#|\w+)")
-_RAW_START = re.compile(r"\{%-?\s*raw\s*-?%\}")
-_RAW_END = re.compile(r"\{%-?\s*endraw\s*-?%\}")
+_RAW_START = re.compile(r"\{%-?\s*(raw|doc)\s*-?%\}")
+_RAW_END = {
+    "raw": re.compile(r"\{%-?\s*endraw\s*-?%\}"),
+    "doc": re.compile(r"\{%-?\s*enddoc\s*-?%\}"),
+}
 _MARKUP = re.compile(r"\{%-?\s*(\w+)?(.*?)-?%\}|\{\{-?(.*?)-?\}\}", re.S)
 
 
@@ -1261,6 +1264,7 @@ class JekyllLiquid:
         out: list[str] = []
         pos = 0
         no_close = {"{{": len(text) + 1, "{%": len(text) + 1}  # first index with no closer
+        no_end = {"raw": len(text) + 1, "doc": len(text) + 1}
         for matched in _OPENER.finditer(text):
             start = matched.start()
             if start < pos:
@@ -1269,11 +1273,19 @@ class JekyllLiquid:
             if opener == "{%":
                 raw = _RAW_START.match(text, start)
                 if raw:
-                    end = _RAW_END.search(text, raw.end())
+                    kind = raw[1]
+                    end = None if start >= no_end[kind] else _RAW_END[kind].search(text, raw.end())
                     if end:
                         out.append(text[pos : end.end()])
                         pos = end.end()
                         continue
+                    # python-liquid would scan to the end of the text for each of them
+                    no_end[kind] = min(no_end[kind], start)
+                    out.append(text[pos:start])
+                    pos = raw.end()
+                    line = bisect.bisect_right(sink.line_starts, start)
+                    sink.add(line, "liquid-unclosed", f"{{% {kind} %}} without end{kind} removed")
+                    continue
             closer = "}}" if opener == "{{" else "%}"
             close = -1 if start >= no_close[opener] else text.find(closer, start + 2)
             line = bisect.bisect_right(sink.line_starts, start)
