@@ -32,14 +32,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from liquid import BoundTemplate, Environment, Mode, RenderContext, Undefined
 from liquid.ast import BlockNode, IllegalNode, Node
 from liquid.builtin.expressions import parse_primitive, tokenize
-from liquid.exceptions import LiquidError
+from liquid.exceptions import LiquidError, LiquidSyntaxError
 from liquid.filter import with_context
 from liquid.parser import get_parser
 from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.token import TOKEN_EOF, TOKEN_EXPRESSION, TOKEN_ILLEGAL, TOKEN_TAG, Token
-
-from feedwright.errors import FeedwrightError
 
 __all__ = ["JekyllLiquid", "LiquidIssue", "SiteContext"]
 
@@ -75,10 +73,6 @@ class SiteContext:
     shortcodes: Mapping[str, str] = field(default_factory=dict)  # tag -> template source
     markdownify: Callable[[str], str] | None = None
     source: Path | None = None  # site source folder: include_relative and link stay inside
-
-
-class LiquidLimitError(FeedwrightError):
-    """A post's Liquid exceeded a rendering limit."""
 
 
 # --------------------------------------------------------------------------- issues
@@ -193,7 +187,7 @@ def _report(err: LiquidError, token: Token | None = None) -> None:
         "liquid-limit"
         if isinstance(err, _LimitError) or "limit" in type(err).__name__.lower()
         else "liquid-render"
-        if not isinstance(err, _SyntaxLike)
+        if not isinstance(err, LiquidSyntaxError)
         else "liquid-syntax"
     )
     message = str(err.message) if err.message is not None else type(err).__name__
@@ -201,9 +195,6 @@ def _report(err: LiquidError, token: Token | None = None) -> None:
         code = "liquid-limit"
     sink.add(sink.line_of(err.token or token), code, message)
 
-
-# parse errors (rather than render errors) come from these classes
-from liquid.exceptions import LiquidSyntaxError as _SyntaxLike  # noqa: E402
 
 # --------------------------------------------------------------------------- environment
 
