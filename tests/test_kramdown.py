@@ -102,18 +102,71 @@ CASES: list[tuple[str, str]] = [
     ("long fence", "````\n```\ninner\n```\n````"),
     ("emphasis in link", "[*em* link](http://x.com)"),
     ("html entity in code", "`&amp;` stays"),
+    ("ordered list with nested bullets", "1. a\n   - nested under ol\n2. b"),
+    ("loose item with fence", "- a\n\n  ```\n  code\n  ```\n\n- b"),
+    ("indented code in list item", "* item\n\n      code in item"),
+    ("details with markdown inside", "<details>\n<summary>S</summary>\n\nbody *md*\n\n</details>"),
+    ("image with span IAL", '![alt](src.png){: width="50%"}'),
+    ("block IAL on table", "| a | b |\n|---|---|\n| 1 | 2 |\n{: .table}"),
+    ("block IAL on code block", "```\ncode\n```\n{: .x}"),
+    ("stars and underscores in words", "a * b * c and 2*3*4 and snake_case and __init__"),
+    ("list in blockquote", "> - a\n> - b"),
+    ("rule does not interrupt paragraph", "foo\n***\nbar"),
+    ("math", "Inline $$x_1 + y_1$$ math\n\n$$\na_1 = b_1\n$$"),
+    ("apostrophe after digit", "It's 5'10\" tall"),
+    ("bold without space", "**bold**text and *a*b"),
+    ("two blank lines between items", "- a\n\n\n- b"),
+    ("list directly after setext header", "Setext\n------\n- list"),
+    ("ordered list after unordered", "- one\n- two\n1. three"),
+    ("liquid tags stay text", "{% highlight ruby %}\nputs 1\n{% endhighlight %}"),
+    ("raw html block", '<div class="note">\n  <p>Raw <em>html</em></p>\n</div>'),
+    ("footnote with code and link", "Foo[^1]\n\n[^1]: Note with `code` and [link](http://x)."),
+    ("strike and strong", "***bold italic*** and ~~**strike bold**~~"),
 ]
 
 # Cases whose output still differs, with the reason. Checked in both directions: a case
 # listed here that starts to agree fails, so the list cannot go stale.
-TEXT_DIFFERS: dict[str, str] = {}
-MARKUP_DIFFERS: dict[str, str] = {}
+TEXT_DIFFERS: dict[str, str] = {
+    "apostrophe after digit": "smarty opens a quote after a digit (5‘10), kramdown closes it",
+}
+MARKUP_DIFFERS: dict[str, str] = {
+    "star and plus lists": "the item after a loose one is loose too in Python-Markdown",
+    "kramdown nomarkdown": "block {::nomarkdown} holding only span HTML keeps a <p> around it",
+    "code with tabs": "tabs in fenced code become spaces: Python-Markdown expands them first",
+    "indented code in list item": "an item's text before an indented code block gets no <p>",
+    "math": "a paragraph of block math \\[...\\] keeps its <p>",
+    "ordered list after unordered": "kramdown nests it in the last bullet item, Python-Markdown "
+    "continues the list",
+}
 
+# (name, Markdown, kramdown options): each option switch, against kramdown with that option.
+OPTION_CASES: list[tuple[str, str, dict[str, object]]] = [
+    ("auto_ids off", "# Hello\n\n## World", {"auto_ids": False}),
+    ("auto_id_prefix", "# Hello\n\n# Hello", {"auto_id_prefix": "id-"}),
+    ("hard_wrap on", "one\ntwo\nthree\n\n- item\n  next", {"hard_wrap": True}),
+    (
+        "smart_quotes",
+        "\"Double\" and 'single' and it's",
+        {"smart_quotes": "sbquo,lsquo,bdquo,ldquo"},
+    ),
+    ("input kramdown", "text\n- not a list\n\n~~no strike~~ [ ] box", {"input": "kramdown"}),
+    ("input kramdown ids", "# 1. Hello, World!\n\n# Hello World\n\n# ---", {"input": "kramdown"}),
+    ("input kramdown fences", "~~~ ruby\nputs 1\n~~~", {"input": "kramdown"}),
+    ("parse_block_html", "<div>\n*parsed* here\n</div>", {"parse_block_html": True}),
+    ("footnote_nr", "a[^1] b[^2]\n\n[^1]: x\n[^2]: y", {"footnote_nr": 5}),
+]
+OPTION_MARKUP_DIFFERS: dict[str, str] = {}
+
+# Jekyll's own kramdown converter with Jekyll's defaults, plus a case's kramdown options
 ORACLE = r"""
 require 'json'
 require 'jekyll'
-converter = Jekyll::Converters::Markdown::KramdownParser.new(Jekyll::Configuration.from({}))
-puts JSON.generate(JSON.parse($stdin.read).map { |text| converter.convert(text) })
+converters = Hash.new do |hash, options|
+  config = Jekyll::Configuration.from({"kramdown" => options})
+  hash[options] = Jekyll::Converters::Markdown::KramdownParser.new(config)
+end
+cases = JSON.parse($stdin.read)
+puts JSON.generate(cases.map { |text, options| converters[options].convert(text) })
 """
 
 
@@ -121,9 +174,10 @@ puts JSON.generate(JSON.parse($stdin.read).map { |text| converter.convert(text) 
 def _kramdown() -> dict[str, str] | None:
     if shutil.which("ruby") is None:
         return None
+    batch = [(name, text, {}) for name, text in CASES] + OPTION_CASES
     result = subprocess.run(
         ["ruby", "-e", ORACLE],
-        input=json.dumps([text for _, text in CASES]),
+        input=json.dumps([[text, options] for _, text, options in batch]),
         capture_output=True,
         text=True,
         check=False,
@@ -131,7 +185,7 @@ def _kramdown() -> dict[str, str] | None:
     if result.returncode != 0:
         return None
     outputs: list[str] = json.loads(result.stdout)
-    return {name: out for (name, _), out in zip(CASES, outputs, strict=True)}
+    return {name: out for (name, _, _), out in zip(batch, outputs, strict=True)}
 
 
 def _oracle() -> dict[str, str]:
@@ -146,7 +200,9 @@ def _oracle() -> dict[str, str]:
 def _text(markup: str) -> str:
     if not markup.strip():
         return ""
-    return " ".join(lxml.html.fragment_fromstring(markup, create_parent="div").text_content().split())
+    return " ".join(
+        lxml.html.fragment_fromstring(markup, create_parent="div").text_content().split()
+    )
 
 
 def _markup(markup: str) -> str:
@@ -167,9 +223,7 @@ def _markup(markup: str) -> str:
     def walk(element: lxml.html.HtmlElement, keep: bool) -> None:
         if isinstance(element.tag, str):
             keep = keep or element.tag == "pre"
-            attrs = "".join(
-                f' {k}="{html.escape(v)}"' for k, v in sorted(element.attrib.items())
-            )
+            attrs = "".join(f' {k}="{html.escape(v)}"' for k, v in sorted(element.attrib.items()))
             parts.append(f"<{element.tag}{attrs}>")
             text(element.text, keep)
             for child in element:
@@ -209,3 +263,93 @@ def test_same_markup_as_kramdown(name: str, source: str) -> None:
         assert actual != expected, f"{name} agrees now: drop it from MARKUP_DIFFERS"
     else:
         assert actual == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "source", "config"), OPTION_CASES, ids=[name for name, _, _ in OPTION_CASES]
+)
+def test_option_as_kramdown_has_it(name: str, source: str, config: dict[str, object]) -> None:
+    options, notes = KramdownOptions.from_mapping(config)
+    assert notes == []
+    expected = _oracle()[name]
+    actual = to_html(source, options)
+    assert _text(actual) == _text(expected)
+    if name in OPTION_MARKUP_DIFFERS:
+        assert _markup(actual) != _markup(expected)
+    else:
+        assert _markup(actual) == _markup(expected)
+
+
+# The option switches without Ruby: what a reader of the post would see.
+
+
+def test_auto_ids_off_leaves_headers_without_ids() -> None:
+    assert to_html("# Hello World") == '<h1 id="hello-world">Hello World</h1>'
+    assert to_html("# Hello World", KramdownOptions(auto_ids=False)) == "<h1>Hello World</h1>"
+
+
+def test_auto_id_prefix_and_duplicates() -> None:
+    out = to_html("# A b\n\n# A b", KramdownOptions(auto_id_prefix="x-"))
+    assert 'id="x-a-b"' in out
+    assert 'id="x-a-b-1"' in out
+
+
+def test_hard_wrap_turns_newlines_into_breaks() -> None:
+    assert "<br" not in to_html("one\ntwo")
+    assert "<br />" in to_html("one\ntwo", KramdownOptions(hard_wrap=True))
+
+
+def test_smart_quotes_use_the_configured_entities() -> None:
+    options = KramdownOptions(smart_quotes=("sbquo", "lsquo", "bdquo", "ldquo"))
+    assert _text(to_html("\"Hi\" 'there'", options)) == "„Hi“ ‚there‘"
+    assert _text(to_html("\"Hi\" 'there'")) == "“Hi” ‘there’"
+
+
+def test_plain_kramdown_input_has_no_gfm_extras() -> None:
+    gfm = to_html("text\n- item\n\n~~gone~~")
+    plain = to_html("text\n- item\n\n~~gone~~", KramdownOptions(input="kramdown"))
+    assert "<li>" in gfm and "<del>" in gfm
+    assert "<li>" not in plain and "<del>" not in plain
+
+
+def test_no_ial_syntax_is_left_as_text() -> None:
+    source = "{:ald: .x}\n\n{: .before}\nPara *em*{: .y}\n{: #after}\n\n- {:.item} one\n\n`c`{: .z}"
+    assert "{:" not in _text(to_html(source))
+
+
+def test_from_mapping_reads_a_jekyll_kramdown_block() -> None:
+    options, notes = KramdownOptions.from_mapping(
+        {
+            "input": "kramdown",
+            "auto_ids": "false",
+            "smart_quotes": "laquo, raquo, laquo, raquo",
+            "footnote_nr": "3",
+            "syntax_highlighter": "rouge",
+            "mystery": 1,
+            "math_engine": "katex",
+        }
+    )
+    assert options == KramdownOptions(
+        input="kramdown",
+        auto_ids=False,
+        smart_quotes=("laquo", "raquo", "laquo", "raquo"),
+        footnote_nr=3,
+    )
+    assert any("mystery" in note for note in notes)
+    assert any("math_engine" in note for note in notes)
+    assert len(notes) == 2
+
+
+def test_from_mapping_notes_bad_values_and_keeps_defaults() -> None:
+    options, notes = KramdownOptions.from_mapping(
+        {"input": "markdown", "hard_wrap": "sometimes", "smart_quotes": "a,b"}
+    )
+    assert options == KramdownOptions()
+    assert len(notes) == 3
+
+
+def test_one_instance_serves_many_documents() -> None:
+    first = to_html("A[^1]\n\n[^1]: x\n\n*[VM]: Virtual\n\nVM\n{: .c}")
+    second = to_html("No notes, VM here.")
+    assert "footnote" not in second and "<abbr" not in second and "class" not in second
+    assert to_html("A[^1]\n\n[^1]: x\n\n*[VM]: Virtual\n\nVM\n{: .c}") == first

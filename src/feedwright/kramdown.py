@@ -23,10 +23,11 @@ import markdown
 from markdown.blockparser import BlockParser
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
-from markdown.extensions.attr_list import get_attrs_and_remainder
+from markdown.extensions.attr_list import AttrListTreeprocessor, get_attrs_and_remainder
 from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
 
 __all__ = ["KramdownOptions", "to_html"]
 
@@ -154,6 +155,7 @@ _EXTENSION = re.compile(
     r"|\{::options\b[^}]*/\}",
     re.DOTALL,
 )
+_RULE = re.compile(r"(?:\*[ ]*){3,}|(?:-[ ]*){3,}|(?:_[ ]*){3,}")
 _QUOTE_PREFIX = re.compile(r"[ ]{0,3}>[ ]?")
 _TABLE_LINE = re.compile(r"[ ]{0,3}\|")
 _ATX = re.compile(r"[ ]{0,3}#{1,6}(?:[ \t]|$)")
@@ -200,7 +202,9 @@ class _Lines:
             nonlocal quote_ended
             if quote:
                 quote_ended = True
-                inner = _Lines(self.gfm, self.state).run([_QUOTE_PREFIX.sub("", q, 1) for q in quote])
+                inner = _Lines(self.gfm, self.state).run(
+                    [_QUOTE_PREFIX.sub("", q, 1) for q in quote]
+                )
                 out.extend(("> " + q).rstrip() for q in inner)
                 quote.clear()
 
@@ -210,8 +214,10 @@ class _Lines:
             if fence is not None:
                 top = stack[-1] if stack else None
                 closing = _FENCE.match(stripped)
-                if closing and closing["fence"][0] == fence[0][0] and (
-                    len(closing["fence"]) >= len(fence[0]) and stripped == closing["fence"]
+                if (
+                    closing
+                    and closing["fence"][0] == fence[0][0]
+                    and (len(closing["fence"]) >= len(fence[0]) and stripped == closing["fence"])
                 ):
                     fence = None
                 if top is not None:
@@ -295,6 +301,8 @@ class _Lines:
                 continue
             if prev_kind == "para" and self.gfm and _ATX.match(stripped):
                 out.append("")
+            elif prev_kind == "para" and stripped[0] in "*_" and _is_rule(stripped):
+                new_line = new_line.replace("*", "\\*").replace("_", "\\_")  # no rule here
             out.append(new_line)
             if top is not None:
                 prev_kind = "item" if prev_kind == "item" else "para"
@@ -327,7 +335,7 @@ def _parse_attrs(body: str) -> list[tuple[str, str]]:
 
 
 def _is_rule(stripped: str) -> bool:
-    return bool(re.fullmatch(r"(?:[*-][ ]*){3,}", stripped))
+    return _RULE.fullmatch(stripped) is not None
 
 
 class _Preprocessor(Preprocessor):
@@ -441,10 +449,34 @@ class _BackslashBreak(InlineProcessor):
         return etree.Element("br"), m.start(0), m.end(0) - 1
 
 
+class _MathInline(InlineProcessor):
+    """kramdown's math (MathJax engine): ``$$x$$`` is written as ``\\(x\\)``, untouched,
+    or as ``\\[x\\]`` when it is a paragraph of its own."""
+
+    def handleMatch(  # type: ignore[override]
+        self, m: re.Match[str], data: str
+    ) -> tuple[str, int, int]:
+        if m.start(0) == 0 and m.end(0) == len(data.rstrip()):  # a paragraph of math
+            return AtomicString(f"\\[{m[1].strip()}\\]"), m.start(0), m.end(0)
+        return AtomicString(f"\\({m[1].strip()}\\)"), m.start(0), m.end(0)
+
+
 # -- tree processors -------------------------------------------------------------------
+
+
+class _AttrList(AttrListTreeprocessor):
+    """kramdown IALs start with ``{:``; only a header takes ``{#id}`` as well. Anything
+    else in braces, like a Liquid tag, stays text."""
+
+    BASE_RE = r"\{\:[ ]*([^\}\n ][^\n]*)\}"  # type: ignore[misc]
+    HEADER_RE = re.compile(r"[ ]+\{(?:\:[ ]*|(?=#))([^\}\n ][^\n]*)\}[ ]*$")  # type: ignore[misc]
+    BLOCK_RE = re.compile(rf"\n[ ]*{BASE_RE}[ ]*$")  # type: ignore[misc]
+    INLINE_RE = re.compile(rf"^{BASE_RE}")  # type: ignore[misc]
+
 
 _MARK = re.compile(f"[{_MARK_PREV}{_MARK_NEXT}]([0-9]+)[{_MARK_PREV}{_MARK_NEXT}]")
 _SPAN_IAL = re.compile(r"\{:(?!:)[^}\n]*\}")
+_CODE_DIV = re.compile(r'<div class="([^"]*)">')
 _ITEM_MARK = re.compile(f"{_MARK_ITEM}([0-9]+){_MARK_ITEM}")
 _STASHED = re.compile("\x02wzxhzdk:([0-9]+)\x03")
 _ESCAPED = re.compile("\x02([0-9]+)\x03")
@@ -485,7 +517,7 @@ class _IalTreeprocessor(Treeprocessor):
                         step = -1 if text.strip()[0] == _MARK_PREV else 1
                         target = self._sibling(children, index, step)
                         if target is not None:
-                            _apply(target, attrs)
+                            self.apply(target, attrs)
                         parent.remove(child)
                         continue
                 if child.tag == "p" and text == _MARK_SPLIT and len(child) == 0:
@@ -504,6 +536,27 @@ class _IalTreeprocessor(Treeprocessor):
                 if child.tail and "{:" in child.tail:
                     child.tail = _SPAN_IAL.sub("", child.tail)
 
+    def apply(self, target: etree.Element, attrs: list[tuple[str, str]]) -> None:
+        stashed = _STASHED.fullmatch(target.text or "") if target.tag == "p" else None
+        if stashed is None or len(target):
+            _apply(target, attrs)
+            return
+        # a code block, stored as HTML: kramdown puts the IAL on its outer div
+        stash = self.md.htmlStash.rawHtmlBlocks
+        raw = str(stash[int(stashed[1])])
+        head = _CODE_DIV.match(raw)
+        if head is None:
+            return
+        box = etree.Element("div", {"class": head[1]})
+        _apply(box, attrs)
+        language = head[1].partition(" ")[0]
+        classes = [
+            c for c in box.get("class", "").split() if c not in (language, "highlighter-rouge")
+        ]
+        box.set("class", " ".join([language, *classes, "highlighter-rouge"]))
+        extra = "".join(f' {k}="{html.escape(v)}"' for k, v in box.items())
+        stash[int(stashed[1])] = f"<div{extra}>{raw[head.end() :]}"
+
     @staticmethod
     def _sibling(children: list[etree.Element], index: int, step: int) -> etree.Element | None:
         index += step
@@ -513,7 +566,6 @@ class _IalTreeprocessor(Treeprocessor):
                 return candidate
             index += step
         return None
-
 
 
 class _KramdownTreeprocessor(Treeprocessor):
@@ -542,8 +594,19 @@ class _KramdownTreeprocessor(Treeprocessor):
                 element.set("class", "language-plaintext highlighter-rouge")
             elif tag in ("td", "th") and element.get("style", "").endswith(";"):
                 element.set("style", element.get("style", "").rstrip(";"))
-            elif tag in ("ul", "ol") and self.options.gfm:
-                self.task_list(element)
+            elif tag in ("ul", "ol"):
+                if self.options.gfm:
+                    self.task_list(element)
+                for item in element:
+                    text = item.text or ""
+                    if (
+                        text.strip()
+                        and not text[-1].isspace()
+                        and len(item)
+                        and item[0].tag not in ("ul", "ol")
+                        and self.md.is_block_level(item[0].tag)
+                    ):
+                        item.text = text + "\n"  # kramdown keeps the text apart
 
     def text(self, element: etree.Element) -> str:
         parts: list[str] = []
@@ -616,7 +679,9 @@ class _KramdownTreeprocessor(Treeprocessor):
                 back = re.fullmatch(r"#fnref([0-9]*):(.*)", href)
                 if back is not None:
                     number = back[1]
-                    link.set("href", f"#fnref:{back[2]}" + (f":{int(number) - 1}" if number else ""))
+                    link.set(
+                        "href", f"#fnref:{back[2]}" + (f":{int(number) - 1}" if number else "")
+                    )
                     if number:
                         link.text = "\u21a9"
                         etree.SubElement(link, "sup").text = number
@@ -709,6 +774,8 @@ class _KramdownExtension(Extension):
         parser.blockprocessors.register(_HeaderlessTable(parser), "headerless_table", 74)
         if self.options.gfm and not self.options.hard_wrap:
             md.inlinePatterns.register(_BackslashBreak(r"\\\n", md), "backslash_break", 186)
+        md.treeprocessors.register(_AttrList(md), "attr_list", 8)
+        md.inlinePatterns.register(_MathInline(r"\$\$(.+?)\$\$", md), "kramdown_math", 187)
         md.treeprocessors.register(_IalTreeprocessor(md, self.state), "kramdown_ial", 7.5)
         md.treeprocessors.register(_KramdownTreeprocessor(md, self.options), "kramdown", 5)
         for char in "|\"'$=~:":
@@ -756,7 +823,7 @@ def _build(options: KramdownOptions) -> markdown.Markdown:
         "pymdownx.tilde": {"subscript": False},
         "footnotes": {"BACKLINK_TEXT": "\u21a9"},
     }
-    return markdown.Markdown(extensions=extensions, extension_configs=config, output_format="html")
+    return markdown.Markdown(extensions=extensions, extension_configs=config, output_format="xhtml")
 
 
 _local = threading.local()
@@ -772,7 +839,7 @@ def _instance(options: KramdownOptions) -> markdown.Markdown:
     return md
 
 
-def to_html(text: str, options: KramdownOptions = KramdownOptions()) -> str:  # noqa: B008
+def to_html(text: str, options: KramdownOptions = KramdownOptions()) -> str:
     """The HTML Jekyll (kramdown, GFM input, Rouge) makes of ``text``, without highlighting."""
     md = _instance(options)
     try:
