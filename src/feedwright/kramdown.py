@@ -17,6 +17,7 @@ import threading
 import xml.etree.ElementTree as etree
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import markdown
@@ -192,7 +193,7 @@ class _Lines:
     def run(self, lines: list[str]) -> list[str]:
         out: list[str] = []
         stack: list[_Item] = []
-        fence: tuple[str, int] | None = None  # fence string, column of the fence
+        fence: tuple[str, int] | None = None  # the fence, and its column in the output
         prev_kind = "blank"  # blank, para, item, other
         quote: list[str] = []
 
@@ -208,8 +209,27 @@ class _Lines:
                 out.extend(("> " + q).rstrip() for q in inner)
                 quote.clear()
 
+        html_tag: str | None = None  # the HTML block the line is in, passed on as it is
+        html_depth = 0
         for line in lines:
             stripped = line.strip()
+            if html_tag is not None:
+                html_depth += _html_balance(html_tag, line)
+                if html_depth <= 0:
+                    html_tag = None
+                out.append(line)
+                prev_kind = "other"
+                continue
+            if fence is None and not stack and not quote and line[:4].lstrip(" ")[:1] == "<":
+                start = _HTML_BLOCK.match(line)
+                if start is not None and start[1].lower() in _BLOCK_TAGS | _MORE_BLOCK_TAGS:
+                    tag = start[1].lower()
+                    depth = _html_balance(tag, line)
+                    if depth > 0:
+                        html_tag, html_depth = tag, depth
+                    out.append(line)
+                    prev_kind = "other"
+                    continue
             indent = _indent(line)
             if fence is not None:
                 top = stack[-1] if stack else None
@@ -219,7 +239,11 @@ class _Lines:
                     and closing["fence"][0] == fence[0][0]
                     and (len(closing["fence"]) >= len(fence[0]) and stripped == closing["fence"])
                 ):
+                    # kramdown allows a closing fence up to three spaces off the opening one
+                    out.append(" " * fence[1] + stripped)
                     fence = None
+                    prev_kind = "other"
+                    continue
                 if top is not None:
                     line = " " * (top.new_content + max(0, indent - top.content)) + line.lstrip(" ")
                 out.append(line)
@@ -295,7 +319,7 @@ class _Lines:
             if match and (self.gfm or match["fence"][0] == "~"):
                 if prev_kind == "para":
                     out.append("")
-                fence = (match["fence"], indent)
+                fence = (match["fence"], _indent(new_line))
                 out.append(new_line)
                 prev_kind = "other"
                 continue
@@ -319,7 +343,7 @@ class _Lines:
 
     def open_fence(self, rest: str, stack: list[_Item]) -> None:
         match = _FENCE.match(rest.strip()) if self.gfm else None
-        self._fence = (match["fence"], stack[-1].content) if match else None
+        self._fence = (match["fence"], stack[-1].new_content) if match else None
 
     def attrs(self, body: str) -> list[tuple[str, str]]:
         alds = self.state.alds
@@ -327,6 +351,27 @@ class _Lines:
         for word in body.split():
             words.append(alds.get(word, word) if re.fullmatch(r"[\w][\w-]*", word) else word)
         return _parse_attrs(" ".join(words))
+
+
+_HTML_BLOCK = re.compile(r"[ ]{0,3}<([A-Za-z][A-Za-z0-9-]*|!--)")
+_MORE_BLOCK_TAGS = frozenset(
+    "!-- center iframe noscript p pre script style summary svg template video audio canvas "
+    "h1 h2 h3 h4 h5 h6 li dd dt tbody thead tfoot tr td th".split()
+)
+
+
+@lru_cache(maxsize=64)
+def _tag_patterns(tag: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    if tag == "!--":
+        return re.compile("<!--"), re.compile("-->")
+    name = re.escape(tag)
+    return re.compile(rf"<{name}(?=[\s/>]|$)", re.I), re.compile(rf"</{name}\s*>", re.I)
+
+
+def _html_balance(tag: str, line: str) -> int:
+    """How many more elements ``tag`` the line opens than it closes."""
+    opening, closing = _tag_patterns(tag)
+    return len(opening.findall(line)) - len(closing.findall(line))
 
 
 def _parse_attrs(body: str) -> list[tuple[str, str]]:
