@@ -506,6 +506,75 @@ class _MathInline(InlineProcessor):
         return AtomicString(f"\\({m[1].strip()}\\)"), m.start(0), m.end(0)
 
 
+# kramdown's smart quote rules (parser/kramdown/smart_quotes.rb), tried in order at a quote
+# with the character before it, if that is plain text. L, R: opening or closing, of the
+# quote's kind; s, d, r: lsquo, ldquo, rsquo; 1: the first group stays as it is.
+_SQ_PUNCT = r"""[!"#$%'()*+,\-./:;<=>?@\[\\\]^_`{|}~]"""
+_SQ_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(rule), kinds)
+    for rule, kinds in (
+        (r"""(["'])(?=[_*]{1,2}\S)""", "L"),
+        (rf"""(["'])(?={_SQ_PUNCT}(?!\.\.)\B)""", "R"),
+        (r"""(\s?)"'(?=\w)""", "1ds"),
+        (r"""(\s?)'"(?=\w)""", "1sd"),
+        (r"""(\s?)'(?=\d\ds)""", "1r"),
+        (r"""(\s)(["'])(?=\w)""", "1L"),
+        (r"""([^ \\\t\r\n\[{(-])(["'])""", "1R"),
+        (r"""(["'])(?=\s|s\b|$)""", "R"),
+        (r"""(.?)'""", "1s"),
+        (r"""(.?)\"""", "1d"),
+    )
+)
+_TYPOGRAPHIC = {"---": "\u2014", "--": "\u2013", "...": "\u2026"}
+_ANGLES = {"<< ": "\u00ab\u00a0", " >>": "\u00a0\u00bb", "<<": "\u00ab", ">>": "\u00bb"}
+
+
+class _Typographic(InlineProcessor):
+    """kramdown's typographic symbols and smart quotes, as characters (Jekyll's
+    ``entity_output: as_char``)."""
+
+    def __init__(self, pattern: str, md: markdown.Markdown, quotes: tuple[str, ...]) -> None:
+        super().__init__(pattern, md)
+        self.quotes = quotes  # lsquo, rsquo, ldquo, rdquo as characters
+
+    def handleMatch(  # type: ignore[override]
+        self, m: re.Match[str], data: str
+    ) -> tuple[str | None, int | None, int | None]:
+        found = m[0]
+        if "{:" in data and data.rfind("{:", 0, m.start(0)) > data.rfind("}", 0, m.start(0)):
+            return None, None, None  # inside an IAL, which attr_list reads later
+        if found in _TYPOGRAPHIC:
+            return _TYPOGRAPHIC[found], m.start(0), m.end(0)
+        if found in _ANGLES:
+            return _ANGLES[found], m.start(0), m.end(0)
+        start = m.start(0)
+        before = data[start - 1] if start and data[start - 1] not in "\x02\x03\\" else ""
+        text = before + data[start : start + 64]
+        lsquo, rsquo, ldquo, rdquo = self.quotes
+        for rule, kinds in _SQ_RULES:
+            match = rule.match(text)
+            if match is None:
+                continue
+            out: list[str] = []
+            group = 1
+            for kind in kinds:
+                if kind == "1":
+                    group = 2
+                    continue
+                if kind in "LR":
+                    char = match[group]
+                    single = char == "'"
+                    if kind == "L":
+                        out.append(lsquo if single else ldquo)
+                    else:
+                        out.append(rsquo if single else rdquo)
+                else:
+                    out.append({"s": lsquo, "d": ldquo, "r": rsquo}[kind])
+            prefix = len(match[1]) if kinds[0] == "1" else 0
+            return "".join(out), start - len(before) + prefix, start - len(before) + match.end(0)
+        return None, None, None
+
+
 # -- tree processors -------------------------------------------------------------------
 
 
@@ -821,6 +890,13 @@ class _KramdownExtension(Extension):
             md.inlinePatterns.register(_BackslashBreak(r"\\\n", md), "backslash_break", 186)
         md.treeprocessors.register(_AttrList(md), "attr_list", 8)
         md.inlinePatterns.register(_MathInline(r"\$\$(.+?)\$\$", md), "kramdown_math", 187)
+        quotes = tuple(html.unescape(f"&{name};") for name in self.options.smart_quotes)
+        md.inlinePatterns.register(
+            _Typographic(r"<< |<<| >>|>>", md, quotes), "kramdown_angles", 95
+        )
+        md.inlinePatterns.register(
+            _Typographic(r"""---|--|\.\.\.|["']""", md, quotes), "kramdown_typographic", 5
+        )
         md.treeprocessors.register(_IalTreeprocessor(md, self.state), "kramdown_ial", 7.5)
         md.treeprocessors.register(_KramdownTreeprocessor(md, self.options), "kramdown", 5)
         for char in "|\"'$=~:":
@@ -833,7 +909,6 @@ class _KramdownExtension(Extension):
 
 
 def _build(options: KramdownOptions) -> markdown.Markdown:
-    left_s, right_s, left_d, right_d = (f"&{name};" for name in options.smart_quotes)
     extensions: list[Any] = [
         "abbr",
         "def_list",
@@ -841,7 +916,6 @@ def _build(options: KramdownOptions) -> markdown.Markdown:
         "md_in_html",
         "tables",
         "attr_list",
-        "smarty",
         "pymdownx.superfences",
         "pymdownx.saneheaders",
         _KramdownExtension(options),
@@ -851,15 +925,6 @@ def _build(options: KramdownOptions) -> markdown.Markdown:
         if options.hard_wrap:
             extensions.append("nl2br")
     config: dict[str, dict[str, Any]] = {
-        "smarty": {
-            "smart_angled_quotes": True,
-            "substitutions": {
-                "left-single-quote": left_s,
-                "right-single-quote": right_s,
-                "left-double-quote": left_d,
-                "right-double-quote": right_d,
-            },
-        },
         "pymdownx.superfences": {
             "custom_fences": [
                 {"name": "*", "class": "", "format": _fence_format, "validator": _fence_validator}
@@ -873,20 +938,73 @@ def _build(options: KramdownOptions) -> markdown.Markdown:
 
 _local = threading.local()
 
+# Python-Markdown runs every inline pattern over every piece of text, and most find
+# nothing. A pattern whose match needs text the post does not contain is left out of that
+# post's instance, which changes no output and saves much of the time. Each entry: the
+# registry (the main inline patterns, or smarty's), the pattern's name, and alternatives of
+# what it needs, each a set of strings that must all be in the post. The line pass escapes
+# a rule that cannot interrupt a paragraph ('***' after text) with backslashes.
+_NEEDS: dict[tuple[str, str], tuple[tuple[str, ...], ...]] = {
+    ("inline", "backtick"): (("`",),),
+    ("inline", "escape"): (("\\",), ("**",), ("__",), ("* *",), ("_ _",)),
+    ("inline", "footnote"): (("[^",),),
+    ("inline", "reference"): (("[", "]:"),),
+    ("inline", "link"): (("[",),),
+    ("inline", "image_link"): (("![",),),
+    ("inline", "image_reference"): (("![", "]:"),),
+    ("inline", "short_reference"): (("[", "]:"),),
+    ("inline", "short_image_ref"): (("![", "]:"),),
+    ("inline", "autolink"): (("<", ">"),),
+    ("inline", "automail"): (("<", ">", "@"),),
+    # raw HTML blocks can bring line breaks with them
+    ("inline", "linebreak"): (("  \n",), ("<",)),
+    ("inline", "entity"): (("&", ";"),),
+    ("inline", "em_strong"): (("*",), ("_",)),
+    ("inline", "html"): (("<", ">"),),
+    ("inline", "backslash_break"): (("\\\n",),),
+    ("inline", "kramdown_math"): (("$$",),),
+    ("inline", "not_tilde"): (("~",),),
+    ("inline", "sub_del"): (("~",),),
+    ("inline", "kramdown_angles"): (("<<",), (">>",)),
+    ("inline", "kramdown_typographic"): (("--",), ("...",), ("'",), ('"',)),
+}
 
-def _instance(options: KramdownOptions) -> markdown.Markdown:
-    instances: dict[KramdownOptions, markdown.Markdown] | None = getattr(_local, "md", None)
-    if instances is None:
-        instances = _local.md = {}
-    md = instances.get(options)
+
+def _patterns(md: markdown.Markdown, registry: str) -> Any:
+    return md.inlinePatterns
+
+
+def _instance(options: KramdownOptions, text: str | None) -> markdown.Markdown:
+    """The Markdown instance for ``options`` in this thread, without the inline patterns
+    that can do nothing in ``text`` (``None``: with all of them)."""
+    instances: dict[tuple[KramdownOptions, frozenset[tuple[str, str]]], markdown.Markdown]
+    instances = getattr(_local, "md", None) or {}
+    _local.md = instances
+    absent: frozenset[tuple[str, str]] = frozenset()
+    if text is not None and "markdown" not in text and "{::" not in text:
+        # (md_in_html and kramdown's extensions hand text back that the post did not show)
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        absent = frozenset(
+            key
+            for key, alternatives in _NEEDS.items()
+            if not any(all(part in text for part in needs) for needs in alternatives)
+        )
+    md = instances.get((options, absent))
     if md is None:
-        md = instances[options] = _build(options)
+        md = _build(options)
+        for registry, name in absent:
+            patterns = _patterns(md, registry)
+            if name in patterns:
+                patterns.deregister(name)
+        instances[options, absent] = md
     return md
 
 
-def to_html(text: str, options: KramdownOptions = KramdownOptions()) -> str:
-    """The HTML Jekyll (kramdown, GFM input, Rouge) makes of ``text``, without highlighting."""
-    md = _instance(options)
+def to_html(text: str, options: KramdownOptions = KramdownOptions(), prune: bool = True) -> str:
+    """The HTML Jekyll (kramdown, GFM input, Rouge) makes of ``text``, without highlighting.
+    ``prune=False`` runs every inline pattern (the output is the same)."""
+    md = _instance(options, text if prune else None)
     try:
         return md.convert(text)
     finally:
