@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 
 import frontmatter
@@ -128,6 +129,19 @@ CASES: list[tuple[str, str]] = [
         "quotes and punctuation",
         "\"Hello,\" she said. \"Really?\" 5\" screen, the '80s. ('a') ['b']",
     ),
+    (
+        "fence indented past the item text",
+        "1. Step\n\n    ```bash\n    kubectl get pods\n    ```\n\n2. Next",
+    ),
+    ("nested lists four spaces", "* Level 1\n    * Level 2\n        * Level 3\n* Back"),
+    ("fence in item keeps inner indent", "- a\n  ```yaml\n  key: value\n    nested: x\n  ```\n- b"),
+    ("quote with list after text", "> Quote with list:\n> 1. one\n> 2. two"),
+    ("list after bold line", "**Note:** something\n- list right after"),
+    ("escaped pipe in table", "| Column | Other |\n| ------ | ----- |\n| a \\| b | c |"),
+    ("table in list item", "- item with table:\n\n  | a | b |\n  |---|---|\n  | 1 | 2 |"),
+    ("indented footnote body", "Some text[^note].\n\n[^note]:\n    Indented footnote body."),
+    ("three kinds of rules", "* * *\n- - -\n___"),
+    ("reference link with title", 'A [link][1].\n\n[1]: https://example.com "Title"'),
     ("strike and strong", "***bold italic*** and ~~**strike bold**~~"),
 ]
 
@@ -135,6 +149,8 @@ CASES: list[tuple[str, str]] = [
 # listed here that starts to agree fails, so the list cannot go stale.
 TEXT_DIFFERS: dict[str, str] = {}
 MARKUP_DIFFERS: dict[str, str] = {
+    "fence indented past the item text": "kramdown keeps the fence's extra indent in each code "
+    "line; superfences strips it",
     "star and plus lists": "the item after a loose one is loose too in Python-Markdown",
     "kramdown nomarkdown": "block {::nomarkdown} holding only span HTML keeps a <p> around it",
     "code with tabs": "tabs in fenced code become spaces: Python-Markdown expands them first",
@@ -160,7 +176,10 @@ OPTION_CASES: list[tuple[str, str, dict[str, object]]] = [
     ("parse_block_html", "<div>\n*parsed* here\n</div>", {"parse_block_html": True}),
     ("footnote_nr", "a[^1] b[^2]\n\n[^1]: x\n[^2]: y", {"footnote_nr": 5}),
 ]
-OPTION_MARKUP_DIFFERS: dict[str, str] = {}
+OPTION_MARKUP_DIFFERS: dict[str, str] = {
+    "fence indented past the item text": "kramdown keeps the fence's extra indent in each code "
+    "line; superfences strips it",
+}
 
 # Jekyll's own kramdown converter with Jekyll's defaults, plus a case's kramdown options
 ORACLE = r"""
@@ -376,3 +395,15 @@ def test_corpus_posts_read_as_jekyll_renders_them() -> None:
     ]
     assert len(posts) > 50
     assert differ == []
+
+
+def test_leaving_out_patterns_changes_nothing() -> None:
+    for _, source in CASES:
+        assert to_html(source) == to_html(source, prune=False)
+
+
+def test_threads_render_as_one_thread_does() -> None:
+    sources = [source for _, source in CASES]
+    serial = [to_html(source) for source in sources]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert list(pool.map(to_html, sources * 3)) == serial * 3

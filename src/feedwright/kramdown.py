@@ -325,15 +325,17 @@ class _Lines:
                 continue
             if prev_kind == "para" and self.gfm and _ATX.match(stripped):
                 out.append("")
-            elif prev_kind == "para" and stripped[0] in "*_" and _is_rule(stripped):
+            rule = _is_rule(stripped)
+            if rule and prev_kind == "para" and stripped[0] in "*_":
                 new_line = new_line.replace("*", "\\*").replace("_", "\\_")  # no rule here
+                rule = False
             out.append(new_line)
             if top is not None:
                 prev_kind = "item" if prev_kind == "item" else "para"
-            elif _ATX.match(stripped) or _TABLE_LINE.match(line) or stripped.startswith("<"):
+            elif rule or _ATX.match(stripped):
+                prev_kind = "other"  # a rule, a setext underline or an ATX header
+            elif _TABLE_LINE.match(line) or stripped.startswith("<"):
                 prev_kind = "other" if prev_kind == "blank" or not self.gfm else prev_kind
-                if _ATX.match(stripped):
-                    prev_kind = "other"
             else:
                 prev_kind = "para" if prev_kind in ("blank", "para", "other") else prev_kind
         flush_quote()
