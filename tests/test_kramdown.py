@@ -100,7 +100,8 @@ CASES: list[tuple[str, str]] = [
     ("paragraph then header", "text\n# Header"),
     ("wide list markers", "-   wide\n-   items\n\n    more"),
     ("numbered not one", "3. three\n4. four"),
-    ("code with tabs", "```\n\tindented with tab\n```"),
+    ("code with tabs", "```go\nfunc main() {\n\tif x {\n\t\treturn\t// done\n\t}\n}\n```"),
+    ("tabs in code in list", "- a\n\n  ```\n  \tx\ty\n  ```\n\n\tcode block"),
     ("long fence", "````\n```\ninner\n```\n````"),
     ("emphasis in link", "[*em* link](http://x.com)"),
     ("html entity in code", "`&amp;` stays"),
@@ -153,7 +154,6 @@ MARKUP_DIFFERS: dict[str, str] = {
     "line; superfences strips it",
     "star and plus lists": "the item after a loose one is loose too in Python-Markdown",
     "kramdown nomarkdown": "block {::nomarkdown} holding only span HTML keeps a <p> around it",
-    "code with tabs": "tabs in fenced code become spaces: Python-Markdown expands them first",
     "indented code in list item": "an item's text before an indented code block gets no <p>",
     "math": "a paragraph of block math \\[...\\] keeps its <p>",
     "ordered list after unordered": "kramdown nests it in the last bullet item, Python-Markdown "

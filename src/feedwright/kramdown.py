@@ -26,6 +26,7 @@ from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.extensions.attr_list import AttrListTreeprocessor, get_attrs_and_remainder
 from markdown.inlinepatterns import InlineProcessor
+from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
@@ -416,6 +417,44 @@ class _Preprocessor(Preprocessor):
         body = match["body"]
         raw = f"<!-- {body} -->" if name == "comment" else body
         return self.md.htmlStash.store(raw)
+
+
+_TAB = "\ue004"  # a tab in fenced code, kept from Python-Markdown's tab expansion
+
+
+class _KeepTabs(Preprocessor):
+    """kramdown keeps the tabs in fenced code; Python-Markdown expands all tabs before
+    fences are found. A tab inside a fence becomes a stand-in until the HTML is done."""
+
+    def __init__(self, md: markdown.Markdown, gfm: bool) -> None:
+        super().__init__(md)
+        self.opening = _GFM_FENCE if gfm else re.compile(r"[ ]{0,3}(?P<fence>~{3,})")
+
+    def run(self, lines: list[str]) -> list[str]:
+        if not any("\t" in line for line in lines):
+            return lines
+        fence: str | None = None
+        column = 0
+        for index, line in enumerate(lines):
+            bare = line.rstrip("\r")
+            stripped = bare.strip(" ")
+            if fence is None:
+                match = self.opening.match(stripped)
+                if match is not None:
+                    fence, column = match["fence"], _indent(bare)
+                continue
+            if stripped.startswith(fence) and stripped.rstrip(fence[0] + " \t") == "":
+                fence = None
+                continue
+            if "\t" in line:
+                lead = min(column, _indent(line))
+                lines[index] = line[:lead] + line[lead:].replace("\t", _TAB)
+        return lines
+
+
+class _RestoreTabs(Postprocessor):
+    def run(self, text: str) -> str:
+        return text.replace(_TAB, "\t") if _TAB in text else text
 
 
 _HTML_START = re.compile(r"^<(?P<tag>[A-Za-z][A-Za-z0-9]*)(?P<attrs>(?:\s[^>]*)?)>")
@@ -885,7 +924,9 @@ class _KramdownExtension(Extension):
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.registerExtension(self)
+        md.preprocessors.register(_KeepTabs(md, self.options.gfm), "kramdown_tabs", 31)
         md.preprocessors.register(_Preprocessor(md, self.options, self.state), "kramdown", 28)
+        md.postprocessors.register(_RestoreTabs(md), "kramdown_tabs", 1)
         parser: BlockParser = md.parser
         parser.blockprocessors.register(_HeaderlessTable(parser), "headerless_table", 74)
         if self.options.gfm and not self.options.hard_wrap:
