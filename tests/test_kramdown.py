@@ -153,9 +153,7 @@ MARKUP_DIFFERS: dict[str, str] = {
     "fence indented past the item text": "kramdown keeps the fence's extra indent in each code "
     "line; superfences strips it",
     "star and plus lists": "the item after a loose one is loose too in Python-Markdown",
-    "kramdown nomarkdown": "block {::nomarkdown} holding only span HTML keeps a <p> around it",
     "indented code in list item": "an item's text before an indented code block gets no <p>",
-    "math": "a paragraph of block math \\[...\\] keeps its <p>",
     "ordered list after unordered": "kramdown nests it in the last bullet item, Python-Markdown "
     "continues the list",
 }

@@ -178,6 +178,7 @@ class _Item:
 class _State:
     ials: list[list[tuple[str, str]]] = field(default_factory=list)
     alds: dict[str, str] = field(default_factory=dict)
+    blocks: set[str] = field(default_factory=set)  # stored HTML that stands without a <p>
 
 
 def _indent(line: str) -> int:
@@ -416,6 +417,10 @@ class _Preprocessor(Preprocessor):
             return ""
         body = match["body"]
         raw = f"<!-- {body} -->" if name == "comment" else body
+        text = match.string
+        start, end = match.start(0), match.end(0)
+        if (start == 0 or text[start - 1] == "\n") and text[end:].lstrip(" ")[:1] in ("", "\n"):
+            self.state.blocks.add(raw)  # a block: kramdown writes it without a paragraph
         return self.md.htmlStash.store(raw)
 
 
@@ -537,13 +542,19 @@ class _BackslashBreak(InlineProcessor):
 
 class _MathInline(InlineProcessor):
     """kramdown's math (MathJax engine): ``$$x$$`` is written as ``\\(x\\)``, untouched,
-    or as ``\\[x\\]`` when it is a paragraph of its own."""
+    or as ``\\[x\\]`` without a paragraph when it is a paragraph of its own."""
+
+    def __init__(self, pattern: str, md: markdown.Markdown, state: _State) -> None:
+        super().__init__(pattern, md)
+        self.state = state
 
     def handleMatch(  # type: ignore[override]
         self, m: re.Match[str], data: str
     ) -> tuple[str, int, int]:
         if m.start(0) == 0 and m.end(0) == len(data.rstrip()):  # a paragraph of math
-            return AtomicString(f"\\[{m[1].strip()}\\]"), m.start(0), m.end(0)
+            raw = html.escape(f"\\[{m[1].strip()}\\]", quote=False)
+            self.state.blocks.add(raw)
+            return self.md.htmlStash.store(raw), m.start(0), m.end(0)
         return AtomicString(f"\\({m[1].strip()}\\)"), m.start(0), m.end(0)
 
 
@@ -927,12 +938,22 @@ class _KramdownExtension(Extension):
         md.preprocessors.register(_KeepTabs(md, self.options.gfm), "kramdown_tabs", 31)
         md.preprocessors.register(_Preprocessor(md, self.options, self.state), "kramdown", 28)
         md.postprocessors.register(_RestoreTabs(md), "kramdown_tabs", 1)
+        raw_html = md.postprocessors["raw_html"]
+        block_level = raw_html.isblocklevel  # type: ignore[attr-defined]
+        blocks = self.state.blocks
+
+        def isblocklevel(html: str) -> bool:
+            return html in blocks or bool(block_level(html))
+
+        raw_html.isblocklevel = isblocklevel  # type: ignore[attr-defined]
         parser: BlockParser = md.parser
         parser.blockprocessors.register(_HeaderlessTable(parser), "headerless_table", 74)
         if self.options.gfm and not self.options.hard_wrap:
             md.inlinePatterns.register(_BackslashBreak(r"\\\n", md), "backslash_break", 186)
         md.treeprocessors.register(_AttrList(md), "attr_list", 8)
-        md.inlinePatterns.register(_MathInline(r"\$\$(.+?)\$\$", md), "kramdown_math", 187)
+        md.inlinePatterns.register(
+            _MathInline(r"\$\$(.+?)\$\$", md, self.state), "kramdown_math", 187
+        )
         quotes = tuple(html.unescape(f"&{name};") for name in self.options.smart_quotes)
         md.inlinePatterns.register(
             _Typographic(r"<< |<<| >>|>>", md, quotes), "kramdown_angles", 95
@@ -949,6 +970,7 @@ class _KramdownExtension(Extension):
     def reset(self) -> None:
         self.state.ials.clear()
         self.state.alds.clear()
+        self.state.blocks.clear()
 
 
 def _build(options: KramdownOptions) -> markdown.Markdown:
