@@ -172,6 +172,11 @@ OPTION_CASES: list[tuple[str, str, dict[str, object]]] = [
     ("input kramdown ids", "# 1. Hello, World!\n\n# Hello World\n\n# ---", {"input": "kramdown"}),
     ("input kramdown fences", "~~~ ruby\nputs 1\n~~~", {"input": "kramdown"}),
     ("parse_block_html", "<div>\n*parsed* here\n</div>", {"parse_block_html": True}),
+    (
+        "parse_block_html not in code",
+        "```\n<div>\n```\n\n<div>\n*x*\n</div>",
+        {"parse_block_html": True},
+    ),
     ("footnote_nr", "a[^1] b[^2]\n\n[^1]: x\n[^2]: y", {"footnote_nr": 5}),
 ]
 OPTION_MARKUP_DIFFERS: dict[str, str] = {

@@ -166,6 +166,7 @@ _MARK_NEXT = "\ue001"  # a block IAL for the block after it
 _MARK_ITEM = "\ue002"  # a block IAL for the list item it starts
 _MARK_SPLIT = "\ue003"  # a paragraph that only separates two blockquotes
 _LEADING_IAL = re.compile(r"[ ]*\{:(?!:)(?P<body>[^}\n]*)\}[ ]*")
+_NAME = re.compile(r"[\w][\w-]*")
 
 
 @dataclass(slots=True)
@@ -188,9 +189,10 @@ def _indent(line: str) -> int:
 class _Lines:
     """The line pass over (a part of) a post."""
 
-    def __init__(self, gfm: bool, state: _State) -> None:
+    def __init__(self, gfm: bool, state: _State, parse_block_html: bool = False) -> None:
         self.gfm = gfm
         self.state = state
+        self.parse_block_html = parse_block_html
 
     def run(self, lines: list[str]) -> list[str]:
         out: list[str] = []
@@ -205,7 +207,7 @@ class _Lines:
             nonlocal quote_ended
             if quote:
                 quote_ended = True
-                inner = _Lines(self.gfm, self.state).run(
+                inner = _Lines(self.gfm, self.state, self.parse_block_html).run(
                     [_QUOTE_PREFIX.sub("", q, 1) for q in quote]
                 )
                 out.extend(("> " + q).rstrip() for q in inner)
@@ -229,6 +231,8 @@ class _Lines:
                     depth = _html_balance(tag, line)
                     if depth > 0:
                         html_tag, html_depth = tag, depth
+                    if self.parse_block_html:
+                        line = _HTML_START.sub(_markdown_attr, line, 1)
                     out.append(line)
                     prev_kind = "other"
                     continue
@@ -310,8 +314,9 @@ class _Lines:
                 stack.append(_Item(content, new_marker + 4))
                 out.append(" " * new_marker + marker + " " + rest)
                 prev_kind = "item"
-                self.open_fence(rest, stack)
-                fence = self._fence
+                opening = _FENCE.match(rest.strip()) if self.gfm else None
+                if opening is not None:  # a fence on the item's first line
+                    fence = (opening["fence"], stack[-1].new_content)
                 continue
             if top is not None:
                 new_line = " " * (top.new_content + indent - top.content) + line.lstrip(" ")
@@ -339,21 +344,15 @@ class _Lines:
             elif _TABLE_LINE.match(line) or stripped.startswith("<"):
                 prev_kind = "other" if prev_kind == "blank" or not self.gfm else prev_kind
             else:
-                prev_kind = "para" if prev_kind in ("blank", "para", "other") else prev_kind
+                prev_kind = "para"
         flush_quote()
         return out
-
-    _fence: tuple[str, int] | None = None
-
-    def open_fence(self, rest: str, stack: list[_Item]) -> None:
-        match = _FENCE.match(rest.strip()) if self.gfm else None
-        self._fence = (match["fence"], stack[-1].new_content) if match else None
 
     def attrs(self, body: str) -> list[tuple[str, str]]:
         alds = self.state.alds
         words = []
         for word in body.split():
-            words.append(alds.get(word, word) if re.fullmatch(r"[\w][\w-]*", word) else word)
+            words.append(alds.get(word, word) if _NAME.fullmatch(word) else word)
         return _parse_attrs(" ".join(words))
 
 
@@ -406,10 +405,9 @@ class _Preprocessor(Preprocessor):
                 else:
                     kept.append(line)
             text = "\n".join(kept)
-        lines = text.split("\n")
-        if self.options.parse_block_html:
-            lines = [_HTML_START.sub(_markdown_attr, line, 1) for line in lines]
-        return _Lines(self.options.gfm, self.state).run(lines)
+        return _Lines(self.options.gfm, self.state, self.options.parse_block_html).run(
+            text.split("\n")
+        )
 
     def extension(self, match: re.Match[str]) -> str:
         name = match["name"]
