@@ -1004,46 +1004,45 @@ _local = threading.local()
 # Python-Markdown runs every inline pattern over every piece of text, and most find
 # nothing. A pattern whose match needs text the post does not contain is left out of that
 # post's instance, which changes no output and saves much of the time. Each entry: the
-# registry (the main inline patterns, or smarty's), the pattern's name, and alternatives of
-# what it needs, each a set of strings that must all be in the post. The line pass escapes
-# a rule that cannot interrupt a paragraph ('***' after text) with backslashes.
-_NEEDS: dict[tuple[str, str], tuple[tuple[str, ...], ...]] = {
-    ("inline", "backtick"): (("`",),),
-    ("inline", "escape"): (("\\",), ("**",), ("__",), ("* *",), ("_ _",)),
-    ("inline", "footnote"): (("[^",),),
-    ("inline", "reference"): (("[", "]:"),),
-    ("inline", "link"): (("[",),),
-    ("inline", "image_link"): (("![",),),
-    ("inline", "image_reference"): (("![", "]:"),),
-    ("inline", "short_reference"): (("[", "]:"),),
-    ("inline", "short_image_ref"): (("![", "]:"),),
-    ("inline", "autolink"): (("<", ">"),),
-    ("inline", "automail"): (("<", ">", "@"),),
+# pattern's name and alternatives of what it needs, each a set of strings that must all be
+# in the post. The line pass escapes a rule that cannot interrupt a paragraph ('***' after
+# text) with backslashes.
+_NEEDS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "backtick": (("`",),),
+    "escape": (("\\",), ("**",), ("__",), ("* *",), ("_ _",)),
+    "footnote": (("[^",),),
+    "reference": (("[", "]:"),),
+    "link": (("[",),),
+    "image_link": (("![",),),
+    "image_reference": (("![", "]:"),),
+    "short_reference": (("[", "]:"),),
+    "short_image_ref": (("![", "]:"),),
+    "autolink": (("<", ">"),),
+    "automail": (("<", ">", "@"),),
     # raw HTML blocks can bring line breaks with them
-    ("inline", "linebreak"): (("  \n",), ("<",)),
-    ("inline", "entity"): (("&", ";"),),
-    ("inline", "em_strong"): (("*",), ("_",)),
-    ("inline", "html"): (("<", ">"),),
-    ("inline", "backslash_break"): (("\\\n",),),
-    ("inline", "kramdown_math"): (("$$",),),
-    ("inline", "not_tilde"): (("~",),),
-    ("inline", "sub_del"): (("~",),),
-    ("inline", "kramdown_angles"): (("<<",), (">>",)),
-    ("inline", "kramdown_typographic"): (("--",), ("...",), ("'",), ('"',)),
+    "linebreak": (("  \n",), ("<",)),
+    "entity": (("&", ";"),),
+    "em_strong": (("*",), ("_",)),
+    "html": (("<", ">"),),
+    "backslash_break": (("\\\n",),),
+    "kramdown_math": (("$$",),),
+    "not_tilde": (("~",),),
+    "sub_del": (("~",),),
+    "kramdown_angles": (("<<",), (">>",)),
+    "kramdown_typographic": (("--",), ("...",), ("'",), ('"',)),
 }
 
 
-def _patterns(md: markdown.Markdown, registry: str) -> Any:
-    return md.inlinePatterns
+_MAX_INSTANCES = 256  # per thread; an instance takes about a millisecond to make
 
 
 def _instance(options: KramdownOptions, text: str | None) -> markdown.Markdown:
     """The Markdown instance for ``options`` in this thread, without the inline patterns
     that can do nothing in ``text`` (``None``: with all of them)."""
-    instances: dict[tuple[KramdownOptions, frozenset[tuple[str, str]]], markdown.Markdown]
+    instances: dict[tuple[KramdownOptions, frozenset[str]], markdown.Markdown]
     instances = getattr(_local, "md", None) or {}
     _local.md = instances
-    absent: frozenset[tuple[str, str]] = frozenset()
+    absent: frozenset[str] = frozenset()
     if text is not None and "markdown" not in text and "{::" not in text:
         # (md_in_html and kramdown's extensions hand text back that the post did not show)
         if "\r" in text:
@@ -1054,12 +1053,14 @@ def _instance(options: KramdownOptions, text: str | None) -> markdown.Markdown:
             if not any(all(part in text for part in needs) for needs in alternatives)
         )
     md = instances.get((options, absent))
+    if md is None and len(instances) >= _MAX_INSTANCES:
+        absent = frozenset()  # enough kinds of post seen: the full instance serves the rest
+        md = instances.get((options, absent))
     if md is None:
         md = _build(options)
-        for registry, name in absent:
-            patterns = _patterns(md, registry)
-            if name in patterns:
-                patterns.deregister(name)
+        for name in absent:
+            if name in md.inlinePatterns:
+                md.inlinePatterns.deregister(name)
         instances[options, absent] = md
     return md
 
