@@ -17,7 +17,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from feedwright.jekyll_liquid import JekyllLiquid, LiquidIssue, SiteContext
+from feedwright.render.liquid import JekyllLiquid, LiquidIssue, SiteContext
 
 # --------------------------------------------------------------------------- the site
 

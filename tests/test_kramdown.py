@@ -15,7 +15,7 @@ import lxml.html
 import pytest
 
 from conftest import need_corpus, unavailable
-from feedwright.kramdown import KramdownOptions, to_html
+from feedwright.render.kramdown import KramdownOptions, to_html
 
 # Each case: (name, Markdown). Rendered by Jekyll's own kramdown converter with its defaults
 # (input GFM, auto_ids, hard_wrap false, smart_quotes lsquo,rsquo,ldquo,rdquo, rouge) and by

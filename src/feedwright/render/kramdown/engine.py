@@ -1019,12 +1019,12 @@ _NEEDS: dict[str, tuple[tuple[str, ...], ...]] = {
     "short_image_ref": (("![", "]:"),),
     "autolink": (("<", ">"),),
     "automail": (("<", ">", "@"),),
-    # raw HTML blocks can bring line breaks with them
-    "linebreak": (("  \n",), ("<",)),
+    # raw HTML blocks and fences (in list items) can bring line breaks with them
+    "linebreak": (("  \n",), ("\t\n",), ("<",), ("```",), ("~~~",)),
     "entity": (("&", ";"),),
     "em_strong": (("*",), ("_",)),
     "html": (("<", ">"),),
-    "backslash_break": (("\\\n",),),
+    "backslash_break": (("\\",),),
     "kramdown_math": (("$$",),),
     "not_tilde": (("~",),),
     "sub_del": (("~",),),
@@ -1043,10 +1043,13 @@ def _instance(options: KramdownOptions, text: str | None) -> markdown.Markdown:
     instances = getattr(_local, "md", None) or {}
     _local.md = instances
     absent: frozenset[str] = frozenset()
-    if text is not None and "markdown" not in text and "{::" not in text:
+    # (tabs: kramdown's tab handling hands back text with spaces the post did not show)
+    if text is not None and "markdown" not in text and "{::" not in text and "\t" not in text:
         # (md_in_html and kramdown's extensions hand text back that the post did not show)
-        if "\r" in text:
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        # inline patterns see the text as Python-Markdown normalizes it first
+        if "\r" in text or "\t" in text or "\x02" in text or "\x03" in text:
+            text = text.replace("\x02", "").replace("\x03", "")
+            text = text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(4)
         absent = frozenset(
             key
             for key, alternatives in _NEEDS.items()
