@@ -39,7 +39,7 @@ from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.token import TOKEN_EOF, TOKEN_EXPRESSION, TOKEN_ILLEGAL, TOKEN_TAG, Token
 
-__all__ = ["JekyllLiquid", "LiquidIssue", "SiteContext"]
+__all__ = ["JekyllLiquid", "LiquidIssue", "SiteContext", "smartify"]
 
 MAX_ISSUES = 50  # per post; the rest are summarised in one issue
 MAX_INCLUDE_DEPTH = 10
@@ -789,12 +789,7 @@ class _Filters:
 
     @staticmethod
     def smartify(value: object) -> str:
-        text = re.sub(r"&(?!#?\w+;)", "&amp;", _ruby_str(value))
-        text = text.replace("---", "\u2014").replace("--", "\u2013").replace("...", "\u2026")
-        text = re.sub(r'(^|[\s(\[{\u2014\u2013])"', "\\1\u201c", text)
-        text = text.replace('"', "\u201d")
-        text = re.sub(r"(^|[\s(\[{\u2014\u2013])'", "\\1\u2018", text)
-        return text.replace("'", "\u2019")
+        return smartify(_ruby_str(value))
 
     @staticmethod
     def passthrough(value: object) -> object:
@@ -1137,6 +1132,16 @@ _RAW_END = {
     "doc": re.compile(r"\{%-?\s*enddoc\s*-?%\}"),
 }
 _MARKUP = re.compile(r"\{%-?\s*(\w+)?(.*?)-?%\}|\{\{-?(.*?)-?\}\}", re.S)
+
+
+def smartify(text: str) -> str:
+    """Jekyll's ``smartify``: straight quotes, dashes and ellipses made typographic."""
+    text = re.sub(r"&(?!#?\w+;)", "&amp;", text)
+    text = text.replace("---", "\u2014").replace("--", "\u2013").replace("...", "\u2026")
+    text = re.sub(r'(^|[\s(\[{\u2014\u2013])"', "\\1\u201c", text)
+    text = text.replace('"', "\u201d")
+    text = re.sub(r"(^|[\s(\[{\u2014\u2013])'", "\\1\u2018", text)
+    return text.replace("'", "\u2019")
 
 
 def _keep_newlines(text: str) -> str:
