@@ -15,7 +15,7 @@ from feedwright.parallel import Team, default_jobs
 from feedwright.progress import Progress, Silent
 from feedwright.publish import Publisher, clean_temp_files, output_lock, read_manifest
 from feedwright.rebuild import output_prints, rebuild
-from feedwright.render import Linker, render_diagnostics, render_stage
+from feedwright.render import Linker, render_diagnostics, render_notes, render_stage
 from feedwright.scan import scan
 from feedwright.scan.cached import CachedSource, parse_one, tree_of
 from feedwright.state import reuse, snapshot
@@ -159,6 +159,7 @@ class _Run:
                 needed.setdefault(post.relpath, post)
         externals = snapshot.external_signatures(external_files(config, needed.values()))
         linker = Linker.of(config, index.posts)
+        diagnostics.extend(render_notes(linker))
         renders = render_stage(needed, config, linker, store, now, team, progress)  # render
         rendered: dict[str, RenderedPost] = {}
         for rel in sorted(needed):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from feedwright.config import Config
 from feedwright.feeds.serialize import serialize_one, with_signatures
+from feedwright.index import build_index
 from feedwright.parallel import Team
 from feedwright.progress import Progress
 from feedwright.publish import publish, read_manifest
@@ -53,7 +54,8 @@ def rebuild(
     if decision is None:
         return None
     needed = dict(decision.needed)
-    linker = Linker(config, saved.links)
+    scanned = [r.outcome.post for r in store.files().values() if r.outcome.post is not None]
+    linker = Linker(config, saved.links, build_index(scanned, config).posts)  # site.posts
     renders = render_stage(needed, config, linker, store, now, Team(1), progress)
     if renders.unsettled:
         return None  # a post changed while this build ran: take the full path

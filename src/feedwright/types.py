@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -68,6 +69,7 @@ class Post:
     body_sha: str = ""  # sha256 of body, so the cache can skip storing bodies
     has_liquid: bool = False  # the body contains a Liquid tag
     image: str | None = None  # the 'image:' front matter as written (a path or URL)
+    front_matter: Mapping[str, object] = field(default_factory=dict, hash=False)  # as JSON
 
     @property
     def body_missing(self) -> bool:

@@ -12,6 +12,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from feedwright.config import Config, ContentMode, FeedFormat, IdScheme
 from feedwright.feeds.plan import FeedPlan
+from feedwright.render.text import feed_text, summary_of
 from feedwright.types import (
     Author,
     FeedDocument,
@@ -116,7 +117,7 @@ def _entry(
         label = tag_label.get(raw, raw)
         if label not in labels:
             labels.append(label)
-    summary = post.description
+    summary = summary_of(post.description, post.front_matter)
     if summary is None and mode is ContentMode.SUMMARY:
         summary = rendered.excerpt or None
     authors = post.authors
@@ -125,7 +126,7 @@ def _entry(
     return FeedEntry(
         id=entry_id(post, config),
         guid_is_permalink=config.ids.scheme is IdScheme.URL,
-        title=post.title,
+        title=feed_text(post.title),
         link=post.url,
         published=post.published,
         updated=post.updated,

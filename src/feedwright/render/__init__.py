@@ -1,5 +1,5 @@
-"""The render stage: each post's Liquid, then Markdown, then the HTML pass, spread over
-the build's processes. Markdown and lxml load only when something renders."""
+"""The render stage: each post's Liquid (Jekyll's), then Markdown (kramdown's), then the
+HTML pass, spread over the build's processes. lxml loads only when something renders."""
 
 from __future__ import annotations
 
@@ -7,18 +7,18 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import posixpath
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from feedwright import __version__
 from feedwright.config import Config, EmbedMode
 from feedwright.parallel import Team
 from feedwright.progress import Progress
-from feedwright.render import liquid
-from feedwright.scan import PostError, split_front_matter
+from feedwright.render.kramdown import to_html
+from feedwright.render.kramdown.premonition import premonition
+from feedwright.render.links import Linker
+from feedwright.render.liquid import JekyllLiquid, LiquidIssue, SiteContext
 from feedwright.scan.bodies import load_bodies
 from feedwright.state.store import Store
 from feedwright.types import (
@@ -31,108 +31,128 @@ from feedwright.types import (
 if TYPE_CHECKING:
     from feedwright.render.html import Allowlist
 
-
-class Linker:
-    """Resolves ``{% post_url %}`` and ``{% link %}`` for the Liquid pass."""
-
-    def __init__(self, config: Config, by_name: dict[str, str]) -> None:
-        self.config = config
-        self.root = config.site.url.rstrip("/") + config.site.baseurl
-        self.by_name = by_name  # a post's file name (with and without folders) -> its URL
-        urls = sorted(by_name.items())
-        self.fingerprint = hashlib.sha256(json.dumps(urls).encode()).hexdigest()
-
-    @classmethod
-    def of(cls, config: Config, posts: Iterable[Post]) -> Linker:
-        by_name: dict[str, str] = {}
-        for post in posts:
-            stem = post.relpath.rsplit(".", 1)[0]
-            by_name.setdefault(stem, post.url)
-            by_name.setdefault(posixpath.basename(stem), post.url)
-        return cls(config, by_name)
-
-    def post_url(self, name: str) -> str | None:
-        return self.by_name.get(name.strip().removesuffix(".md").removesuffix(".markdown"))
-
-    def link(self, target: str) -> tuple[str, bool]:
-        target = target.strip().lstrip("/")
-        fallback = self.root + "/" + target
-        source = self.config.source
-        if source is None:
-            return fallback, False
-        path = source / target
-        if not path.is_file():
-            return fallback, False
-        stem = target.rsplit(".", 1)[0]
-        if stem.startswith("_posts/"):
-            url = self.by_name.get(stem.removeprefix("_posts/"))
-            if url is not None:
-                return url, True
-        if path.suffix.lower() in (".md", ".markdown", ".html"):
-            permalink = _page_permalink(path)
-            if permalink:
-                return self.root + "/" + permalink.lstrip("/"), True
-            return self.root + "/" + stem + ".html", True
-        return fallback, True
-
-
-def _page_permalink(path: Path) -> str | None:
-    try:
-        fm = split_front_matter(path.read_text("utf-8-sig"))
-    except (OSError, UnicodeDecodeError, PostError):
-        return None
-    if fm is None:
-        return None
-    value = fm.data.get("permalink")
-    return value if isinstance(value, str) and value.strip() else None
+__all__ = [
+    "Linker",
+    "Renders",
+    "liquid_engine",
+    "page_of",
+    "render_all",
+    "render_diagnostics",
+    "render_each",
+    "render_key",
+    "render_notes",
+    "render_stage",
+    "render_value",
+]
 
 
 def render_key(post: Post, config: Config, linker: Linker) -> str | None:
     """The cache key of a post's rendered HTML: everything the HTML depends on."""
+    setup = linker.setup
     parts: list[object] = [
         __version__,
         post.body_sha,
         post.url,
-        config.site.url,
-        config.site.baseurl,
-        config.site.title,
         config.embeds.value,
         config.sanitize.model_dump(mode="json"),
+        setup.fingerprint,  # site.*, site.data, the includes, shortcodes, kramdown options
     ]
     if post.has_liquid:
         if config.source is not None:
-            return None  # depends on files outside the posts folder: always render
-        parts.append(linker.fingerprint)
+            return None  # {% link %} reads pages outside the posts folder: always render
+        if not setup.lists_fingerprint:
+            return None  # the posts lists are unknown here: render, never reuse
+        parts += [
+            linker.fingerprint,
+            setup.lists_fingerprint,
+            json.dumps(post.front_matter, sort_keys=True, default=str),
+            post.relpath,
+        ]
     return hashlib.sha256(json.dumps(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+INTERNAL_LIQUID_URL = "internal-liquid-url"  # a bug: Liquid must never reach a URL
+_ENGINES: dict[tuple[str, str, str], JekyllLiquid] = {}
+
+
+def liquid_engine(linker: Linker) -> JekyllLiquid:
+    """The build's Liquid environment, made once per process."""
+    setup = linker.setup
+    key = (setup.fingerprint, setup.lists_fingerprint, linker.fingerprint)
+    engine = _ENGINES.get(key)
+    if engine is None:
+        options = setup.kramdown
+
+        def markdownify(text: str) -> str:
+            return to_html(text, options)
+
+        ctx = SiteContext(
+            site=setup.site,
+            includes_dirs=() if setup.includes is None else (setup.includes,),
+            post_url=linker.relative_post_url,
+            link=linker.relative_link,
+            shortcodes=setup.shortcodes,
+            markdownify=markdownify,
+            source=setup.source,
+        )
+        _ENGINES.clear()  # one build at a time per process
+        engine = _ENGINES[key] = JekyllLiquid(ctx)
+    return engine
+
+
+def page_of(post: Post, config: Config) -> dict[str, object]:
+    """``page.*`` for a post's Liquid: its front matter and what Jekyll adds."""
+    page: dict[str, object] = dict(post.front_matter)
+    url = post.url_path
+    path = "_posts/" + post.relpath
+    file = config.posts / post.relpath
+    if config.source is not None and file.is_relative_to(config.source):
+        path = file.relative_to(config.source).as_posix()
+    page.update(
+        url=url,
+        id=url.removesuffix(".html"),
+        date=post.site_date,
+        title=post.title,
+        slug=post.slug,
+        tags=list(post.tags),
+        categories=list(post.categories),
+        path=path,
+    )
+    return page
 
 
 def render_value(post: Post, config: Config, linker: Linker) -> RenderValue:
     """Liquid, then Markdown, then the HTML pass; the result is cacheable."""
-    ctx = liquid.LiquidContext(
-        site_url=config.site.url.rstrip("/"),
-        baseurl=config.site.baseurl,
-        site_title=config.site.title,
-        post_url=linker.post_url,
-        link=linker.link,
-    )
-    text, issues = liquid.resolve(post.body, ctx)
+    text, issues = post.body, list[LiquidIssue]()
+    if "{{" in text or "{%" in text:
+        text, issues = liquid_engine(linker).render(text, page_of(post, config))
     # Markdown and lxml load only when something renders
     from feedwright.render.html import rewrite_html, sanitize
-    from feedwright.render.markdown import markdown_to_html
 
-    html = markdown_to_html(text)
+    html = to_html(premonition(text), linker.setup.kramdown)
     keep = config.embeds is EmbedMode.KEEP
     allowed = _allowlist(config) if config.sanitize.enabled else None
     result = rewrite_html(html, post.url, keep, allowed.tags if allowed else None)
     out = sanitize(result.html, allowed) if allowed is not None else result.html
+    found = [(i.line, i.code, i.message, i.hint) for i in issues]
+    found.extend(
+        (1, INTERNAL_LIQUID_URL, f"a URL still held Liquid markup and was removed: {url!r}", None)
+        for url in result.liquid_urls
+    )
     return RenderValue(
         out,
         result.excerpt,
         result.embeds,
-        tuple((i.line, i.code, i.message, i.hint) for i in issues),
+        tuple(found),
         result.link_issues,
         result.unsafe,
     )
+
+
+def render_notes(linker: Linker) -> list[Diagnostic]:
+    """What the build says once about rendering: kramdown options not applied, a Markdown
+    engine approximated."""
+    return list(linker.setup.notes)
 
 
 @functools.cache
@@ -233,7 +253,14 @@ def render_stage(
 
 def render_diagnostics(post: Post, value: RenderValue, config: Config) -> list[Diagnostic]:
     diags = [
-        Diagnostic(Severity.WARNING, code, message, post.relpath, post.body_line + line - 1, hint)
+        Diagnostic(
+            Severity.ERROR if code == INTERNAL_LIQUID_URL else Severity.WARNING,
+            code,
+            message,
+            post.relpath,
+            post.body_line + line - 1,
+            hint,
+        )
         for line, code, message, hint in value.issues
     ]
     for issue in value.link_issues:

@@ -35,6 +35,7 @@ class HtmlResult:
     embeds: tuple[str, ...]  # tag names turned into links (or kept)
     link_issues: tuple[str, ...] = ()  # relative URLs that cannot be resolved well
     unsafe: tuple[str, ...] = ()  # what the sanitizer will remove
+    liquid_urls: tuple[str, ...] = ()  # URLs that held Liquid markup (removed)
 
 
 def _absolute(url: str, base: str, issues: list[str] | None = None) -> str:
@@ -146,6 +147,7 @@ def rewrite_html(
             parent.replace(element, link)
     issues: list[str] = []
     unsafe: list[str] = []
+    liquid_urls: list[str] = []
     for element in root.iter(etree.Element):
         if allowed_tags is not None and element is not root and element.tag not in allowed_tags:
             unsafe.append(f"<{element.tag}>")
@@ -162,6 +164,9 @@ def rewrite_html(
             value = element.get(attr)
             if value is None:
                 continue
+            if "{{" in value or "{%" in value:  # never published: Liquid was not evaluated
+                liquid_urls.append(value)
+                value = ""
             if urlsplit(value.strip()).scheme.lower() in ("javascript", "vbscript", "data") and (
                 allowed_tags is not None
             ):
@@ -187,6 +192,7 @@ def rewrite_html(
         embeds=tuple(embeds),
         link_issues=tuple(dict.fromkeys(issues)),
         unsafe=tuple(dict.fromkeys(unsafe)),
+        liquid_urls=tuple(dict.fromkeys(liquid_urls)),
     )
 
 

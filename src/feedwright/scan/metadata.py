@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 from feedwright.config import Config
+from feedwright.config.values import plain
 from feedwright.errors import FeedwrightError
 from feedwright.scan.fields import (
     clean,
@@ -315,6 +317,7 @@ class Scanner:
             body_line=fm.body_line,
             key_lines=lines,
             body_sha=hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest(),
-            has_liquid="{%" in body,
+            has_liquid="{%" in body or "{{" in body,
             image=read_image(meta.get("image"), lines, report),
+            front_matter=json.loads(json.dumps(plain(meta), default=str)),
         )

@@ -98,7 +98,7 @@ def _post_obj(post: Post, body: bool) -> dict[str, Any]:
 def _post_from(data: dict[str, Any]) -> Post:
     values: dict[str, Any] = {}
     for f in dataclasses.fields(Post):
-        value = data[f.name]
+        value = data.get(f.name, {}) if f.name == "front_matter" else data[f.name]
         if f.name in _DATES:
             value = _DATES[f.name].fromisoformat(value)
         elif f.name == "authors":

@@ -1,0 +1,88 @@
+"""Links between posts and pages for the Liquid pass (``{% post_url %}``, ``{% link %}``),
+and what every post's Liquid sees of the site, both built once per build."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import posixpath
+from collections.abc import Iterable
+from pathlib import Path
+
+from feedwright.config import Config
+from feedwright.render.site import SiteSetup
+from feedwright.scan import PostError, split_front_matter
+from feedwright.types import Post
+
+
+class Linker:
+    """Resolves ``{% post_url %}`` and ``{% link %}`` for the Liquid pass, and holds the
+    build's :class:`SiteSetup` (``site.posts`` only when built from the posts)."""
+
+    def __init__(
+        self, config: Config, by_name: dict[str, str], posts: Iterable[Post] | None = None
+    ) -> None:
+        self.config = config
+        self.host = config.site.url.rstrip("/")
+        self.root = self.host + config.site.baseurl
+        self.by_name = by_name  # a post's file name (with and without folders) -> its URL
+        urls = sorted(by_name.items())
+        self.fingerprint = hashlib.sha256(json.dumps(urls).encode()).hexdigest()
+        self.setup = SiteSetup.of(config, posts)
+
+    @classmethod
+    def of(cls, config: Config, posts: Iterable[Post]) -> Linker:
+        posts = list(posts)
+        by_name: dict[str, str] = {}
+        for post in posts:
+            stem = post.relpath.rsplit(".", 1)[0]
+            by_name.setdefault(stem, post.url)
+            by_name.setdefault(posixpath.basename(stem), post.url)
+        return cls(config, by_name, posts)
+
+    def post_url(self, name: str) -> str | None:
+        return self.by_name.get(name.strip().removesuffix(".md").removesuffix(".markdown"))
+
+    def link(self, target: str) -> tuple[str, bool]:
+        target = target.strip().lstrip("/")
+        fallback = self.root + "/" + target
+        source = self.config.source
+        if source is None:
+            return fallback, False
+        path = source / target
+        if not path.is_file():
+            return fallback, False
+        stem = target.rsplit(".", 1)[0]
+        if stem.startswith("_posts/"):
+            url = self.by_name.get(stem.removeprefix("_posts/"))
+            if url is not None:
+                return url, True
+        if path.suffix.lower() in (".md", ".markdown", ".html"):
+            permalink = _page_permalink(path)
+            if permalink:
+                return self.root + "/" + permalink.lstrip("/"), True
+            return self.root + "/" + stem + ".html", True
+        return fallback, True
+
+    # Jekyll 4 writes both as site-relative paths with the base URL (``relative_url``)
+    def relative_post_url(self, name: str) -> str | None:
+        url = self.post_url(name)
+        return None if url is None else self.relative(url)
+
+    def relative_link(self, target: str) -> tuple[str, bool]:
+        url, found = self.link(target)
+        return self.relative(url), found
+
+    def relative(self, url: str) -> str:
+        return url[len(self.host) :] or "/" if url.startswith(self.host + "/") else url
+
+
+def _page_permalink(path: Path) -> str | None:
+    try:
+        fm = split_front_matter(path.read_text("utf-8-sig"))
+    except (OSError, UnicodeDecodeError, PostError):
+        return None
+    if fm is None:
+        return None
+    value = fm.data.get("permalink")
+    return value if isinstance(value, str) and value.strip() else None

@@ -1,0 +1,143 @@
+"""What every post's Liquid and Markdown see of the site, gathered once per build: ``site.*``
+(``_config.yml``, the config's extras, ``site.data``, the posts lists), the includes, the
+shortcodes and the kramdown options, each with a fingerprint for the render key."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from feedwright.config import Config
+from feedwright.render.kramdown import KramdownOptions
+from feedwright.types import Diagnostic, Post, Severity
+
+# Liquid that can read the posts lists: directly, or through an include or a shortcode
+_LISTS = re.compile(r"site\s*(?:\.\s*(?:posts|tags|categories)\b|\[)")
+_INCLUDE = re.compile(r"\{%-?\s*include")
+_MAX_INCLUDE_FILES = 2000
+
+
+def _digest(value: object) -> str:
+    text = json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _include_files(folder: Path | None) -> list[tuple[str, bytes]]:
+    if folder is None or not folder.is_dir():
+        return []
+    found: list[tuple[str, bytes]] = []
+    for path in sorted(folder.rglob("*")):
+        if len(found) >= _MAX_INCLUDE_FILES:
+            break
+        if path.is_file():
+            try:
+                found.append((path.relative_to(folder).as_posix(), path.read_bytes()))
+            except OSError:
+                continue
+    return found
+
+
+def post_entry(post: Post, root: str) -> dict[str, object]:
+    """A post as ``site.posts`` lists it: the fields a listing or a related-posts block reads."""
+    fm = post.front_matter
+    excerpt = fm.get("excerpt")
+    return {
+        "url": post.url.removeprefix(root) or "/",
+        "title": post.title,
+        "date": post.site_date,
+        "tags": list(post.tags),
+        "categories": list(post.categories),
+        "slug": post.slug,
+        "id": post.url.removeprefix(root).removesuffix(".html"),
+        "description": post.description,
+        "excerpt": excerpt if isinstance(excerpt, str) else post.description,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class SiteSetup:
+    """The site-wide inputs of the render stage, built once per build (see :meth:`of`)."""
+
+    site: Mapping[str, object]  # site.* as Liquid sees it, with the posts lists
+    includes: Path | None
+    source: Path | None
+    shortcodes: Mapping[str, str]
+    kramdown: KramdownOptions
+    notes: tuple[Diagnostic, ...]  # about the whole build: options not applied
+    fingerprint: str  # site.* without the lists, the includes, shortcodes, kramdown options
+    lists_fingerprint: str  # site.posts, site.tags, site.categories
+    includes_read_lists: bool  # an include or a shortcode reads the posts lists
+
+    @classmethod
+    def of(cls, config: Config, posts: Iterable[Post] | None) -> SiteSetup:
+        site = config.liquid_site()
+        options, option_notes = KramdownOptions.from_mapping(config.kramdown)
+        notes = [
+            Diagnostic(Severity.NOTE, "kramdown-option", note, "", None, None)
+            for note in option_notes
+        ]
+        engine = site.get("markdown")
+        if isinstance(engine, str) and engine.strip().lower() not in ("", "kramdown"):
+            notes.append(
+                Diagnostic(
+                    Severity.NOTE,
+                    "markdown-engine",
+                    f"the site's Markdown engine is {engine.strip()}; posts are rendered as "
+                    "kramdown with the GFM parser renders them, which can differ in footnote "
+                    "markup, header ids and typographic quotes",
+                    "",
+                    None,
+                    "set markdown: kramdown in _config.yml for identical output",
+                )
+            )
+        includes = _include_files(config.includes)
+        shortcodes = dict(config.liquid.tags)
+        fingerprint = _digest(
+            [
+                site,
+                [(name, hashlib.sha256(data).hexdigest()) for name, data in includes],
+                shortcodes,
+                repr(options),
+            ]
+        )
+        root = config.site.url.rstrip("/")
+        entries = [post_entry(p, root) for p in (posts or ())]
+        entries.sort(key=lambda e: e["date"] if isinstance(e["date"], dt.datetime) else 0)
+        entries.reverse()  # newest first, as Jekyll lists them
+        tags: dict[str, list[dict[str, object]]] = {}
+        categories: dict[str, list[dict[str, object]]] = {}
+        for entry in entries:
+            for name in entry["tags"]:  # type: ignore[attr-defined]
+                tags.setdefault(str(name), []).append(entry)
+            for name in entry["categories"]:  # type: ignore[attr-defined]
+                categories.setdefault(str(name), []).append(entry)
+        lists_fingerprint = _digest(entries) if posts is not None else ""
+        site.update(posts=entries, tags=tags, categories=categories, related_posts=entries[:10])
+        sources = [text.decode("utf-8", "replace") for _, text in includes]
+        sources.extend(shortcodes.values())
+        return cls(
+            site=site,
+            includes=config.includes,
+            source=config.source,
+            shortcodes=shortcodes,
+            kramdown=options,
+            notes=tuple(notes),
+            fingerprint=fingerprint,
+            lists_fingerprint=lists_fingerprint,
+            includes_read_lists=any(_LISTS.search(s) for s in sources),
+        )
+
+    def reads_lists(self, body: str) -> bool:
+        """Whether Liquid in ``body`` can read ``site.posts``/``tags``/``categories``."""
+        if _LISTS.search(body):
+            return True
+        if not self.includes_read_lists:
+            return False
+        if _INCLUDE.search(body):
+            return True
+        return any(re.search(r"\{%-?\s*" + re.escape(n) + r"\b", body) for n in self.shortcodes)

@@ -1,0 +1,31 @@
+"""Titles and summaries as jekyll-feed writes them: ``smartify | strip_html |
+normalize_whitespace`` (summaries without ``smartify``), with the entities decoded into the
+characters a reader sees."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+
+from feedwright.render.liquid.engine import smartify
+
+# Liquid's strip_html: scripts, styles and comments with their contents, then every tag
+_BLOCKS = re.compile(r"<script.*?</script>|<!--.*?-->|<style.*?</style>", re.S | re.I)
+_TAG = re.compile(r"<.*?>", re.S)
+
+
+def feed_text(value: str, smart: bool = True) -> str:
+    """``value`` as jekyll-feed prints a title; ``smart=False``: a summary, which it does
+    not smartify."""
+    text = _TAG.sub("", _BLOCKS.sub("", smartify(value) if smart else value))
+    return html.unescape(" ".join(text.split()))
+
+
+def summary_of(description: str | None, front_matter: Mapping[str, object]) -> str | None:
+    """A post's own summary: ``description``, else ``summary``, else ``excerpt`` front
+    matter (Jekyll's excerpt, the first paragraph, is the render stage's)."""
+    for value in (description, front_matter.get("summary"), front_matter.get("excerpt")):
+        if isinstance(value, str) and value.strip():
+            return feed_text(value, smart=False) or None
+    return None
