@@ -88,10 +88,10 @@ class _EntryExtension(BaseEntryExtension):  # type: ignore[misc]
             etree.SubElement(entry, f"{{{MEDIA_NS}}}thumbnail", {"url": self.image.url})
             enclosure = self._enclosure()
             if enclosure is not None:
+                # feedgen's Atom elements are in no namespace (its root carries a literal
+                # xmlns attribute), so an Atom-namespaced link would get a prefix (ns1:link).
                 etree.SubElement(
-                    entry,
-                    f"{{{ATOM_NS}}}link",
-                    {"rel": "enclosure", "href": self.image.url, **enclosure},
+                    entry, "link", {"rel": "enclosure", "href": self.image.url, **enclosure}
                 )
         return entry
 
