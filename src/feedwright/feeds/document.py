@@ -4,11 +4,14 @@ pictures and tag labels, the same for every format."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import mimetypes
 import posixpath
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+import nh3
 
 from feedwright.config import Config, ContentMode, FeedFormat, IdScheme
 from feedwright.feeds.plan import FeedPlan
@@ -107,6 +110,14 @@ def tag_labels(index: Index) -> dict[str, str]:
     return {raw: term.label for raw, term in index.tag_of.items()}
 
 
+def plain_title(title: str) -> str:
+    """A post title as feed readers show it. Jekyll themes print ``title:`` as HTML, so
+    markup is dropped and entities decoded (as jekyll-feed's ``strip_html`` does): every
+    feed format carries the title as plain text."""
+    text = " ".join(html.unescape(nh3.clean(title, tags=set())).split())
+    return text or title
+
+
 def _entry(
     rendered: RenderedPost, config: Config, tag_label: Mapping[str, str], mode: ContentMode
 ) -> FeedEntry:
@@ -125,7 +136,7 @@ def _entry(
     return FeedEntry(
         id=entry_id(post, config),
         guid_is_permalink=config.ids.scheme is IdScheme.URL,
-        title=post.title,
+        title=plain_title(post.title),
         link=post.url,
         published=post.published,
         updated=post.updated,
