@@ -78,7 +78,7 @@ class Report:
 
 
 @cache
-def _validator() -> tuple[ModuleType, ModuleType, Any]:
+def load_validator() -> tuple[ModuleType, ModuleType, Any]:
     if not (VALIDATOR / "feedvalidator" / "__init__.py").is_file():
         unavailable(f"W3C feed validator not found at {VALIDATOR} (set FEEDWRIGHT_SHARED)")
     sys.path.insert(0, str(VALIDATOR))
@@ -107,7 +107,7 @@ def validate(path: Path, url: str) -> Report:
 
 
 def _findings(data: bytes, url: str) -> tuple[Finding, ...]:
-    feedvalidator, events, formatter = _validator()
+    feedvalidator, events, formatter = load_validator()
     root = etree.QName(etree.fromstring(data)).localname
     logged = feedvalidator.validateStream(
         io.BytesIO(data),
