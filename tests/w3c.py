@@ -128,27 +128,26 @@ def _findings(data: bytes, url: str) -> tuple[Finding, ...]:
 
 
 def published_url(path: Path) -> str:
-    """Where a built feed is served: the ``feeds_url`` of the config that wrote it, plus the
-    file's path inside that config's output folder."""
+    """Where a built feed is served, read from the config that wrote it (``feeds_url``, else
+    the site's URL and base URL) plus the file's path inside that config's output folder."""
     path = path.resolve()
     for folder in path.parents:
-        config = _BUILT_FROM.get(folder)
-        if config is not None:
-            return _feeds_url(config) + path.relative_to(folder).as_posix()
-        config = folder / "config.yaml"
-        if config.is_file():
-            data = yaml.safe_load(config.read_text("utf-8")) or {}
-            output = (folder / data.get("output", "feeds")).resolve()
-            if output in path.parents:
-                return _feeds_url(config) + path.relative_to(output).as_posix()
+        config = _BUILT_FROM.get(folder, folder / "config.yaml")
+        if not config.is_file():
+            continue
+        output, url = _published_at(config, config.read_bytes())
+        root = folder if folder in _BUILT_FROM else output
+        if root in path.parents:
+            return url + path.relative_to(root).as_posix()
     raise AssertionError(f"{path}: no config.yaml above it says where it is published")
 
 
-def _feeds_url(config: Path) -> str:
-    from feedwright.config import load_config
-
-    url: str = load_config(config).public_feeds_url
-    return url if url.endswith("/") else url + "/"
+@cache
+def _published_at(config: Path, text: bytes) -> tuple[Path, str]:
+    data = yaml.safe_load(text) or {}
+    site = data.get("site", {})
+    url = data.get("feeds_url") or site["url"].rstrip("/") + site.get("baseurl", "")
+    return (config.parent / data.get("output", "feeds")).resolve(), url.rstrip("/") + "/"
 
 
 def check_w3c(paths: Iterable[Path]) -> list[Report]:
