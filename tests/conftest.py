@@ -128,7 +128,8 @@ def _relative_urls(html: str) -> list[str]:
 
 def check_feeds(paths: Iterable[Path]) -> dict[Path, Any]:
     """Every feed parses (not bozo); every entry has id, link, title and updated; links and
-    content URLs are absolute; ids are unique. Atom feeds validate with jing."""
+    content URLs are absolute; ids are unique. Atom feeds validate with jing, Atom and RSS
+    feeds with the W3C feed validator (w3c.py); RSS feeds keep the rules in rss_rules.py."""
     parsed: dict[Path, feedparser.FeedParserDict] = {}
     atom: list[Path] = []
     for path in paths:
@@ -162,6 +163,12 @@ def check_feeds(paths: Iterable[Path]) -> dict[Path, Any]:
                 [jing, "-c", str(ATOM_RNC), *map(str, chunk)], capture_output=True, text=True
             )
             assert result.returncode == 0, result.stdout[:4000]
+    from rss_rules import check_rss
+    from w3c import check_w3c  # imports this module
+
+    xml = [path for path in parsed if path.suffix != ".json"]
+    check_w3c(xml)
+    check_rss(xml)
     return parsed
 
 

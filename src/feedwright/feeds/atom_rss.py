@@ -6,8 +6,10 @@ RSS authors are ``dc:creator`` only, and the generator carries no library versio
 from __future__ import annotations
 
 import html
+import mimetypes
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
@@ -18,6 +20,7 @@ from feedwright.types import Author, FeedDocument, Image
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FH_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
 MEDIA_NS = "http://search.yahoo.com/mrss/"
+RSS_IMAGE_TYPES = frozenset({"image/gif", "image/jpeg", "image/png"})
 _EXT = "feedwright_ext"  # the attribute feedgen sets on the generator and each entry
 
 
@@ -88,10 +91,10 @@ class _EntryExtension(BaseEntryExtension):  # type: ignore[misc]
             etree.SubElement(entry, f"{{{MEDIA_NS}}}thumbnail", {"url": self.image.url})
             enclosure = self._enclosure()
             if enclosure is not None:
+                # feedgen's Atom elements are in no namespace (its root carries a literal
+                # xmlns attribute), so an Atom-namespaced link would get a prefix (ns1:link).
                 etree.SubElement(
-                    entry,
-                    f"{{{ATOM_NS}}}link",
-                    {"rel": "enclosure", "href": self.image.url, **enclosure},
+                    entry, "link", {"rel": "enclosure", "href": self.image.url, **enclosure}
                 )
         return entry
 
@@ -133,12 +136,13 @@ def _generator(doc: FeedDocument, fmt: str) -> FeedGenerator:
     fg.updated(doc.updated)
     if doc.icon:
         fg.icon(doc.icon)
-    if doc.logo or doc.icon:
-        if fmt == "atom":
-            if doc.logo:
-                fg.logo(doc.logo)
-        else:
-            fg.image(url=doc.logo or doc.icon, title=doc.title, link=doc.site_url)
+    if fmt == "atom":
+        if doc.logo:
+            fg.logo(doc.logo)
+    else:
+        picture = next((url for url in (doc.logo, doc.icon) if url and _is_rss_image(url)), None)
+        if picture is not None:
+            fg.image(url=picture, title=doc.title, link=doc.site_url)
     for item in doc.entries:
         fe = fg.add_entry(order="append")
         getattr(fe, _EXT).image = item.image
@@ -163,6 +167,12 @@ def _generator(doc: FeedDocument, fmt: str) -> FeedGenerator:
         if item.content_html is not None:
             fe.content(item.content_html, type="html")
     return fg
+
+
+def _is_rss_image(url: str) -> bool:
+    """RSS 2.0 channel images are GIF, JPEG or PNG: an SVG or unknown logo is left out."""
+    kind, _ = mimetypes.guess_type(urlsplit(url).path)
+    return kind in RSS_IMAGE_TYPES
 
 
 def _author(author: Author) -> dict[str, str]:
