@@ -1,16 +1,10 @@
-"""The command line: a thin layer over :mod:`feedwright.pipeline`.
-
-Exit codes (one table for every command):
-  0  success
-  1  some posts had errors (feeds were still written for the rest), or the build failed
-  2  bad config or usage
-  3  warnings, under --strict
-  75 the output folder is locked by another run, or (serve) the address is in use
-"""
+"""The command line: each command parses its options, calls the library and prints.
+Exit codes are the table in :mod:`feedwright.errors`."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import sys
 from collections.abc import Sequence
@@ -19,15 +13,17 @@ from typing import Any, TextIO
 
 from feedwright import __version__
 from feedwright.config import DEFAULT_CONFIG, Config, load_config
-from feedwright.errors import FeedwrightError, UsageError
+from feedwright.errors import (
+    EXIT_ERRORS,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_STRICT,
+    EXIT_USAGE,
+    FeedwrightError,
+    UsageError,
+)
 from feedwright.scan.dates import DateParseError, parse_site_date
-from feedwright.types import Severity
-
-EXIT_OK = 0
-EXIT_POST_ERRORS = 1
-EXIT_USAGE = 2
-EXIT_STRICT = 3
-EXIT_LOCKED = 75
+from feedwright.types import BuildReport, Severity
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -203,7 +199,7 @@ def _now(args: argparse.Namespace, config: Config) -> dt.datetime | None:
         raise UsageError(f"--now: {exc}") from None
 
 
-def _print_build(report: Any, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
+def _print_build(report: BuildReport, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
     shown = {Severity.ERROR}
     if not args.quiet:
         shown.add(Severity.WARNING)
@@ -247,16 +243,13 @@ def _print_build(report: Any, args: argparse.Namespace, out: TextIO, err: TextIO
 
 
 def _cmd_build(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
-    import time
-
-    from feedwright.pipeline import build
-    from feedwright.state.status import write_status
-
-    started = dt.datetime.now(dt.UTC)
-    clock = time.monotonic()
     from feedwright.progress import Progress
+    from feedwright.run.logs import setup_logging
+    from feedwright.run.once import run_once
 
-    report = build(
+    if config.websub.hubs:
+        setup_logging("text")  # WebSub results are logged to stderr, like the daemon's
+    result = run_once(
         config,
         now=_now(args, config),
         dry_run=args.dry_run,
@@ -264,22 +257,11 @@ def _cmd_build(args: argparse.Namespace, config: Config, out: TextIO, err: TextI
         jobs=args.jobs,
         progress=Progress(err, enabled=not args.quiet),
     )
-    if not args.dry_run:
-        write_status(
-            config.state, started=started, duration=time.monotonic() - clock, report=report
-        )
+    report = result.report
+    assert report is not None  # a build that raised has raised here too
     _print_build(report, args, out, err)
-    if not args.dry_run and not report.failed and config.websub.hubs:
-        from feedwright.run.daemon import setup_logging
-        from feedwright.run.websub import publish_changes
-
-        setup_logging("text")  # WebSub results are logged to stderr, like the daemon's
-        try:
-            publish_changes(config, report.changes)
-        except Exception as exc:  # the feeds are written: a hub can never fail the build
-            print(f"feedwright: warning: websub: publishing failed: {exc!r}", file=err)
     if report.failed or report.errors:
-        return EXIT_POST_ERRORS
+        return EXIT_ERRORS
     if args.strict and report.warnings:
         return EXIT_STRICT
     return EXIT_OK
@@ -307,7 +289,7 @@ def _cmd_list(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO
             print(f"{term.label} ({len(term.posts)}) slug={term.slug} spellings: {spell}", file=out)
             for post in term.posts:
                 print(f"  {post.published:%Y-%m-%d}  {post.title}", file=out)
-    return EXIT_POST_ERRORS if any(s.error for s in result.skipped) else EXIT_OK
+    return EXIT_ERRORS if any(s.error for s in result.skipped) else EXIT_OK
 
 
 def _cmd_check(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
@@ -332,14 +314,15 @@ def _cmd_check(args: argparse.Namespace, config: Config, out: TextIO, err: TextI
             file=out,
         )
     if report.count(Severity.ERROR):
-        return EXIT_POST_ERRORS
+        return EXIT_ERRORS
     if args.strict and report.count(Severity.WARNING):
         return EXIT_STRICT
     return EXIT_OK
 
 
 def _cmd_run(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
-    from feedwright.run.daemon import Daemon, setup_logging
+    from feedwright.run.daemon import Daemon
+    from feedwright.run.logs import setup_logging
 
     setup_logging(args.log_format)
     daemon = Daemon(
@@ -364,7 +347,7 @@ def _cmd_run(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO)
 
 
 def _cmd_serve(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
-    from feedwright.run.daemon import setup_logging
+    from feedwright.run.logs import setup_logging
     from feedwright.serve import FeedApp, HttpServer, ServeSettings, serve_until_signal
 
     setup_logging(args.log_format)
@@ -386,7 +369,7 @@ def _cmd_status(args: argparse.Namespace, config: Config, out: TextIO, err: Text
     status = read_status(config.state)
     if status is None:
         print(f"feedwright: no status yet in {config.state} (no build has run)", file=err)
-        return EXIT_POST_ERRORS
+        return EXIT_ERRORS
     if args.format == "json":
         print(json.dumps(status, indent=2), file=out)
     else:
@@ -410,7 +393,7 @@ def _cmd_status(args: argparse.Namespace, config: Config, out: TextIO, err: Text
             f"last success: {status.get('last_success')}; next run: {status.get('next_run')}",
             file=out,
         )
-    return EXIT_POST_ERRORS if status.get("result") == "failed" else EXIT_OK
+    return EXIT_ERRORS if status.get("result") == "failed" else EXIT_OK
 
 
 def main(
@@ -418,7 +401,13 @@ def main(
 ) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
-    args = _parser().parse_args(argv)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            args = _parser().parse_args(argv)  # --help, --version and usage errors exit
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or EXIT_OK
+        return EXIT_USAGE
     try:
         config = load_config(args.config, _overrides(args))
         commands = {
@@ -434,7 +423,7 @@ def main(
         print(f"feedwright: {exc}", file=err)
         return exc.exit_code
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":  # pragma: no cover
