@@ -64,7 +64,10 @@ def test_kubecon_post_links_and_position(built: tuple[Path, str]) -> None:
     assert KUBECON_URL not in [e.link for e in site.entries]
     holders = []
     for path in feed_files(out):
-        doc = feedparser.parse(path.read_bytes())
+        data = path.read_bytes()
+        if KUBECON_URL.encode() not in data:  # (the URL needs no escaping in XML)
+            continue
+        doc = feedparser.parse(data)
         if any(e.link == KUBECON_URL for e in doc.entries):
             holders.append(path.relative_to(out).as_posix())
     assert holders, "the KubeCon EU 2022 post is in no feed"
