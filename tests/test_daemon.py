@@ -95,7 +95,10 @@ def test_a_future_post_appears_at_its_publication_time(sample_copy: Path) -> Non
 def test_a_stop_signal_during_a_build_finishes_it_then_exits_0(blog: Path, sig: int) -> None:
     bulk_posts(blog / "posts", 600)
     daemon = DaemonProcess(blog / "config.yaml", "--full")
+    cache = blog / ".feedwright" / "cache.sqlite"
     daemon.wait_for("start", lambda: daemon.count(" started: ") == 1)
+    # signal once the build is under way (a stop before it begins rightly skips it)
+    daemon.wait_for("the build to begin", cache.exists)
     daemon.signal(sig)
     assert daemon.stop() == 0
     log = daemon.log
