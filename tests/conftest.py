@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -73,6 +76,43 @@ def run_cli(
         text=True,
         timeout=300,
     )
+
+
+@dataclass(frozen=True)
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def cli(*args: str | Path) -> CliResult:
+    """Run ``feedwright ARGS`` in this process: what it prints and its exit code, as
+    :func:`run_cli` reports them, without the cost of starting Python. For everything but
+    process behaviour (signals, locks held by another process, ``python -m``)."""
+    from feedwright.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    code = main([str(a) for a in args], out, err)
+    return CliResult(code, out.getvalue(), err.getvalue())
+
+
+RACY_WINDOW_NS = 50_000_000  # the racy-timestamp window in tests: 50 ms instead of 1 s
+
+
+@pytest.fixture
+def racy_window(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """Shrink the window in which a file's timestamp is too recent to be trusted (1 s, for
+    file systems with coarse timestamps) for builds run in this process, and return a
+    function that waits until every file written so far is older than it."""
+    import feedwright.state.store
+
+    # read at the start of every build (pipeline.build's racy_ns default)
+    monkeypatch.setattr(feedwright.state.store, "RACY_NS", RACY_WINDOW_NS)
+
+    def wait() -> None:
+        time.sleep(2 * RACY_WINDOW_NS / 1e9)
+
+    return wait
 
 
 def write_config(folder: Path, posts: Path, **extra: object) -> Path:

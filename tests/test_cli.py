@@ -1,16 +1,20 @@
-"""`feedwright build` and `feedwright list` as a user runs them: a subprocess, exit codes,
-messages that name the file and line, and what ends up on disk."""
+"""`feedwright build` and `feedwright list` as a user runs them: exit codes, messages that
+name the file and line, and what ends up on disk. Most tests call the CLI in this process;
+the ones about exit codes as a shell sees them, and about a lock held by another process,
+run it as a subprocess."""
 
 from __future__ import annotations
 
 import fcntl
+import io
 import os
-import time
+from collections.abc import Callable
 from pathlib import Path
 
 import feedparser
+import pytest
 
-from conftest import check_feeds, feed_files, run_cli, write_config
+from conftest import check_feeds, cli, feed_files, run_cli, write_config
 
 
 def post(folder: Path, name: str, front: str, body: str = "Hello **world**.\n") -> Path:
@@ -47,7 +51,7 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
 
 def test_build_writes_site_tag_and_category_feeds(tmp_path: Path) -> None:
     _, config = blog(tmp_path)
-    result = run_cli("build", "-c", config)
+    result = cli("build", "-c", config)
     assert result.returncode == 0, result.stderr
     out = tmp_path / "out"
     names = sorted(p.relative_to(out).as_posix() for p in feed_files(out))
@@ -71,9 +75,9 @@ def test_build_writes_site_tag_and_category_feeds(tmp_path: Path) -> None:
 
 def test_second_build_with_no_change_rewrites_nothing(tmp_path: Path) -> None:
     _, config = blog(tmp_path)
-    assert run_cli("build", "-c", config).returncode == 0
+    assert cli("build", "-c", config).returncode == 0
     before = snapshot(tmp_path / "out")
-    again = run_cli("build", "-c", config)
+    again = cli("build", "-c", config)
     assert again.returncode == 0
     assert "feeds: 0 written, 8 unchanged, 0 removed" in again.stdout
     assert snapshot(tmp_path / "out") == before
@@ -81,7 +85,7 @@ def test_second_build_with_no_change_rewrites_nothing(tmp_path: Path) -> None:
 
 def test_feed_updated_comes_from_posts_never_the_clock(tmp_path: Path) -> None:
     _, config = blog(tmp_path)
-    run_cli("build", "-c", config)
+    cli("build", "-c", config)
     doc = feedparser.parse((tmp_path / "out" / "atom.xml").read_bytes())
     assert doc.feed.updated == "2024-04-02T00:00:00+00:00"
     rss = (tmp_path / "out" / "rss.xml").read_text()
@@ -100,7 +104,7 @@ def test_bad_config_exits_2_and_names_key_and_file(tmp_path: Path) -> None:
 
 
 def test_missing_config_file_exits_2(tmp_path: Path) -> None:
-    result = run_cli("build", "-c", tmp_path / "nope.yaml")
+    result = cli("build", "-c", tmp_path / "nope.yaml")
     assert result.returncode == 2
     assert "nope.yaml" in result.stderr and "not found" in result.stderr
 
@@ -113,7 +117,7 @@ def test_usage_error_exits_2(tmp_path: Path) -> None:
 def test_broken_post_is_skipped_with_file_and_line_and_the_rest_builds(tmp_path: Path) -> None:
     posts, config = blog(tmp_path)
     post(posts, "2024-05-01-broken.md", "title: Broken\ntags: [unclosed\nauthor: x")
-    result = run_cli("build", "-c", config)
+    result = cli("build", "-c", config)
     assert result.returncode == 1
     assert "2024-05-01-broken.md:4: error: skipped: front matter is not valid YAML" in result.stderr
     assert "skipped 2024-05-01-broken.md" in result.stdout
@@ -124,10 +128,10 @@ def test_broken_post_is_skipped_with_file_and_line_and_the_rest_builds(tmp_path:
 def test_strict_turns_warnings_into_exit_3(tmp_path: Path) -> None:
     posts, config = blog(tmp_path)
     post(posts, "2024-06-01-odd.md", "title: Odd\npub-date: June 3\npub-year: 2024")
-    relaxed = run_cli("build", "-c", config)
+    relaxed = cli("build", "-c", config)
     assert relaxed.returncode == 0
     assert "2024-06-01-odd.md:3: warning: pub-date/pub-year say 2024-06-03" in relaxed.stderr
-    assert run_cli("build", "-c", config, "--strict").returncode == 3
+    assert cli("build", "-c", config, "--strict").returncode == 3
 
 
 def test_locked_output_exits_75_and_writes_nothing(tmp_path: Path) -> None:
@@ -147,13 +151,13 @@ def test_locked_output_exits_75_and_writes_nothing(tmp_path: Path) -> None:
 
 def test_dry_run_writes_nothing_and_says_why(tmp_path: Path) -> None:
     posts, config = blog(tmp_path)
-    result = run_cli("build", "-c", config, "--dry-run")
+    result = cli("build", "-c", config, "--dry-run")
     assert result.returncode == 0
     assert "would write  tags/beta.atom.xml: new feed" in result.stdout
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
-    run_cli("build", "-c", config)
+    cli("build", "-c", config)
     (posts / "2024-03-01-first.md").unlink()
-    again = run_cli("build", "-c", config, "--dry-run")
+    again = cli("build", "-c", config, "--dry-run")
     assert "would remove tags/beta.atom.xml: its tag or category no longer has a feed" in (
         again.stdout
     )
@@ -162,11 +166,11 @@ def test_dry_run_writes_nothing_and_says_why(tmp_path: Path) -> None:
 
 def test_stale_tag_feeds_are_removed_but_foreign_files_are_kept(tmp_path: Path) -> None:
     posts, config = blog(tmp_path)
-    assert run_cli("build", "-c", config).returncode == 0
+    assert cli("build", "-c", config).returncode == 0
     foreign = tmp_path / "out" / "tags" / "handmade.xml"
     foreign.write_text("<rss/>")
     (posts / "2024-03-01-first.md").unlink()
-    result = run_cli("build", "-c", config)
+    result = cli("build", "-c", config)
     assert result.returncode == 0
     assert "2 removed" in result.stdout
     assert not (tmp_path / "out" / "tags" / "beta.atom.xml").exists()
@@ -175,11 +179,11 @@ def test_stale_tag_feeds_are_removed_but_foreign_files_are_kept(tmp_path: Path) 
 
 def test_a_failed_build_leaves_published_feeds_intact(tmp_path: Path) -> None:
     posts, config = blog(tmp_path)
-    assert run_cli("build", "-c", config).returncode == 0
+    assert cli("build", "-c", config).returncode == 0
     before = snapshot(tmp_path / "out")
     for path in posts.iterdir():
         path.unlink()
-    result = run_cli("build", "-c", config)
+    result = cli("build", "-c", config)
     assert result.returncode == 1
     assert "no publishable posts" in result.stderr
     assert snapshot(tmp_path / "out") == before
@@ -189,7 +193,7 @@ def test_unpublished_and_future_posts_are_left_out_and_reported(tmp_path: Path) 
     posts, config = blog(tmp_path)
     post(posts, "2024-05-05-draft.md", "title: Draft\npublished: false")
     post(posts, "2030-01-01-later.md", "title: Later")
-    result = run_cli("build", "-c", config, "--now", "2025-01-01T00:00:00Z")
+    result = cli("build", "-c", config, "--now", "2025-01-01T00:00:00Z")
     assert result.returncode == 0, result.stderr
     assert "skipped 2024-05-05-draft.md: published: false (not published)" in result.stdout
     assert "skipped 2030-01-01-later.md: dated in the future" in result.stdout
@@ -197,7 +201,7 @@ def test_unpublished_and_future_posts_are_left_out_and_reported(tmp_path: Path) 
         e.title for e in feedparser.parse((tmp_path / "out" / "rss.xml").read_bytes()).entries
     ]
     assert titles == ["Second", "First"]
-    later = run_cli("build", "-c", config, "--now", "2030-01-02T00:00:00Z")
+    later = cli("build", "-c", config, "--now", "2030-01-02T00:00:00Z")
     titles = [
         e.title for e in feedparser.parse((tmp_path / "out" / "rss.xml").read_bytes()).entries
     ]
@@ -207,7 +211,7 @@ def test_unpublished_and_future_posts_are_left_out_and_reported(tmp_path: Path) 
 def test_cli_options_override_the_config_file(tmp_path: Path) -> None:
     _, config = blog(tmp_path)
     other = tmp_path / "elsewhere"
-    result = run_cli(
+    result = cli(
         "build",
         "-c",
         config,
@@ -226,16 +230,16 @@ def test_cli_options_override_the_config_file(tmp_path: Path) -> None:
 
 def test_list_shows_the_index_by_year_tag_and_category(tmp_path: Path) -> None:
     _, config = blog(tmp_path)
-    by_year = run_cli("list", "-c", config)
+    by_year = cli("list", "-c", config)
     assert by_year.returncode == 0
     assert by_year.stdout.splitlines()[:3] == [
         "2024 (2)",
         "  2024-04-02  Second  [2024-04-02-second.md]",
         "  2024-03-01  First  [2024-03-01-first.md]",
     ]
-    by_tag = run_cli("list", "-c", config, "--by", "tag").stdout
+    by_tag = cli("list", "-c", config, "--by", "tag").stdout
     assert "Alpha (2) slug=alpha spellings: Alpha, alpha" in by_tag
-    by_cat = run_cli("list", "-c", config, "--by", "category").stdout
+    by_cat = cli("list", "-c", config, "--by", "category").stdout
     assert by_cat.startswith("news (2) slug=news")
 
 
@@ -251,19 +255,21 @@ def test_plain_text_descriptions_stay_text_in_rss(tmp_path: Path) -> None:
         "2024-06-01-links.md",
         'title: Links\ndescription: "Release notes at <https://example.org/r> & more"',
     )
-    assert run_cli("build", "-c", config).returncode == 0
+    assert cli("build", "-c", config).returncode == 0
     doc = feedparser.parse((tmp_path / "out" / "rss.xml").read_bytes())
     assert doc.entries[0].summary == "Release notes at &lt;https://example.org/r&gt; &amp; more"
     atom = feedparser.parse((tmp_path / "out" / "atom.xml").read_bytes())
     assert atom.entries[0].summary == "Release notes at <https://example.org/r> & more"
 
 
-def test_an_earlier_now_never_reuses_a_later_result(tmp_path: Path) -> None:
+def test_an_earlier_now_never_reuses_a_later_result(
+    tmp_path: Path, racy_window: Callable[[], None]
+) -> None:
     posts, config = blog(tmp_path)
     post(posts, "2030-01-01-later.md", "title: Later")
-    time.sleep(1.1)  # let the files age past the racy window so the no-op path is allowed
-    assert run_cli("build", "-c", config, "--now", "2030-06-01T00:00:00Z").returncode == 0
-    earlier = run_cli("build", "-c", config, "--now", "2025-01-01T00:00:00Z")
+    racy_window()  # let the files age past the racy window so the no-op path is allowed
+    assert cli("build", "-c", config, "--now", "2030-06-01T00:00:00Z").returncode == 0
+    earlier = cli("build", "-c", config, "--now", "2025-01-01T00:00:00Z")
     assert earlier.returncode == 0
     titles = [
         e.title for e in feedparser.parse((tmp_path / "out" / "rss.xml").read_bytes()).entries
@@ -275,30 +281,45 @@ def test_losing_most_posts_at_once_fails_and_keeps_the_feeds(tmp_path: Path) -> 
     posts, config = blog(tmp_path)
     for n in range(3, 9):
         post(posts, f"2024-05-0{n}-extra-{n}.md", f"title: Extra {n}")
-    assert run_cli("build", "-c", config).returncode == 0
+    assert cli("build", "-c", config).returncode == 0
     before = snapshot(tmp_path / "out")
     for path in sorted(posts.glob("2024-05-*.md"))[:6]:
         path.unlink()  # 8 posts -> 2: more than max_loss (50%) gone at once
-    result = run_cli("build", "-c", config)
+    result = cli("build", "-c", config)
     assert result.returncode == 1
     assert "only 2 of the 8 posts of the last good build remain" in result.stderr
     assert snapshot(tmp_path / "out") == before
-    status = run_cli("status", "-c", config)
+    status = cli("status", "-c", config)
     assert status.returncode == 1
     relaxed = config.read_text() + "max_loss: 0.9\n"
     config.write_text(relaxed)
-    assert run_cli("build", "-c", config).returncode == 0
+    assert cli("build", "-c", config).returncode == 0
 
 
 def test_a_tampered_manifest_cannot_make_a_build_delete_outside_the_output(
     tmp_path: Path,
 ) -> None:
     _, config = blog(tmp_path)
-    assert run_cli("build", "-c", config).returncode == 0
+    assert cli("build", "-c", config).returncode == 0
     victim = tmp_path / "victim.xml"
     victim.write_text("<keep/>")
     manifest = tmp_path / "state" / "manifest.json"
     manifest.write_text('{"files": ["../victim.xml", "/etc/hostname", "atom.xml"]}')
-    assert run_cli("build", "-c", config, "--full").returncode == 0
+    assert cli("build", "-c", config, "--full").returncode == 0
     assert victim.read_text() == "<keep/>"
     assert (tmp_path / "out" / "atom.xml").exists()
+
+
+def test_usage_errors_help_and_version_go_to_the_streams_given_to_main(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from feedwright.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["build", "--no-such-flag"], out, err) == 2
+    assert "unrecognized arguments: --no-such-flag" in err.getvalue()
+    assert main(["--version"], out, err) == 0
+    assert out.getvalue().startswith("feedwright ")
+    assert main(["build", "--help"], out, err) == 0
+    assert "--dry-run" in out.getvalue()
+    assert capsys.readouterr() == ("", "")

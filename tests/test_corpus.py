@@ -9,7 +9,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from conftest import ROOT, check_feeds, feed_files, need_corpus, run_cli, write_config
+from conftest import ROOT, check_feeds, cli, feed_files, need_corpus, write_config
 
 KUBECON = "2022-06-28-KubeVirt-at-KubeCon-EU-2022.md"
 KUBECON_URL = "https://kubevirt.io/2022/KubeVirt-at-KubeCon-EU-2022.html"
@@ -26,7 +26,7 @@ def _kubevirt_config(tmp: Path, **extra: object) -> Path:
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     tmp = tmp_path_factory.mktemp("kubevirt")
     config = _kubevirt_config(tmp)
-    result = run_cli("build", "-c", config, "-v")
+    result = cli("build", "-c", config, "-v")
     assert result.returncode == 0, result.stderr
     return tmp / "out", result.stdout + result.stderr
 
@@ -45,7 +45,7 @@ def test_one_feed_per_merged_tag_and_every_raw_tag_has_one(
     rss = sorted((out / "tags").glob("*.rss.xml"))
     assert len(atom) == 232 and len(rss) == 232
     # Every one of the 250 raw spellings reaches a feed that lists its posts.
-    listing = run_cli("list", "--by", "tag", "-c", _kubevirt_config(tmp_path))
+    listing = cli("list", "--by", "tag", "-c", _kubevirt_config(tmp_path))
     assert listing.returncode == 0, listing.stderr
     spellings = set()
     slugs = set()
@@ -64,7 +64,10 @@ def test_kubecon_post_links_and_position(built: tuple[Path, str]) -> None:
     assert KUBECON_URL not in [e.link for e in site.entries]
     holders = []
     for path in feed_files(out):
-        doc = feedparser.parse(path.read_bytes())
+        data = path.read_bytes()
+        if KUBECON_URL.encode() not in data:  # (the URL needs no escaping in XML)
+            continue
+        doc = feedparser.parse(data)
         if any(e.link == KUBECON_URL for e in doc.entries):
             holders.append(path.relative_to(out).as_posix())
     assert holders, "the KubeCon EU 2022 post is in no feed"
@@ -94,7 +97,7 @@ def test_jekyll_feed_ids_match_the_real_plugin(tmp_path: Path) -> None:
         text = config.read_text().replace("https://blog.example.org/", build["url"])
         text = text.replace("  timezone: UTC", f"  timezone: UTC\n  baseurl: '{build['baseurl']}'")
         config.write_text(text)
-        result = run_cli("build", "-c", config)
+        result = cli("build", "-c", config)
         assert result.returncode == 0, result.stderr
         doc = feedparser.parse((folder / "out" / "atom.xml").read_bytes())
         got = [e.id for e in doc.entries]
@@ -106,7 +109,7 @@ def test_check_over_the_corpus_reports_exactly_the_known_problems(tmp_path: Path
     import collections
 
     config = _kubevirt_config(tmp_path)
-    result = run_cli("check", "-c", config, "--format", "json")
+    result = cli("check", "-c", config, "--format", "json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     counts = collections.Counter((f["severity"], f["code"]) for f in report["findings"])

@@ -1,9 +1,11 @@
-"""`feedwright run` as a real process with real signals, on a copy of the sample blog."""
+"""`feedwright run` as a real process with real signals, on a copy of the sample blog; and
+the single run that both it and `feedwright build` make, in this process."""
 
 from __future__ import annotations
 
 import datetime as dt
 import signal
+from collections.abc import Sequence
 from pathlib import Path
 
 import feedparser
@@ -11,7 +13,13 @@ import pytest
 
 from conftest import check_feeds, feed_files, run_cli
 from daemon_helpers import DaemonProcess, add_post, bulk_posts, set_config
-from feedwright.publish import OUTPUT_SUFFIXES
+from feedwright.config import Config, load_config
+from feedwright.errors import LockedError
+from feedwright.parallel import WorkerError
+from feedwright.publish import OUTPUT_SUFFIXES, output_lock
+from feedwright.run.once import run_once
+from feedwright.state.status import read_status
+from feedwright.types import Change
 
 
 def titles(feed: Path) -> list[str]:
@@ -87,7 +95,10 @@ def test_a_future_post_appears_at_its_publication_time(sample_copy: Path) -> Non
 def test_a_stop_signal_during_a_build_finishes_it_then_exits_0(blog: Path, sig: int) -> None:
     bulk_posts(blog / "posts", 600)
     daemon = DaemonProcess(blog / "config.yaml", "--full")
+    cache = blog / ".feedwright" / "cache.sqlite"
     daemon.wait_for("start", lambda: daemon.count(" started: ") == 1)
+    # signal once the build is under way (a stop before it begins rightly skips it)
+    daemon.wait_for("the build to begin", cache.exists)
     daemon.signal(sig)
     assert daemon.stop() == 0
     log = daemon.log
@@ -162,3 +173,55 @@ def test_status_reports_the_last_run_and_fails_after_a_failed_one(blog: Path) ->
     }
     assert all(name.endswith(OUTPUT_SUFFIXES) for name in published), published
     assert not [n for n in published if n.rsplit("/", 1)[-1].startswith(".")], published
+
+
+# -- one run, as both `feedwright build` and the daemon make it (in this process) ----------
+def _sample_config(blog: Path) -> Config:
+    return load_config(blog / "config.yaml", {})
+
+
+def test_a_run_that_raises_is_recorded_as_failed_then_raised_or_kept(
+    sample_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = _sample_config(sample_copy)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise WorkerError("a worker process stopped unexpectedly (exit code -9)")
+
+    monkeypatch.setattr("feedwright.run.once.build", broken)
+    with pytest.raises(WorkerError):
+        run_once(config)
+    status = read_status(config.state)
+    assert status is not None and status["result"] == "failed"
+    assert "exit code -9" in status["error"]
+    kept = run_once(config, trigger="schedule", raise_errors=False)
+    assert kept.report is None and kept.error is not None and "WorkerError" in kept.error
+    assert read_status(config.state) == kept.status
+
+
+def test_a_locked_output_is_raised_without_touching_the_status(sample_copy: Path) -> None:
+    config = _sample_config(sample_copy)
+    first = run_once(config)
+    assert first.status is not None and first.status["result"] == "ok"
+    with output_lock(config.output), pytest.raises(LockedError):
+        run_once(config)
+    assert read_status(config.state) == first.status
+
+
+def test_hubs_hear_of_changed_feeds_only_and_can_never_fail_a_run(sample_copy: Path) -> None:
+    config = _sample_config(sample_copy)
+    told: list[list[str]] = []
+
+    def notify(_config: Config, changes: Sequence[Change]) -> None:
+        told.append([c.relpath for c in changes if c.action == "write"])
+        raise OSError("hub unreachable")
+
+    result = run_once(config, notify=notify)
+    assert result.report is not None and result.status is not None
+    assert result.status["result"] == "ok"
+    assert "atom.xml" in told[0]
+    again = run_once(config, notify=notify)
+    assert again.status is not None and again.status["result"] == "ok"
+    assert told[1] == []
+    dry = run_once(config, dry_run=True, notify=notify)
+    assert dry.status is None and len(told) == 2

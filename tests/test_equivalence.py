@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import random
 import shutil
-import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, need_corpus, run_cli, write_config
+from conftest import ROOT, cli, need_corpus, write_config
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -23,7 +23,7 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 def straightforward(config: Path, tmp: Path, name: str) -> dict[str, bytes]:
     out = tmp / f"{name}-out"
-    result = run_cli(
+    result = cli(
         "build",
         "-c",
         config,
@@ -42,7 +42,7 @@ def straightforward(config: Path, tmp: Path, name: str) -> dict[str, bytes]:
 
 
 def optimised(config: Path, *extra: str) -> dict[str, bytes]:
-    result = run_cli("build", "-c", config, "--jobs", "2", "--now", "2026-06-01T00:00:00Z", *extra)
+    result = cli("build", "-c", config, "--jobs", "2", "--now", "2026-06-01T00:00:00Z", *extra)
     assert result.returncode in (0, 1), result.stderr
     return tree(config.parent / "out")
 
@@ -102,19 +102,19 @@ def blog(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     return write_config(folder, folder / "posts")
 
 
-def test_optimised_output_equals_full_serial_output(blog: Path, tmp_path: Path) -> None:
+def test_optimised_output_equals_full_serial_output(
+    blog: Path, tmp_path: Path, racy_window: Callable[[], None]
+) -> None:
     expected = straightforward(blog, tmp_path, "reference")
     assert optimised(blog) == expected  # cold, parallel
-    time.sleep(1.1)  # past the racy-timestamp window, so the no-op path is taken
+    racy_window()  # past the racy-timestamp window, so the no-op path is taken
     assert optimised(blog) == expected  # from the cache / snapshot
 
 
 def test_parallel_rendering_gives_the_same_bytes_as_serial(tmp_path: Path) -> None:
     config = generated_blog(tmp_path / "blog")
     serial = straightforward(config, tmp_path, "serial")
-    result = run_cli(
-        "build", "-c", config, "--full", "--jobs", "2", "--now", "2026-06-01T00:00:00Z"
-    )
+    result = cli("build", "-c", config, "--full", "--jobs", "2", "--now", "2026-06-01T00:00:00Z")
     assert result.returncode in (0, 1), result.stderr
     assert tree(tmp_path / "blog" / "out") == serial
 
@@ -141,13 +141,15 @@ def test_the_cache_never_serves_stale_content(tmp_path: Path) -> None:
     same_as_full("config change")
 
 
-def test_body_edits_take_the_quick_path_and_equal_a_full_build(tmp_path: Path) -> None:
+def test_body_edits_take_the_quick_path_and_equal_a_full_build(
+    tmp_path: Path, racy_window: Callable[[], None]
+) -> None:
     """Editing only post bodies (with Liquid links, relative links and a new warning)
     rebuilds through the quick path, with the bytes and diagnostics of a full build."""
     config = generated_blog(tmp_path / "blog", count=80)
     posts = tmp_path / "blog" / "posts"
     optimised(config)
-    time.sleep(1.1)  # posts older than the racy-timestamp window, as in real use ...
+    racy_window()  # posts older than the racy-timestamp window, as in real use ...
     optimised(config)  # ... and looked at since (a post made just before a build is re-read)
     targets = sorted(posts.glob("*.md"))
     edits = [
@@ -156,12 +158,12 @@ def test_body_edits_take_the_quick_path_and_equal_a_full_build(tmp_path: Path) -
     ]
     for step, (target, extra) in enumerate(edits):
         target.write_text(target.read_text() + extra)
-        time.sleep(1.1)
-        quick = run_cli("build", "-c", config, "-v", "--now", "2026-06-01T00:00:00Z")
+        racy_window()
+        quick = cli("build", "-c", config, "-v", "--now", "2026-06-01T00:00:00Z")
         assert quick.returncode in (0, 1), quick.stderr
         assert "post files read: 1; only post bodies changed: quick rebuild" in quick.stdout
         full_state = tmp_path / f"full-{step}"
-        full = run_cli(
+        full = cli(
             "build",
             "-c",
             config,
@@ -180,8 +182,8 @@ def test_body_edits_take_the_quick_path_and_equal_a_full_build(tmp_path: Path) -
         assert sorted(quick.stderr.splitlines()) == sorted(full.stderr.splitlines()), step
     # a metadata change is never quick
     targets[-1].write_text(targets[-1].read_text().replace("title: ", "title: Re-titled ", 1))
-    time.sleep(1.1)
-    again = run_cli("build", "-c", config, "-v", "--now", "2026-06-01T00:00:00Z")
+    racy_window()
+    again = cli("build", "-c", config, "-v", "--now", "2026-06-01T00:00:00Z")
     assert "quick rebuild" not in again.stdout
     assert optimised(config) == straightforward(config, tmp_path, "retitled")
 
@@ -199,5 +201,5 @@ def test_config_changes_and_preview_builds_never_leave_stale_feeds(tmp_path: Pat
     target.write_text(text.replace("# Post", "# Tsop", 1))  # same size
     preview = tmp_path / "preview"
     run = ("build", "-c", config, "--now", "2026-06-01T00:00:00Z", "--output", preview)
-    assert run_cli(*run).returncode in (0, 1)
+    assert cli(*run).returncode in (0, 1)
     assert optimised(config) == straightforward(config, tmp_path, "after-preview")

@@ -8,11 +8,12 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, check_feeds, feed_files, run_cli
+from conftest import ROOT, check_feeds, cli, feed_files
 
 _AUDIT = """
 import json, sys
@@ -76,26 +77,28 @@ def test_incremental_output_equals_a_full_build_byte_for_byte(
     sample_copy: Path, tmp_path: Path
 ) -> None:
     config = sample_copy / "config.yaml"
-    assert run_cli("build", "-c", config).returncode in (0, 1)
+    assert cli("build", "-c", config).returncode in (0, 1)
     posts = sample_copy / "posts"
     victim = sorted(posts.glob("*.md"))[1]
     victim.write_text(victim.read_text().replace("tags:", "tags: [changed-tag]\nold-tags:", 1))
     moved = sorted(posts.glob("*.md"))[2]
     moved.rename(posts / moved.name.replace(".md", "-renamed.md"))
     sorted(posts.glob("*.md"))[3].unlink()
-    assert run_cli("build", "-c", config).returncode in (0, 1)
+    assert cli("build", "-c", config).returncode in (0, 1)
     incremental = tree(sample_copy / "feeds")
     full_out = tmp_path / "full"
-    result = run_cli(
+    result = cli(
         "build", "-c", config, "--full", "--output", full_out, "--state", tmp_path / "full-state"
     )
     assert result.returncode in (0, 1), result.stderr
     assert tree(full_out) == incremental
 
 
-def test_a_corrupt_cache_is_rebuilt_and_changes_no_byte(sample_copy: Path) -> None:
+def test_a_corrupt_cache_is_rebuilt_and_changes_no_byte(
+    sample_copy: Path, racy_window: Callable[[], None]
+) -> None:
     config = sample_copy / "config.yaml"
-    assert run_cli("build", "-c", config).returncode in (0, 1)
+    assert cli("build", "-c", config).returncode in (0, 1)
     before = tree(sample_copy / "feeds")
     cache = sample_copy / ".feedwright" / "cache.sqlite"
     assert cache.exists()
@@ -103,36 +106,36 @@ def test_a_corrupt_cache_is_rebuilt_and_changes_no_byte(sample_copy: Path) -> No
         for extra in cache.parent.glob("cache.sqlite-*"):
             extra.unlink()
         cache.write_bytes(garbage)
-        result = run_cli("build", "-c", config, "-v")
+        result = cli("build", "-c", config, "-v")
         assert result.returncode in (0, 1), result.stderr
         if garbage:  # (an empty file is simply a new database)
             assert "rebuilt it" in result.stderr
         assert tree(sample_copy / "feeds") == before
     shutil.rmtree(sample_copy / ".feedwright")
-    assert run_cli("build", "-c", config).returncode in (0, 1)
+    assert cli("build", "-c", config).returncode in (0, 1)
     assert tree(sample_copy / "feeds") == before
     # A note about one run is not repeated by later runs that reuse its report.
     (sample_copy / ".feedwright" / "cache.sqlite").write_bytes(b"not a database" * 100)
     for extra in (sample_copy / ".feedwright").glob("cache.sqlite-*"):
         extra.unlink()
     (sample_copy / ".feedwright" / "snapshot.json").unlink()  # else nothing opens the cache
-    assert "rebuilt it" in run_cli("build", "-c", config, "-v").stderr
-    time.sleep(1.1)
-    assert "rebuilt it" not in run_cli("build", "-c", config, "-v").stderr  # no-op
+    assert "rebuilt it" in cli("build", "-c", config, "-v").stderr
+    racy_window()
+    assert "rebuilt it" not in cli("build", "-c", config, "-v").stderr  # no-op
     post = sample_copy / "posts" / "2024-05-04-storage-classes.md"
     post.write_text(post.read_text("utf-8") + "\nOne more line.\n", "utf-8")
-    time.sleep(1.1)
-    quick = run_cli("build", "-c", config, "-v")
+    racy_window()
+    quick = cli("build", "-c", config, "-v")
     assert "quick rebuild" in quick.stdout and "rebuilt it" not in quick.stderr
 
 
 def test_a_broken_edit_keeps_the_last_good_version(sample_copy: Path) -> None:
     config = sample_copy / "config.yaml"
-    assert run_cli("build", "-c", config).returncode in (0, 1)
+    assert cli("build", "-c", config).returncode in (0, 1)
     before = tree(sample_copy / "feeds")
     target = sorted((sample_copy / "posts").glob("*.md"))[0]
     target.write_text("---\ntitle: [unclosed\n---\nbroken\n")
-    result = run_cli("build", "-c", config)
+    result = cli("build", "-c", config)
     assert result.returncode == 1
     assert f"{target.name}:3: error: skipped: front matter is not valid YAML" in result.stderr
     assert "flow sequence that starts on line 2" in result.stderr
@@ -148,34 +151,49 @@ def _bulk(posts: Path, count: int, title: str) -> None:
         )
 
 
+@pytest.fixture(scope="module")
+def old_and_new(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, dict[str, bytes], dict[str, bytes]]:
+    """The sample blog with 400 "Old" posts built, then rewritten as "New" posts (not yet
+    built); the old feeds and those of a full build of the new posts."""
+    top = tmp_path_factory.mktemp("kill9")
+    blog = top / "blog"
+    shutil.copytree(ROOT / "posts", blog / "posts")
+    shutil.copy(ROOT / "config.yaml", blog / "config.yaml")
+    config = blog / "config.yaml"
+    _bulk(blog / "posts", 400, "Old")
+    assert cli("build", "-c", config).returncode in (0, 1)
+    old = tree(blog / "feeds")
+    _bulk(blog / "posts", 400, "New")
+    reference = top / "reference"
+    cli("build", "-c", config, "--full", "--output", reference, "--state", top / "rs")
+    return blog, old, tree(reference)
+
+
 @pytest.mark.parametrize("delay", [0.3, 0.6, 0.9, 1.2, 1.6])
 def test_kill_9_mid_build_leaves_only_complete_feeds(
-    sample_copy: Path, tmp_path: Path, delay: float
+    old_and_new: tuple[Path, dict[str, bytes], dict[str, bytes]], tmp_path: Path, delay: float
 ) -> None:
-    config = sample_copy / "config.yaml"
-    posts = sample_copy / "posts"
-    _bulk(posts, 400, "Old")
-    assert run_cli("build", "-c", config).returncode in (0, 1)
-    old = tree(sample_copy / "feeds")
-    _bulk(posts, 400, "New")
-    reference = tmp_path / "reference"
-    run_cli("build", "-c", config, "--full", "--output", reference, "--state", tmp_path / "rs")
-    new = tree(reference)
+    shared, old, new = old_and_new
+    blog = tmp_path / "blog"
+    shutil.copytree(shared, blog)  # the posts, the old feeds and the state of their build
+    config = blog / "config.yaml"
     proc = subprocess.Popen(
         [sys.executable, "-m", "feedwright", "build", "-q", "--full", "-c", str(config)], cwd=ROOT
     )
     time.sleep(delay)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    now = tree(sample_copy / "feeds")
+    now = tree(blog / "feeds")
     for name, data in now.items():
         if name.endswith(".xml"):
             assert data in (old.get(name), new.get(name)), f"{name} is neither old nor new"
-    check_feeds(feed_files(sample_copy / "feeds"))
-    result = run_cli("build", "-c", config)
+    check_feeds(feed_files(blog / "feeds"))
+    result = cli("build", "-c", config)
     assert result.returncode in (0, 1), result.stderr
-    assert tree(sample_copy / "feeds") == new
-    assert not list((sample_copy / "feeds").rglob(".feedwright-tmp-*"))
+    assert tree(blog / "feeds") == new
+    assert not list((blog / "feeds").rglob(".feedwright-tmp-*"))
 
 
 _DIE_WHILE_WRITING = """
@@ -193,13 +211,13 @@ sys.exit(main(sys.argv[1:]))
 
 
 def test_a_build_killed_after_its_first_cache_commit_publishes_the_edit_next_time(
-    sample_copy: Path, tmp_path: Path
+    sample_copy: Path, tmp_path: Path, racy_window: Callable[[], None]
 ) -> None:
     """A cold or full build commits what it scanned and rendered while it serializes the
     feeds, and records what it published only after writing them. Dying in between must
     not leave the cache claiming feeds that were never written."""
     config = sample_copy / "config.yaml"
-    assert run_cli("build", "-c", config).returncode in (0, 1)
+    assert cli("build", "-c", config).returncode in (0, 1)
     victim = sample_copy / "posts" / "2024-02-12-welcome-to-tidepool.md"
     victim.write_text(victim.read_text() + "\nA sentence written before the crash.\n")
     died = subprocess.run(
@@ -212,12 +230,12 @@ def test_a_build_killed_after_its_first_cache_commit_publishes_the_edit_next_tim
     assert died.returncode == 9, died.stderr
     assert "written before the crash" not in (sample_copy / "feeds" / "atom.xml").read_text()
     assert list((sample_copy / "feeds").rglob(".feedwright-tmp-*"))  # staged, not placed
-    time.sleep(1.1)  # past the cache's racy window, so file signatures are trusted
-    assert run_cli("build", "-c", config).returncode in (0, 1)
+    racy_window()  # past the cache's racy window, so file signatures are trusted
+    assert cli("build", "-c", config).returncode in (0, 1)
     assert "written before the crash" in (sample_copy / "feeds" / "atom.xml").read_text()
     assert not list((sample_copy / "feeds").rglob(".feedwright-tmp-*"))
     full_out = tmp_path / "full"
-    result = run_cli(
+    result = cli(
         "build", "-c", config, "--full", "--output", full_out, "--state", tmp_path / "full-state"
     )
     assert result.returncode in (0, 1), result.stderr

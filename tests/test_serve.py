@@ -25,7 +25,7 @@ import feedparser
 import pytest
 from lxml import etree
 
-from conftest import ROOT, run_cli, unavailable
+from conftest import ROOT, cli, run_cli, unavailable
 from daemon_helpers import DEADLINE, DaemonProcess, bulk_posts, set_config
 from feedwright.publish import TMP_PREFIX, atomic_write
 from feedwright.serve import (
@@ -94,7 +94,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     `feedwright serve` for the whole module."""
     blog = tmp_path_factory.mktemp("served") / "blog"
     config = _copy_sample(blog)
-    built = run_cli("build", "-c", config)
+    built = cli("build", "-c", config)
     assert built.returncode == 0, built.stdout + built.stderr
     out = blog / "feeds"
     # outside the output folder, and the ways one might reach it
@@ -468,20 +468,20 @@ def test_healthz_follows_failed_and_good_builds(sample_copy: Path) -> None:
         assert none_yet.status == 503
         assert json.loads(none_yet.body) == {"status": "failing", "last_build": None}
         assert fetch(port, "/atom.xml").status == 404  # nothing built yet
-        assert run_cli("build", "-c", config).returncode == 0
+        assert cli("build", "-c", config).returncode == 0
         assert fetch(port, "/healthz").status == 200
         assert fetch(port, "/atom.xml").status == 200
         stash = sample_copy / "stash"
         shutil.move(sample_copy / "posts", stash)
         (sample_copy / "posts").mkdir()
-        assert run_cli("build", "-c", config).returncode == 1
+        assert cli("build", "-c", config).returncode == 1
         failed = fetch(port, "/healthz")
         assert failed.status == 503
         assert json.loads(failed.body)["status"] == "failing"
         assert fetch(port, "/atom.xml").status == 200, "a failed build keeps the feeds"
         shutil.rmtree(sample_copy / "posts")
         shutil.move(stash, sample_copy / "posts")
-        assert run_cli("build", "-c", config).returncode == 0
+        assert cli("build", "-c", config).returncode == 0
         assert fetch(port, "/healthz").status == 200
         server.signal(signal.SIGINT)
     finally:

@@ -1,8 +1,8 @@
 """What subscribers get besides the feeds: JSON Feed, the discovery page, OPML, the
 autodiscovery snippet, the browser view (feed.css, a page per feed), RFC 5005 yearly
-archives, pictures, and WebSub pings. Everything is built by the CLI in a subprocess and
-read back with parsers this project did not write (feedparser, lxml, jing, the published
-JSON Feed schema)."""
+archives, pictures, and WebSub pings. Everything is built by the CLI (in this process, or
+in a subprocess where its log on stderr is checked) and read back with parsers this project
+did not write (feedparser, lxml, jing, the published JSON Feed schema)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import http.server
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import ClassVar
 from urllib.parse import parse_qs
@@ -21,7 +21,15 @@ import pytest
 import yaml
 from lxml import etree
 
-from conftest import FIXED_NOW, check_feeds, check_json_feed, need_corpus, run_cli, write_config
+from conftest import (
+    FIXED_NOW,
+    check_feeds,
+    check_json_feed,
+    cli,
+    need_corpus,
+    run_cli,
+    write_config,
+)
 from daemon_helpers import DaemonProcess, set_config
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -32,7 +40,14 @@ FEED_SUFFIXES = (".xml", ".json")
 
 
 def build(config: Path, *extra: str) -> str:
-    result = run_cli("build", "-c", config, "--now", FIXED_NOW, *extra)
+    result = cli("build", "-c", config, "--now", FIXED_NOW, *extra)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout + result.stderr
+
+
+def build_logged(config: Path) -> str:
+    """A build in a subprocess, whose WebSub log lines go to its stderr."""
+    result = run_cli("build", "-c", config, "--now", FIXED_NOW)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout + result.stderr
 
@@ -190,7 +205,9 @@ def test_a_local_picture_becomes_an_enclosure_with_type_and_length(tmp_path: Pat
     ]
 
 
-def test_a_changed_picture_changes_the_enclosure_length(tmp_path: Path) -> None:
+def test_a_changed_picture_changes_the_enclosure_length(
+    tmp_path: Path, racy_window: Callable[[], None]
+) -> None:
     """The no-op and quick rebuilds skip work; a picture that changed size outside the
     posts folder must still reach the enclosures of every feed."""
     posts = tmp_path / "site" / "_posts"
@@ -205,7 +222,7 @@ def test_a_changed_picture_changes_the_enclosure_length(tmp_path: Path) -> None:
         )
     config = write_config(tmp_path, posts)
     build(config)
-    time.sleep(1.1)
+    racy_window()
     build(config)  # every post now older than the racy window, and looked at since
 
     def lengths() -> set[str]:
@@ -216,13 +233,13 @@ def test_a_changed_picture_changes_the_enclosure_length(tmp_path: Path) -> None:
 
     assert lengths() == {"1000"}
     picture.write_bytes(bytes(5000))  # no post changed
-    time.sleep(1.1)
+    racy_window()
     build(config)
     assert lengths() == {"5000"}
     picture.write_bytes(bytes(7000))  # and one post's text changed
     post = posts / "2024-05-01-post-1.md"
     post.write_text(post.read_text("utf-8") + "More.\n", "utf-8")
-    time.sleep(1.1)
+    racy_window()
     build(config)
     assert lengths() == {"7000"}
 
@@ -367,7 +384,7 @@ def test_websub_hub_links_and_pings_for_exactly_the_changed_feeds(
     config = sample_copy / "config.yaml"
     set_config(config, websub={"hubs": [_hub_url(hub)]})
     out = sample_copy / "feeds"
-    build(config)
+    build_logged(config)
     assert _pinged(hub) == {FEEDS_URL + name for name in feeds_in(out)}, "first build: all"
     for name in ("atom.xml", "rss.xml", "tags/kubernetes.atom.xml", "archive/2024.atom.xml"):
         doc = etree.parse(str(out / name)).getroot()
@@ -380,14 +397,14 @@ def test_websub_hub_links_and_pings_for_exactly_the_changed_feeds(
     time.sleep(0.01)
     post = sample_copy / "posts" / "2024-09-11-cpp-bindings.md"
     post.write_text(post.read_text("utf-8") + "\nOne more paragraph.\n", "utf-8")
-    build(config)
+    build_logged(config)
     after = _mtimes(out)
     changed = {name for name in after if after[name] != before.get(name)}
     assert changed and len(changed) < len(after)
     assert _pinged(hub) == {FEEDS_URL + name for name in changed}
 
     hub.pings.clear()
-    build(config)
+    build_logged(config)
     assert hub.pings == [], "nothing changed: no ping"
 
 
@@ -398,7 +415,7 @@ def test_a_hub_that_is_down_never_fails_the_build(sample_copy: Path) -> None:
     config = sample_copy / "config.yaml"
     set_config(config, websub={"hubs": [dead], "retries": 2, "timeout": 2})
     started = time.monotonic()
-    output = build(config)
+    output = build_logged(config)
     assert time.monotonic() - started < 60
     assert "websub" in output and "not notified" in output and "3 attempt(s)" in output
     check_feeds((sample_copy / "feeds") / name for name in ("atom.xml", "feed.json"))
@@ -426,7 +443,7 @@ def test_a_hub_that_answers_garbage_never_fails_the_build(sample_copy: Path) -> 
         config = sample_copy / "config.yaml"
         hub = f"http://127.0.0.1:{server.getsockname()[1]}/"
         set_config(config, websub={"hubs": [hub], "retries": 1, "timeout": 2})
-        output = build(config)
+        output = build_logged(config)
         assert answered.is_set()
         assert "not notified" in output and "Traceback" not in output
     finally:
@@ -463,7 +480,7 @@ def test_a_hub_that_redirects_is_reported_not_followed(sample_copy: Path) -> Non
         config = sample_copy / "config.yaml"
         hub = f"http://127.0.0.1:{server.server_address[1]}/"
         set_config(config, websub={"hubs": [hub], "retries": 2})
-        output = build(config)
+        output = build_logged(config)
         assert "not notified" in output and "HTTP 302" in output
         assert _MovedHandler.seen == ["POST"], "the ping is not resent as a GET"
     finally:
@@ -497,6 +514,6 @@ def test_config_rejects_a_hub_that_is_not_a_url(sample_copy: Path) -> None:
     data = yaml.safe_load(config.read_text())
     data["websub"] = {"hubs": ["pubsubhubbub.example"]}
     config.write_text(yaml.safe_dump(data))
-    result = run_cli("build", "-c", config)
+    result = cli("build", "-c", config)
     assert result.returncode == 2
     assert "websub.hubs" in result.stderr and "absolute http(s) URL" in result.stderr

@@ -1,197 +1,28 @@
-"""The command line: a thin layer over :mod:`feedwright.pipeline`.
-
-Exit codes (one table for every command):
-  0  success
-  1  some posts had errors (feeds were still written for the rest), or the build failed
-  2  bad config or usage
-  3  warnings, under --strict
-  75 the output folder is locked by another run, or (serve) the address is in use
-"""
+"""The command line: each command parses its options, calls the library and prints.
+Exit codes are the table in :mod:`feedwright.errors`."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import sys
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
-from feedwright import __version__
-from feedwright.config import DEFAULT_CONFIG, Config, load_config
-from feedwright.errors import FeedwrightError, UsageError
+from feedwright.cli_args import overrides, parser
+from feedwright.config import Config, load_config
+from feedwright.errors import (
+    EXIT_ERRORS,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_STRICT,
+    EXIT_USAGE,
+    FeedwrightError,
+    UsageError,
+)
 from feedwright.scan.dates import DateParseError, parse_site_date
-from feedwright.types import Severity
-
-EXIT_OK = 0
-EXIT_POST_ERRORS = 1
-EXIT_USAGE = 2
-EXIT_STRICT = 3
-EXIT_LOCKED = 75
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="feedwright",
-        description="Build Atom and RSS feeds from a folder of Jekyll-style Markdown posts.",
-        epilog="exit codes: 0 ok, 1 post errors, 2 bad config or usage, 3 warnings under "
-        "--strict, 75 output folder locked or serve address in use",
-    )
-    parser.add_argument("--version", action="version", version=f"feedwright {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "-c",
-        "--config",
-        type=Path,
-        default=DEFAULT_CONFIG,
-        help="config file (default: ./config.yaml)",
-    )
-    common.add_argument("--posts", type=Path, help="posts folder (overrides posts:)")
-    common.add_argument("--output", type=Path, help="output folder (overrides output:)")
-    common.add_argument("--state", type=Path, help="state folder (overrides state:)")
-    common.add_argument("--site-url", help="public site URL (overrides site.url)")
-    common.add_argument(
-        "--feeds-url", help="public URL of the output folder (overrides feeds_url:)"
-    )
-    common.add_argument("--limit", type=int, help="entries per feed (overrides limit:)")
-    common.add_argument(
-        "--ids",
-        choices=["url", "tag", "jekyll-feed"],
-        help="entry id scheme (overrides ids.scheme)",
-    )
-    common.add_argument(
-        "--now",
-        help="build as if it were this time (ISO 8601), for previews "
-        "and reproducible builds; default: the current time",
-    )
-
-    build = sub.add_parser(
-        "build",
-        parents=[common],
-        help="build the feeds once",
-        description="Scan the posts and write every feed whose bytes changed.",
-    )
-    build.add_argument(
-        "--dry-run",
-        action="store_true",
-        help="show which files would be written or removed, and why; write nothing",
-    )
-    build.add_argument("--strict", action="store_true", help="exit 3 when there are warnings")
-    build.add_argument("-q", "--quiet", action="store_true", help="print errors only")
-    build.add_argument("-v", "--verbose", action="store_true", help="also print notes")
-    build.add_argument(
-        "--full", action="store_true", help="ignore the cache: read and render every post again"
-    )
-    build.add_argument(
-        "--jobs", type=int, metavar="N", help="render in N processes (default: the number of CPUs)"
-    )
-
-    run = sub.add_parser(
-        "run",
-        parents=[common],
-        help="rebuild on a schedule (daemon)",
-        description="Build at start, then on the configured schedule, at the "
-        "publication time of future-dated posts and (with --watch) on changes. "
-        "SIGTERM/SIGINT stop it after the running build; SIGHUP reloads the "
-        "config.",
-    )
-    run.add_argument(
-        "--watch",
-        action="store_true",
-        help="also rebuild within about a second of a change to the posts or config",
-    )
-    run.add_argument(
-        "--log-format",
-        choices=["text", "json"],
-        default="text",
-        help="log line format on stderr (default: text)",
-    )
-    run.add_argument("--full", action="store_true", help="ignore the cache for the first build")
-    run.add_argument(
-        "--serve",
-        metavar="HOST:PORT",
-        help="also serve the output folder over HTTP while running (see feedwright serve)",
-    )
-    run.add_argument(
-        "--jobs", type=int, metavar="N", help="render in N processes (default: the number of CPUs)"
-    )
-
-    serve = sub.add_parser(
-        "serve",
-        parents=[common],
-        help="serve the output folder over HTTP",
-        description="Serve the output folder for feed readers: ETag and Last-Modified with "
-        "304 answers, gzip, feed content types, WebSub Link headers, /healthz, and feeds as "
-        "pages for browsers. SIGTERM/SIGINT stop it (exit 0); SIGHUP reloads the config.",
-    )
-    serve.add_argument(
-        "--bind", metavar="HOST:PORT", help="address to listen on (default: serve.bind)"
-    )
-    serve.add_argument(
-        "--log-format",
-        choices=["text", "json"],
-        default="text",
-        help="log line format on stderr (default: text)",
-    )
-
-    status = sub.add_parser(
-        "status",
-        parents=[common],
-        help="show the last run's status",
-        description="Print the status file written after each run; exit 1 "
-        "when the last run failed (or there is none): a health check.",
-    )
-    status.add_argument("--format", choices=["text", "json"], default="text")
-
-    chk = sub.add_parser(
-        "check",
-        parents=[common],
-        help="report every problem that would hurt the feeds",
-        description="Scan, render and build everything in memory and report every problem "
-        "with file, line and fix. Writes nothing. Exit 1 on errors; with --strict, 3 on "
-        "warnings.",
-    )
-    chk.add_argument(
-        "--format",
-        choices=["text", "json"],
-        default="text",
-        help="text (default) or JSON (schema: feedwright check --schema)",
-    )
-    chk.add_argument("--strict", action="store_true", help="exit 3 when there are warnings")
-    chk.add_argument("-v", "--verbose", action="store_true", help="also print notes")
-    chk.add_argument("--schema", action="store_true", help="print the JSON output's schema")
-    chk.add_argument(
-        "--jobs", type=int, metavar="N", help="render in N processes (default: the number of CPUs)"
-    )
-
-    lst = sub.add_parser(
-        "list",
-        parents=[common],
-        help="show the index",
-        description="Show the indexed posts by year, tag or category.",
-    )
-    lst.add_argument("--by", choices=["year", "tag", "category"], default="year")
-    return parser
-
-
-def _overrides(args: argparse.Namespace) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for attr, key in (
-        ("posts", "posts"),
-        ("output", "output"),
-        ("state", "state"),
-        ("site_url", "site.url"),
-        ("feeds_url", "feeds_url"),
-        ("limit", "limit"),
-    ):
-        value = getattr(args, attr)
-        if value is not None:
-            out[key] = str(Path.cwd() / value) if isinstance(value, Path) else value
-    if args.ids is not None:
-        out["ids.scheme"] = args.ids
-    return out
+from feedwright.types import BuildReport, Severity
 
 
 def _now(args: argparse.Namespace, config: Config) -> dt.datetime | None:
@@ -203,7 +34,7 @@ def _now(args: argparse.Namespace, config: Config) -> dt.datetime | None:
         raise UsageError(f"--now: {exc}") from None
 
 
-def _print_build(report: Any, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
+def _print_build(report: BuildReport, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
     shown = {Severity.ERROR}
     if not args.quiet:
         shown.add(Severity.WARNING)
@@ -247,16 +78,13 @@ def _print_build(report: Any, args: argparse.Namespace, out: TextIO, err: TextIO
 
 
 def _cmd_build(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
-    import time
-
-    from feedwright.pipeline import build
-    from feedwright.state.status import write_status
-
-    started = dt.datetime.now(dt.UTC)
-    clock = time.monotonic()
     from feedwright.progress import Progress
+    from feedwright.run.logs import setup_logging
+    from feedwright.run.once import run_once
 
-    report = build(
+    if config.websub.hubs:
+        setup_logging("text")  # WebSub results are logged to stderr, like the daemon's
+    result = run_once(
         config,
         now=_now(args, config),
         dry_run=args.dry_run,
@@ -264,22 +92,11 @@ def _cmd_build(args: argparse.Namespace, config: Config, out: TextIO, err: TextI
         jobs=args.jobs,
         progress=Progress(err, enabled=not args.quiet),
     )
-    if not args.dry_run:
-        write_status(
-            config.state, started=started, duration=time.monotonic() - clock, report=report
-        )
+    report = result.report
+    assert report is not None  # a build that raised has raised here too
     _print_build(report, args, out, err)
-    if not args.dry_run and not report.failed and config.websub.hubs:
-        from feedwright.run.daemon import setup_logging
-        from feedwright.run.websub import publish_changes
-
-        setup_logging("text")  # WebSub results are logged to stderr, like the daemon's
-        try:
-            publish_changes(config, report.changes)
-        except Exception as exc:  # the feeds are written: a hub can never fail the build
-            print(f"feedwright: warning: websub: publishing failed: {exc!r}", file=err)
     if report.failed or report.errors:
-        return EXIT_POST_ERRORS
+        return EXIT_ERRORS
     if args.strict and report.warnings:
         return EXIT_STRICT
     return EXIT_OK
@@ -307,7 +124,7 @@ def _cmd_list(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO
             print(f"{term.label} ({len(term.posts)}) slug={term.slug} spellings: {spell}", file=out)
             for post in term.posts:
                 print(f"  {post.published:%Y-%m-%d}  {post.title}", file=out)
-    return EXIT_POST_ERRORS if any(s.error for s in result.skipped) else EXIT_OK
+    return EXIT_ERRORS if any(s.error for s in result.skipped) else EXIT_OK
 
 
 def _cmd_check(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
@@ -332,19 +149,20 @@ def _cmd_check(args: argparse.Namespace, config: Config, out: TextIO, err: TextI
             file=out,
         )
     if report.count(Severity.ERROR):
-        return EXIT_POST_ERRORS
+        return EXIT_ERRORS
     if args.strict and report.count(Severity.WARNING):
         return EXIT_STRICT
     return EXIT_OK
 
 
 def _cmd_run(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
-    from feedwright.run.daemon import Daemon, setup_logging
+    from feedwright.run.daemon import Daemon
+    from feedwright.run.logs import setup_logging
 
     setup_logging(args.log_format)
     daemon = Daemon(
         args.config,
-        _overrides(args),
+        overrides(args),
         config,
         watch=args.watch,
         full_first=args.full,
@@ -364,7 +182,7 @@ def _cmd_run(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO)
 
 
 def _cmd_serve(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
-    from feedwright.run.daemon import setup_logging
+    from feedwright.run.logs import setup_logging
     from feedwright.serve import FeedApp, HttpServer, ServeSettings, serve_until_signal
 
     setup_logging(args.log_format)
@@ -373,7 +191,7 @@ def _cmd_serve(args: argparse.Namespace, config: Config, out: TextIO, err: TextI
     server = HttpServer(app, args.bind or config.serve.bind, what=what, label=str(config.output))
 
     def reload() -> None:
-        app.configure(ServeSettings.from_config(load_config(args.config, _overrides(args))))
+        app.configure(ServeSettings.from_config(load_config(args.config, overrides(args))))
 
     return serve_until_signal(server, reload)
 
@@ -386,7 +204,7 @@ def _cmd_status(args: argparse.Namespace, config: Config, out: TextIO, err: Text
     status = read_status(config.state)
     if status is None:
         print(f"feedwright: no status yet in {config.state} (no build has run)", file=err)
-        return EXIT_POST_ERRORS
+        return EXIT_ERRORS
     if args.format == "json":
         print(json.dumps(status, indent=2), file=out)
     else:
@@ -410,7 +228,7 @@ def _cmd_status(args: argparse.Namespace, config: Config, out: TextIO, err: Text
             f"last success: {status.get('last_success')}; next run: {status.get('next_run')}",
             file=out,
         )
-    return EXIT_POST_ERRORS if status.get("result") == "failed" else EXIT_OK
+    return EXIT_ERRORS if status.get("result") == "failed" else EXIT_OK
 
 
 def main(
@@ -418,9 +236,15 @@ def main(
 ) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
-    args = _parser().parse_args(argv)
     try:
-        config = load_config(args.config, _overrides(args))
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            args = parser().parse_args(argv)  # --help, --version and usage errors exit
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or EXIT_OK
+        return EXIT_USAGE
+    try:
+        config = load_config(args.config, overrides(args))
         commands = {
             "build": _cmd_build,
             "check": _cmd_check,
@@ -434,7 +258,7 @@ def main(
         print(f"feedwright: {exc}", file=err)
         return exc.exit_code
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,11 +6,8 @@ finish, then exit 0; SIGHUP reloads the config (an invalid one is logged and ign
 from __future__ import annotations
 
 import datetime as dt
-import json
-import logging
 import signal
 import threading
-import time
 from collections.abc import Mapping
 from pathlib import Path
 from types import FrameType
@@ -18,42 +15,14 @@ from typing import Any
 
 from feedwright.config import Config, load_config
 from feedwright.errors import FeedwrightError
-from feedwright.pipeline import build
 from feedwright.publish import clean_temp_files, output_lock
+from feedwright.run.logs import RunLog, log
+from feedwright.run.once import run_once
 from feedwright.run.scheduler import BuildScheduler
-from feedwright.run.websub import Publisher
-from feedwright.state.status import write_status
-from feedwright.types import BuildReport, Diagnostic, Severity
+from feedwright.run.websub import HubNotifier
+from feedwright.types import BuildReport
 
-log = logging.getLogger("feedwright")
 POLL_SECONDS = 0.2  # how soon a signal is noticed between builds
-
-
-class JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        data: dict[str, Any] = {
-            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(
-                timespec="milliseconds"
-            ),
-            "level": record.levelname.lower(),
-            "message": record.getMessage(),
-        }
-        extra = getattr(record, "fields", None)
-        if isinstance(extra, dict):
-            data.update(extra)
-        return json.dumps(data, ensure_ascii=False)
-
-
-def setup_logging(fmt: str) -> None:
-    handler = logging.StreamHandler()
-    if fmt == "json":
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-    log.handlers[:] = [handler]
-    log.setLevel(logging.INFO)
-    log.propagate = False
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 class Daemon:
@@ -78,11 +47,11 @@ class Daemon:
         self._reasons: list[str] = []
         self._stop = False
         self._reload = False
-        self._last_diags: set[Diagnostic] = set()
+        self.run_log = RunLog()
         self._watch_stop = threading.Event()
         self._watch_ready = threading.Event()
         self.scheduler = BuildScheduler(config.schedule, config.site.zone, self.request)
-        self.publisher = Publisher()  # WebSub pings, off the build thread
+        self.notifier = HubNotifier()  # WebSub pings, off the build thread
 
     # -- triggers ---------------------------------------------------------------------
     def request(self, reason: str) -> None:
@@ -126,7 +95,7 @@ class Daemon:
             finally:
                 self._watch_stop.set()
                 self.scheduler.shutdown()
-                self.publisher.close()
+                self.notifier.close()
                 for sig, handler in previous.items():
                     signal.signal(sig, handler)
         log.info("stopped")
@@ -170,109 +139,24 @@ class Daemon:
         self.request("reload")
 
     def _build(self, trigger: str) -> None:
-        started = dt.datetime.now(dt.UTC)
-        clock = time.monotonic()
-        report: BuildReport | None = None
-        error: str | None = None
-        try:
-            report = build(self.config, lock=False, full=self.full_first, jobs=self.jobs)
+        result = run_once(
+            self.config,
+            trigger=trigger,
+            full=self.full_first,
+            jobs=self.jobs,
+            lock=False,  # held by run() for the daemon's life
+            plan_next=self._plan_next,
+            notify=self.notifier.submit,
+            run_log=self.run_log,
+            raise_errors=False,  # never crash: log, keep the feeds, retry next time
+        )
+        if result.report is not None:
             self.full_first = False
-        except Exception as exc:  # never crash: log, keep the feeds, retry next time
-            error = f"{type(exc).__name__}: {exc}"
-        duration = time.monotonic() - clock
+
+    def _plan_next(self, report: BuildReport | None) -> dt.datetime | None:
         if report is not None:
             self.scheduler.set_future(report.next_future)
-        status = write_status(
-            self.config.state,
-            started=started,
-            duration=duration,
-            report=report,
-            error=error,
-            next_run=self.scheduler.next_run(),
-            trigger=trigger,
-        )
-        self._log_build(report, error, duration, trigger, status)
-        if report is not None and not report.failed:
-            self.publisher.submit(self.config, report.changes)
-
-    def _log_build(
-        self,
-        report: BuildReport | None,
-        error: str | None,
-        duration: float,
-        trigger: str,
-        status: dict[str, Any],
-    ) -> None:
-        if report is None or report.failed:
-            cause = error or (report.failed if report else "unknown")
-            log.error(
-                "build failed after %.2fs [%s]: %s; published feeds left as they were, "
-                "retrying at the next run",
-                duration,
-                trigger,
-                cause,
-                extra={
-                    "fields": {
-                        "event": "build",
-                        "result": "failed",
-                        "error": cause,
-                        "trigger": trigger,
-                    }
-                },
-            )
-            if report is not None:
-                self._log_diagnostics(report)
-            return
-        self._log_diagnostics(report)
-        counts = status.get("counts", {})
-        level = logging.WARNING if report.errors else logging.INFO
-        log.log(
-            level,
-            "build %s in %.2fs [%s]: %d posts indexed, %d skipped; feeds %d written, "
-            "%d unchanged, %d removed; %d errors, %d warnings; next run %s",
-            status["result"],
-            duration,
-            trigger,
-            report.indexed,
-            len(report.skipped),
-            counts.get("feeds_written", 0),
-            counts.get("feeds_unchanged", 0),
-            counts.get("feeds_removed", 0),
-            report.errors,
-            report.warnings,
-            status.get("next_run"),
-            extra={
-                "fields": {
-                    "event": "build",
-                    "trigger": trigger,
-                    "duration_seconds": round(duration, 3),
-                    **counts,
-                    "result": status["result"],
-                    "next_run": status.get("next_run"),
-                }
-            },
-        )
-
-    def _log_diagnostics(self, report: BuildReport) -> None:
-        """Errors and warnings, each once while it lasts (not again on every build)."""
-        current = {d for d in report.diagnostics if d.severity is not Severity.NOTE}
-        for diag in report.diagnostics:
-            if diag in current and diag not in self._last_diags:
-                level = logging.ERROR if diag.severity is Severity.ERROR else logging.WARNING
-                log.log(
-                    level,
-                    "%s",
-                    diag.format(),
-                    extra={
-                        "fields": {
-                            "event": "diagnostic",
-                            "file": diag.path,
-                            "line": diag.line,
-                            "code": diag.code,
-                        }
-                    },
-                )
-        self._last_diags = current
+        return self.scheduler.next_run()
 
     def _watch_loop(self) -> None:
         from watchfiles import watch

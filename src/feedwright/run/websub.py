@@ -103,7 +103,7 @@ def ping(
         sleep(BACKOFF_SECONDS * 2 ** (attempts - 1))
 
 
-def publish(
+def ping_hubs(
     hubs: Sequence[str],
     topics: Sequence[str],
     *,
@@ -140,18 +140,20 @@ def publish(
     return results
 
 
-def publish_changes(config: Config, changes: Iterable[Change]) -> list[PingResult]:
-    """Ping the configured hubs about the feeds a build changed (nothing if none)."""
+def notify_hubs(config: Config, changes: Iterable[Change]) -> list[PingResult]:
+    """Ping the configured hubs about the feeds a build changed (nothing if none), and
+    return when every hub has answered or run out of retries."""
     hubs = config.websub.hubs
     topics = changed_feeds(config, changes) if hubs else []
     if not topics:
         return []
-    return publish(hubs, topics, timeout=config.websub.timeout, retries=config.websub.retries)
+    return ping_hubs(hubs, topics, timeout=config.websub.timeout, retries=config.websub.retries)
 
 
-class Publisher:
-    """The daemon's pinger: a background thread, so a slow or dead hub never delays the
-    next build. Jobs are handled in order; ``close`` stops retrying and waits briefly."""
+class HubNotifier:
+    """:func:`notify_hubs` on a background thread, for the daemon: a slow or dead hub
+    never delays the next build. Jobs are handled in order; ``close`` stops retrying and
+    waits briefly."""
 
     def __init__(self) -> None:
         self._jobs: queue.Queue[tuple[Config, list[Change]] | None] = queue.Queue()
@@ -172,7 +174,7 @@ class Publisher:
             topics = changed_feeds(config, changes)
             if topics and not self._stop.is_set():
                 try:
-                    publish(
+                    ping_hubs(
                         config.websub.hubs,
                         topics,
                         timeout=config.websub.timeout,

@@ -141,7 +141,3 @@ def parse_pub_date(value: object) -> PubDate:
     day_text = m["d1"] or m["d2"]
     year = int(m["year"]) if m["year"] else None
     return PubDate(month, int(day_text) if day_text else None, year)
-
-
-def rfc3339(value: dt.datetime) -> str:
-    return value.isoformat()

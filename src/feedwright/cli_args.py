@@ -1,0 +1,175 @@
+"""The command line's options: one parser for every command, and the config keys that
+options such as ``--posts`` override."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from feedwright import __version__
+from feedwright.config import DEFAULT_CONFIG
+
+
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="feedwright",
+        description="Build Atom and RSS feeds from a folder of Jekyll-style Markdown posts.",
+        epilog="exit codes: 0 ok, 1 post errors, 2 bad config or usage, 3 warnings under "
+        "--strict, 75 output folder locked or serve address in use",
+    )
+    parser.add_argument("--version", action="version", version=f"feedwright {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "-c",
+        "--config",
+        type=Path,
+        default=DEFAULT_CONFIG,
+        help="config file (default: ./config.yaml)",
+    )
+    common.add_argument("--posts", type=Path, help="posts folder (overrides posts:)")
+    common.add_argument("--output", type=Path, help="output folder (overrides output:)")
+    common.add_argument("--state", type=Path, help="state folder (overrides state:)")
+    common.add_argument("--site-url", help="public site URL (overrides site.url)")
+    common.add_argument(
+        "--feeds-url", help="public URL of the output folder (overrides feeds_url:)"
+    )
+    common.add_argument("--limit", type=int, help="entries per feed (overrides limit:)")
+    common.add_argument(
+        "--ids",
+        choices=["url", "tag", "jekyll-feed"],
+        help="entry id scheme (overrides ids.scheme)",
+    )
+    common.add_argument(
+        "--now",
+        help="build as if it were this time (ISO 8601), for previews "
+        "and reproducible builds; default: the current time",
+    )
+
+    build = sub.add_parser(
+        "build",
+        parents=[common],
+        help="build the feeds once",
+        description="Scan the posts and write every feed whose bytes changed.",
+    )
+    build.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show which files would be written or removed, and why; write nothing",
+    )
+    build.add_argument("--strict", action="store_true", help="exit 3 when there are warnings")
+    build.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    build.add_argument("-v", "--verbose", action="store_true", help="also print notes")
+    build.add_argument(
+        "--full", action="store_true", help="ignore the cache: read and render every post again"
+    )
+    build.add_argument(
+        "--jobs", type=int, metavar="N", help="render in N processes (default: the number of CPUs)"
+    )
+
+    run = sub.add_parser(
+        "run",
+        parents=[common],
+        help="rebuild on a schedule (daemon)",
+        description="Build at start, then on the configured schedule, at the "
+        "publication time of future-dated posts and (with --watch) on changes. "
+        "SIGTERM/SIGINT stop it after the running build; SIGHUP reloads the "
+        "config.",
+    )
+    run.add_argument(
+        "--watch",
+        action="store_true",
+        help="also rebuild within about a second of a change to the posts or config",
+    )
+    run.add_argument(
+        "--log-format",
+        choices=["text", "json"],
+        default="text",
+        help="log line format on stderr (default: text)",
+    )
+    run.add_argument("--full", action="store_true", help="ignore the cache for the first build")
+    run.add_argument(
+        "--serve",
+        metavar="HOST:PORT",
+        help="also serve the output folder over HTTP while running (see feedwright serve)",
+    )
+    run.add_argument(
+        "--jobs", type=int, metavar="N", help="render in N processes (default: the number of CPUs)"
+    )
+
+    serve = sub.add_parser(
+        "serve",
+        parents=[common],
+        help="serve the output folder over HTTP",
+        description="Serve the output folder for feed readers: ETag and Last-Modified with "
+        "304 answers, gzip, feed content types, WebSub Link headers, /healthz, and feeds as "
+        "pages for browsers. SIGTERM/SIGINT stop it (exit 0); SIGHUP reloads the config.",
+    )
+    serve.add_argument(
+        "--bind", metavar="HOST:PORT", help="address to listen on (default: serve.bind)"
+    )
+    serve.add_argument(
+        "--log-format",
+        choices=["text", "json"],
+        default="text",
+        help="log line format on stderr (default: text)",
+    )
+
+    status = sub.add_parser(
+        "status",
+        parents=[common],
+        help="show the last run's status",
+        description="Print the status file written after each run; exit 1 "
+        "when the last run failed (or there is none): a health check.",
+    )
+    status.add_argument("--format", choices=["text", "json"], default="text")
+
+    chk = sub.add_parser(
+        "check",
+        parents=[common],
+        help="report every problem that would hurt the feeds",
+        description="Scan, render and build everything in memory and report every problem "
+        "with file, line and fix. Writes nothing. Exit 1 on errors; with --strict, 3 on "
+        "warnings.",
+    )
+    chk.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="text (default) or JSON (schema: feedwright check --schema)",
+    )
+    chk.add_argument("--strict", action="store_true", help="exit 3 when there are warnings")
+    chk.add_argument("-v", "--verbose", action="store_true", help="also print notes")
+    chk.add_argument("--schema", action="store_true", help="print the JSON output's schema")
+    chk.add_argument(
+        "--jobs", type=int, metavar="N", help="render in N processes (default: the number of CPUs)"
+    )
+
+    lst = sub.add_parser(
+        "list",
+        parents=[common],
+        help="show the index",
+        description="Show the indexed posts by year, tag or category.",
+    )
+    lst.add_argument("--by", choices=["year", "tag", "category"], default="year")
+    return parser
+
+
+def overrides(args: argparse.Namespace) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for attr, key in (
+        ("posts", "posts"),
+        ("output", "output"),
+        ("state", "state"),
+        ("site_url", "site.url"),
+        ("feeds_url", "feeds_url"),
+        ("limit", "limit"),
+    ):
+        value = getattr(args, attr)
+        if value is not None:
+            out[key] = str(Path.cwd() / value) if isinstance(value, Path) else value
+    if args.ids is not None:
+        out["ids.scheme"] = args.ids
+    return out
