@@ -323,3 +323,53 @@ def test_usage_errors_help_and_version_go_to_the_streams_given_to_main(
     assert main(["build", "--help"], out, err) == 0
     assert "--dry-run" in out.getvalue()
     assert capsys.readouterr() == ("", "")
+
+
+def test_init_then_build_works_in_an_empty_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "blog"
+    folder.mkdir()
+    first = cli("init", folder)
+    assert first.returncode == 0, first.stderr
+    assert f"wrote {folder / 'config.yaml'}" in first.stdout
+    assert f"build -c {folder / 'config.yaml'}" in first.stdout  # the next step, spelled out
+    built = cli("build", "-c", folder / "config.yaml")
+    assert built.returncode == 0, built.stderr
+    feed = feedparser.parse((folder / "feeds" / "atom.xml").read_bytes())
+    assert not feed.bozo and len(feed.entries) == 1
+    # a second init never replaces the config, and says how to
+    again = cli("init", folder)
+    assert again.returncode == 2
+    assert "already exists" in again.stderr and "--force" in again.stderr
+    assert cli("init", folder, "--force").returncode == 0
+
+
+def test_init_systemd_prints_the_unit(tmp_path: Path) -> None:
+    result = cli("init", "--systemd")
+    assert result.returncode == 0
+    assert "ExecStart=" in result.stdout and "feedwright run" in result.stdout
+
+
+def test_config_shows_each_value_and_where_it_came_from(sample_copy: Path) -> None:
+    config = sample_copy / "config.yaml"
+    result = cli("config", "-c", config, "--limit", "7")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "limit: 7  # override" in lines
+    assert "site.title: Tidepool Blog  # config.yaml" in lines
+    assert "embeds: link  # default" in lines
+
+
+def test_jekyll_option_reads_the_sites_config(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "_posts").mkdir(parents=True)
+    (site / "_config.yml").write_text(
+        "title: From Jekyll\nurl: https://jekyll.example.org\npermalink: pretty\n", "utf-8"
+    )
+    config = tmp_path / "config.yaml"
+    config.write_text("output: out\nstate: state\n", "utf-8")
+    result = cli("config", "-c", config, "--jekyll", site)
+    assert result.returncode == 0, result.stderr
+    assert "site.title: From Jekyll  # _config.yml" in result.stdout.splitlines()
+    assert "permalink: /:categories/:year/:month/:day/:title/  # _config.yml" in (
+        result.stdout.splitlines()
+    )

@@ -8,6 +8,7 @@ import contextlib
 import datetime as dt
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from feedwright.cli_args import overrides, parser
@@ -231,6 +232,30 @@ def _cmd_status(args: argparse.Namespace, config: Config, out: TextIO, err: Text
     return EXIT_ERRORS if status.get("result") == "failed" else EXIT_OK
 
 
+def _cmd_config(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
+    from feedwright.init import render_settings
+
+    out.write(render_settings(config))
+    return EXIT_OK
+
+
+def _cmd_init(args: argparse.Namespace, out: TextIO) -> int:
+    from feedwright.init import init_folder, systemd_unit
+
+    if args.systemd:
+        out.write(systemd_unit())
+        return EXIT_OK
+    done = init_folder(args.folder, jekyll=args.jekyll, force=args.force)
+    print(f"wrote {done.config}", file=out)
+    if done.jekyll is not None:
+        print(f"  settings from {done.jekyll / '_config.yml'} are noted in it", file=out)
+    if done.post is not None:
+        print(f"wrote {done.post} (a first post: replace it with yours)", file=out)
+    hint = "" if args.folder == Path() else f" -c {done.config}"
+    print(f"next: set site.title and site.url, then run `feedwright build{hint}`", file=out)
+    return EXIT_OK
+
+
 def main(
     argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
@@ -244,10 +269,13 @@ def main(
             return exc.code or EXIT_OK
         return EXIT_USAGE
     try:
+        if args.command == "init":
+            return _cmd_init(args, out)
         config = load_config(args.config, overrides(args))
         commands = {
             "build": _cmd_build,
             "check": _cmd_check,
+            "config": _cmd_config,
             "list": _cmd_list,
             "run": _cmd_run,
             "serve": _cmd_serve,

@@ -29,6 +29,13 @@ def parser() -> argparse.ArgumentParser:
         default=DEFAULT_CONFIG,
         help="config file (default: ./config.yaml)",
     )
+    common.add_argument(
+        "--jekyll",
+        type=Path,
+        metavar="DIR",
+        help="a Jekyll site whose _config.yml, _posts, _data and _includes to use "
+        "(overrides jekyll:)",
+    )
     common.add_argument("--posts", type=Path, help="posts folder (overrides posts:)")
     common.add_argument("--output", type=Path, help="output folder (overrides output:)")
     common.add_argument("--state", type=Path, help="state folder (overrides state:)")
@@ -147,6 +154,28 @@ def parser() -> argparse.ArgumentParser:
         "--jobs", type=int, metavar="N", help="render in N processes (default: the number of CPUs)"
     )
 
+    init = sub.add_parser(
+        "init",
+        help="write a commented config.yaml to start from",
+        description="Write DIR/config.yaml with every setting, its default and one line of "
+        "help; in a Jekyll site (or with --jekyll), prefilled from its _config.yml. In a "
+        "folder with no posts, also write a first post so that `feedwright build` works.",
+    )
+    init.add_argument("folder", nargs="?", type=Path, default=Path(), metavar="DIR")
+    init.add_argument("--jekyll", type=Path, metavar="SITE", help="the Jekyll site to read")
+    init.add_argument("--force", action="store_true", help="replace an existing config.yaml")
+    init.add_argument(
+        "--systemd", action="store_true", help="print a systemd unit for `feedwright run` instead"
+    )
+
+    sub.add_parser(
+        "config",
+        parents=[common],
+        help="print the effective configuration",
+        description="Print every setting as feedwright uses it, and where its value came from: "
+        "the default, config.yaml, the Jekyll site's _config.yml or a command-line option.",
+    )
+
     lst = sub.add_parser(
         "list",
         parents=[common],
@@ -160,6 +189,7 @@ def parser() -> argparse.ArgumentParser:
 def overrides(args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for attr, key in (
+        ("jekyll", "jekyll"),
         ("posts", "posts"),
         ("output", "output"),
         ("state", "state"),
