@@ -80,11 +80,12 @@ def _terms(
 
 def _moved_off_site_file(kind: str, label: str, slug: Slug, taken: Taken) -> Diagnostic:
     family = "tags" if kind == "tag" else "categories"
+    owner = "the site feed" if taken.owner.startswith("feeds.site.") else "a year's archive"
     return Diagnostic(
         Severity.WARNING,
         f"{kind}-slug-moved",
-        f"{kind} {label!r} would write {taken.path} ({taken.key}), the file of {taken.owner}; "
-        f"its feeds use slug {slug.slug!r} instead",
+        f"{kind} {label!r} would write {taken.path} ({taken.key}), the file of {owner} "
+        f"({taken.owner}); its feeds use slug {slug.slug!r} instead",
         "",
         None,
         f"rename the {kind}, or give feeds.{family} a folder of its own, such as "
