@@ -328,3 +328,37 @@ def test_the_cli_names_both_keys_and_writes_nothing(tmp_path: Path) -> None:
     assert "feeds.site.atom and feeds.site.rss are both 'feed.xml'" in err.getvalue()
     assert str(config) in err.getvalue()
     assert not (tmp_path / "out").exists()
+
+
+def test_a_category_named_like_the_site_feed_moves_too(tmp_path: Path) -> None:
+    config = blog(tmp_path, {}, feeds={"categories": {"atom": "{slug}.xml"}})
+    (tmp_path / "posts" / "2024-01-01-one.md").write_text("---\ncategories: [Atom]\n---\nx\n")
+    report = build(config, now=NOW)
+    moved = warnings(report, "category-slug-moved")
+    assert len(moved) == 1 and "'Atom' would write atom.xml" in moved[0]
+    feeds = written(tmp_path)
+    assert feeds["atom.xml"].feed.title == "Blog"
+    assert [f.feed.title for p, f in feeds.items() if p != "atom.xml"] == ["Blog: Atom"]
+
+
+def test_the_cli_builds_a_blog_with_a_tag_named_atom_and_warns(tmp_path: Path) -> None:
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    (posts / "2024-01-01-one.md").write_text("---\ntitle: One\ntags: [atom]\n---\nx\n")
+    (posts / "2024-01-02-two.md").write_text("---\ntitle: Two\n---\nx\n")
+    config = tmp_path / "config.yaml"
+    data = {
+        "site": SITE,
+        "posts": "posts",
+        "output": "out",
+        "state": "state",
+        "feeds": {"tags": {"atom": "{slug}.xml"}},
+    }
+    config.write_text(yaml.safe_dump(data))
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["build", "-c", str(config), "--now", "2026-01-01T00:00:00Z"], out=out, err=err)
+    assert code == 0, err.getvalue()
+    assert "tag 'atom' would write atom.xml (feeds.tags.atom)" in err.getvalue()
+    site = feedparser.parse((tmp_path / "out" / "atom.xml").read_bytes())
+    assert [e.title for e in site.entries] == ["Two", "One"]
+    assert main(["build", "-c", str(config), "--strict"], out=out, err=err) == 3  # a warning
