@@ -8,7 +8,7 @@ import dataclasses
 import datetime as dt
 
 from feedwright.config import Config
-from feedwright.feeds import external_files, plan_feeds
+from feedwright.feeds import external_files, output_clashes, plan_feeds
 from feedwright.feeds.serialize import serialize_each
 from feedwright.index import build_index
 from feedwright.parallel import Team, default_jobs
@@ -153,6 +153,20 @@ class _Run:
             if post.relpath not in indexed:
                 skipped.append(Skipped(post.relpath, "same URL as another post", True))
         plans = plan_feeds(index, config)  # plan
+        clashes = output_clashes(plans)
+        if clashes:  # one feed would replace another: publish nothing
+            diagnostics.extend(clashes)
+            reason = f"{len(clashes)} output path(s) claimed by two feeds"
+            hint = "see the output-clash errors above"
+            return _failed(
+                result.files_seen,
+                result.next_future,
+                diagnostics,
+                skipped,
+                reason,
+                self.dry_run,
+                hint,
+            )
         needed: dict[str, Post] = {}
         for plan in plans:
             for post in plan.posts:
@@ -269,6 +283,7 @@ def _failed(
     skipped: list[Skipped],
     reason: str,
     dry_run: bool,
+    hint: str = "check the 'posts:' folder in the config",
 ) -> BuildReport:
     diagnostics.append(
         Diagnostic(
@@ -277,7 +292,7 @@ def _failed(
             reason + "; feeds left as they were",
             "",
             None,
-            "check the 'posts:' folder in the config",
+            hint,
         )
     )
     return BuildReport(

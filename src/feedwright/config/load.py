@@ -16,6 +16,7 @@ from feedwright.config.base import did_you_mean, known_keys
 from feedwright.config.jekyll import jekyll_layer, open_site
 from feedwright.config.model import Config
 from feedwright.config.sources import Source, merge_layer, origin_of, unflatten
+from feedwright.config.values import check_no_control
 from feedwright.errors import ConfigError
 
 DEFAULT_CONFIG = Path("config.yaml")
@@ -53,6 +54,8 @@ def _explain(err: ErrorDetails, origins: Mapping[str, Source], jekyll_file: Path
         msg = f"{msg}, got {value!r}"
     if jekyll_file is not None and origin_of(dotted, origins) is Source.JEKYLL:
         msg += f" (from {jekyll_file})"
+    if not loc and kind == "value_error":
+        return msg  # a check across keys: its message names them
     return f"{key}: {msg}"
 
 
@@ -110,6 +113,10 @@ def load_config(path: Path, overrides: Mapping[str, object] | None = None) -> Co
     destination: Path | None = None
     folder = above.get("jekyll", data.get("jekyll"))
     if isinstance(folder, str | Path) and str(folder):
+        try:
+            check_no_control(str(folder))
+        except ValueError as exc:
+            raise ConfigError(path, [f"jekyll: {exc}"]) from None
         site = open_site(_resolve(base, Path(folder)))
         jekyll_file = site.config_file or site.root
         destination = site.destination
@@ -145,11 +152,20 @@ def _jekyll_skips(posts: Path, output: Path) -> bool:
 
 
 def check_paths(config: Config, path: Path | None, *, destination: Path | None = None) -> Config:
-    """Keep state out of output, and output and posts apart. In Jekyll mode the output may
-    be the site's ``destination`` or another folder inside the site that Jekyll does not
-    read."""
+    """Keep state and the config file out of output, and output and posts apart. In
+    Jekyll mode the output may be the site's ``destination`` or another folder inside the
+    site that Jekyll does not read."""
     output = config.output.resolve()
     state = config.state.resolve()
+    if path is not None and output in path.resolve().parents:
+        raise ConfigError(
+            path,
+            [
+                f"output: {config.output} holds this config file; everything in the output "
+                "folder is published, so the config file would be too: set output: to a "
+                "folder of its own, such as output: feeds"
+            ],
+        )
     if state == output or output in state.parents:
         raise ConfigError(
             path,

@@ -34,10 +34,12 @@ from feedwright.config.values import (
     PlainMapping,
     absolute_http_url,
     check_liquid_tag,
+    check_no_control,
     check_path_template,
     expand_permalink,
     ids_shorthand,
     markdown_ext_list,
+    shared_path,
 )
 
 
@@ -173,6 +175,12 @@ class LiquidConfig(StrictModel):
         return value
 
 
+def _template_kind(key: str) -> str:
+    if key == "archives.path":
+        return "year"
+    return "fixed" if key.startswith("feeds.site.") else "slug"
+
+
 class Config(StrictModel):
     """The validated contents of ``config.yaml``."""
 
@@ -217,6 +225,61 @@ class Config(StrictModel):
     discovery: DiscoveryConfig = DiscoveryConfig()
     websub: WebSubConfig = WebSubConfig()
     serve: ServeConfig = ServeConfig()
+
+    @field_validator("posts", "output", "state", "source", "jekyll", "includes")
+    @classmethod
+    def _folder(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            check_no_control(str(value))
+        return value
+
+    def output_templates(self) -> dict[str, str]:
+        """The path template of every feed file this config writes, by key
+        (``feeds.site.atom``, ``feeds.tags.rss``, ``archives.path``, ...): enabled families
+        and configured formats only."""
+        out: dict[str, str] = {}
+        for name in ("site", "tags", "categories"):
+            family: FamilyConfig = getattr(self.feeds, name)
+            if family.enabled:
+                for fmt in self.formats:
+                    key = "json" if fmt is FeedFormat.JSON else fmt.value
+                    out[f"feeds.{name}.{key}"] = getattr(family, "json_" if key == "json" else key)
+        if self.archives.enabled and FeedFormat.ATOM in self.formats:
+            out["archives.path"] = self.archives.path
+        return out
+
+    @model_validator(mode="after")
+    def _distinct_outputs(self) -> Config:
+        """No two templates may name one file, whatever the posts: the site's files must
+        differ (and no year's archive may be one of them), and no tag or category file may
+        ever be another's. A tag whose file would be a site file or an archive gets another
+        slug when the index is made (see feedwright.index.slugs)."""
+        templates = self.output_templates()
+        keys = sorted(templates)
+        for i, first in enumerate(keys):
+            for second in keys[i + 1 :]:
+                kinds = {_template_kind(first), _template_kind(second)}
+                if kinds in ({"slug", "fixed"}, {"slug", "year"}):
+                    continue  # decided per slug when the index is made
+                clash = shared_path(templates[first], templates[second])
+                if clash is not None:
+                    same = templates[first] == templates[second]
+                    what = (
+                        f"are both {templates[first]!r}"
+                        if same
+                        else f"({templates[first]!r} and {templates[second]!r}) can both "
+                        f"write {clash!r}"
+                    )
+                    fix = (
+                        "give each a folder of its own, such as tags/{slug}.atom.xml and "
+                        "categories/{slug}.atom.xml"
+                        if kinds == {"slug"}
+                        else "give each its own file name"
+                    )
+                    raise ValueError(
+                        f"{first} and {second} {what}, so one feed would replace the other; {fix}"
+                    )
+        return self
 
     @field_validator("feeds_url")
     @classmethod

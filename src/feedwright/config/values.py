@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
+from collections import deque
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -34,8 +36,41 @@ def absolute_http_url(value: str) -> str:
     return value
 
 
+# What feedwright's own files are called. The output folder's clean-up deletes every file
+# whose name starts with TEMP_PREFIX (publish.TMP_PREFIX), and the state folder holds
+# STATE_FILES (publish.MANIFEST, state.status, state.snapshot, state.sqlite and SQLite's
+# side files): no output path may take either.
+TEMP_PREFIX = ".feedwright-tmp-"
+STATE_FILES = frozenset(
+    {
+        "manifest.json",
+        "status.json",
+        "snapshot.json",
+        "cache.sqlite",
+        "cache.sqlite-wal",
+        "cache.sqlite-shm",
+        "cache.sqlite-journal",
+    }
+)
+
+# C0 and C1 control characters (NUL included): never part of a path feedwright writes.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def check_no_control(value: str) -> str:
+    """A path or template without control characters (NUL, newline, escape, ...)."""
+    bad = _CONTROL.search(value)
+    if bad is not None:
+        raise ValueError(
+            f"must not contain control characters, found {bad.group()!r} at position "
+            f"{bad.start()} of {value!r}"
+        )
+    return value
+
+
 def check_path_template(value: str, family: str, needs_slug: bool) -> str:
     """A feed path relative to the output folder; ``{slug}`` is its only placeholder."""
+    check_no_control(value)
     if needs_slug and "{slug}" not in value:
         raise ValueError(f"the {family} path template must contain {{slug}}, got {value!r}")
     leftover = re.sub(r"\{slug\}", "", value)
@@ -47,7 +82,109 @@ def check_path_template(value: str, family: str, needs_slug: bool) -> str:
             "must be a relative path inside the output folder ending in .xml (or .json for "
             f"JSON Feed), got {value!r}"
         )
+    if "\\" in value:
+        raise ValueError(f"separate folders with '/', not '\\', got {value!r}")
+    names = value.split("/")
+    if any(name in ("", ".") for name in names):
+        tidy = "/".join(name for name in names if name not in ("", "."))
+        raise ValueError(f"write it as {tidy!r} (no empty or '.' folder names), got {value!r}")
+    if any(name.startswith(TEMP_PREFIX) for name in names):
+        raise ValueError(
+            f"names starting with {TEMP_PREFIX!r} are feedwright's temporary files, which "
+            f"every build deletes; choose another name, got {value!r}"
+        )
+    if names[-1] in STATE_FILES:
+        raise ValueError(
+            f"{names[-1]!r} is the name of a file in feedwright's state folder; choose another "
+            f"name, got {value!r}"
+        )
     return value
+
+
+# What a placeholder stands for in an output path: a slug (lowercase ASCII letters and
+# digits in runs joined by single hyphens, as feedwright.index.terms makes them) or a
+# publication year (digits).
+_SLUG, _YEAR = "{slug}", "{year}"
+_Pair = tuple[tuple[int, int], tuple[int, int]]
+
+
+def _tokens(template: str) -> list[str]:
+    """A template as literal characters and placeholders, compared case-insensitively (a
+    case-insensitive file system holds ``Atom.xml`` and ``atom.xml`` in one file)."""
+    text = unicodedata.normalize("NFC", template)
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        for slot in (_SLUG, _YEAR):
+            if text.startswith(slot, i):
+                out.append(slot)
+                i += len(slot)
+                break
+        else:
+            out.extend(text[i].casefold())
+            i += 1
+    return out
+
+
+def _steps(tokens: list[str], state: tuple[int, int], char: str) -> list[tuple[int, int]]:
+    """The states after reading ``char`` from ``state`` (token index, place in a slot:
+    0 at its start, 1 after a letter or digit, 2 after a hyphen)."""
+    i, sub = state
+    out: list[tuple[int, int]] = []
+    if i < len(tokens):
+        token = tokens[i]
+        if token == _SLUG:
+            if char.isascii() and (char.islower() or char.isdigit()):
+                out.append((i, 1))
+            elif char == "-" and sub == 1:
+                out.append((i, 2))
+        elif token == _YEAR:
+            if char.isascii() and char.isdigit():
+                out.append((i, 1))
+        elif token == char:
+            out.append((i + 1, 0))
+    return [s for step in out for s in _closure(tokens, step)]
+
+
+def _closure(tokens: list[str], state: tuple[int, int]) -> list[tuple[int, int]]:
+    """A state, and the next token's start when it ends a slot that may end there."""
+    i, sub = state
+    if i < len(tokens) and tokens[i] in (_SLUG, _YEAR) and sub == 1:
+        return [state, (i + 1, 0)]
+    return [state]
+
+
+def shared_path(first: str, second: str) -> str | None:
+    """A path that both templates can produce (``{slug}`` and ``{year}`` filled in as
+    feedwright fills them), compared as a case-insensitive file system does; None when
+    they never can."""
+    a, b = _tokens(first), _tokens(second)
+    literal = {t for t in a + b if t not in (_SLUG, _YEAR)}
+    alphabet = sorted(literal | {"-"})
+    alphabet += [next((c for c in "abcdefghijklmnopqrstuvwxyz" if c not in literal), "a")]
+    alphabet += [next((c for c in "0123456789" if c not in literal), "0")]
+    came: dict[_Pair, tuple[_Pair | None, str]] = {}
+    todo: deque[_Pair] = deque()
+    for pair in ((x, y) for x in _closure(a, (0, 0)) for y in _closure(b, (0, 0))):
+        came[pair] = (None, "")
+        todo.append(pair)
+    end = ((len(a), 0), (len(b), 0))
+    while todo:
+        pair = todo.popleft()
+        if pair == end:
+            chars: list[str] = []
+            at: _Pair | None = pair
+            while at is not None:
+                at, char = came[at]
+                chars.append(char)
+            return "".join(reversed(chars))
+        for char in alphabet:
+            for nx in _steps(a, pair[0], char):
+                for ny in _steps(b, pair[1], char):
+                    if (nx, ny) not in came:
+                        came[(nx, ny)] = (pair, char)
+                        todo.append((nx, ny))
+    return None
 
 
 def expand_permalink(value: object) -> object:

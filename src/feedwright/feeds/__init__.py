@@ -15,7 +15,13 @@ from feedwright.feeds.document import (
     image_file,
     tag_labels,
 )
-from feedwright.feeds.plan import FeedPlan, archive_path, feed_paths, plan_feeds
+from feedwright.feeds.plan import (
+    FeedPlan,
+    archive_path,
+    feed_paths,
+    output_clashes,
+    plan_feeds,
+)
 
 __all__ = [
     "ATOM_TYPE",
@@ -30,6 +36,7 @@ __all__ = [
     "feed_paths",
     "feed_url",
     "image_file",
+    "output_clashes",
     "plan_feeds",
     "tag_labels",
 ]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from feedwright.config import Config, ContentMode, FamilyConfig, FeedFormat
-from feedwright.types import Index, Post, Term
+from feedwright.types import Diagnostic, Index, Post, Severity, Term
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,3 +113,51 @@ def plan_feeds(index: Index, config: Config) -> list[FeedPlan]:
             )
         )
     return plans
+
+
+def describe(plan: FeedPlan, fmt: FeedFormat | None = None) -> str:
+    """A feed as people know it: ``the tag feed 'go' (Atom)``."""
+    name = {
+        "site": "the site feed",
+        "tag": f"the tag feed {plan.label!r}",
+        "category": f"the category feed {plan.label!r}",
+        "archive": f"the archive of {plan.label}",
+    }.get(plan.family, f"the {plan.family} feed {plan.label!r}")
+    return name if fmt is None else f"{name} ({fmt.value})"
+
+
+def output_clashes(
+    plans: Iterable[FeedPlan], others: Mapping[str, str] | None = None
+) -> list[Diagnostic]:
+    """An error for each output path that two feeds (or a feed and one of ``others``, a
+    path -> what writes it) would both write, compared as a case-insensitive file system
+    compares names. The index gives slugs that never clash and the config refuses
+    templates that could, so this finds nothing unless one of those is broken; a build
+    that finds something writes nothing."""
+    owners: dict[str, tuple[str, str]] = {}  # folded path -> (path, who)
+    for path, who in (others or {}).items():
+        owners.setdefault(_fold(path), (path, who))
+    found: list[Diagnostic] = []
+    for plan in plans:
+        for fmt, path in plan.paths.items():
+            who = describe(plan, fmt)
+            first = owners.setdefault(_fold(path), (path, who))
+            if first[1] == who:
+                continue
+            shown = path if first[0] == path else f"{first[0]} and {path}"
+            found.append(
+                Diagnostic(
+                    Severity.ERROR,
+                    "output-clash",
+                    f"{first[1]} and {who} would both be written at {shown}",
+                    "",
+                    None,
+                    "rename one of them, or give feeds.tags and feeds.categories path "
+                    "templates in folders of their own",
+                )
+            )
+    return found
+
+
+def _fold(path: str) -> str:
+    return unicodedata.normalize("NFC", path).casefold()

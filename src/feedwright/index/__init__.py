@@ -6,7 +6,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 
 from feedwright.config import Config
-from feedwright.index.terms import merge_key, short_hash, slug_for
+from feedwright.index.slugs import Reserved, Slug, Taken, assign_slugs
+from feedwright.index.terms import merge_key
 from feedwright.types import Diagnostic, Index, Post, Severity, Term
 
 
@@ -23,8 +24,10 @@ def _terms(
     names_of: str,
     aliases: Mapping[str, tuple[str, str]],
     labels: Mapping[str, str],
-) -> tuple[list[Term], dict[str, str], list[Diagnostic]]:
-    """Group raw names into terms; returns terms, raw-name -> key, and notes."""
+    reserved: Reserved,
+) -> tuple[list[Term], dict[str, str], list[Diagnostic], dict[str, Diagnostic]]:
+    """Group raw names into terms; returns terms, raw-name -> key, notes, and by key a
+    warning for each term whose natural slug would have written a site file."""
     members: dict[str, list[Post]] = defaultdict(list)
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     alias_targets: dict[str, str] = {}
@@ -43,15 +46,25 @@ def _terms(
             if not members[key] or members[key][-1] is not post:
                 members[key].append(post)
     terms: list[Term] = []
-    used_slugs: dict[str, str] = {}
+    moved: dict[str, Diagnostic] = {}
+    slugs = assign_slugs(members, reserved)
     for key in sorted(members):
         counts = spellings.get(key) or Counter({alias_targets.get(key, key): 0})
         ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
         label = labels.get(key, ranked[0][0])
-        slug = slug_for(key)
-        if slug in used_slugs and used_slugs[slug] != key:
-            slug = f"{slug}-{short_hash(key)}"
-        used_slugs[slug] = key
+        slug = slugs[key].slug
+        why = slugs[key].moved
+        if isinstance(why, Taken):
+            moved[key] = _moved_off_site_file(kind, label, slugs[key], why)
+        elif why is not None:
+            notes.append(
+                Diagnostic(
+                    Severity.NOTE,
+                    f"{kind}-slug-taken",
+                    f"{kind} {label!r}: slug {slugs[key].natural!r} belongs to the {kind} with "
+                    f"key {why!r}; its feeds use slug {slug!r}",
+                )
+            )
         if len(ranked) > 1:
             merged = ", ".join(f"{s!r} ({n})" for s, n in ranked)
             notes.append(
@@ -62,7 +75,22 @@ def _terms(
                 )
             )
         terms.append(Term(kind, key, label, slug, order(members[key]), tuple(ranked)))
-    return terms, key_of, notes
+    return terms, key_of, notes, moved
+
+
+def _moved_off_site_file(kind: str, label: str, slug: Slug, taken: Taken) -> Diagnostic:
+    family = "tags" if kind == "tag" else "categories"
+    owner = "the site feed" if taken.owner.startswith("feeds.site.") else "a year's archive"
+    return Diagnostic(
+        Severity.WARNING,
+        f"{kind}-slug-moved",
+        f"{kind} {label!r} would write {taken.path} ({taken.key}), the file of {owner} "
+        f"({taken.owner}); its feeds use slug {slug.slug!r} instead",
+        "",
+        None,
+        f"rename the {kind}, or give feeds.{family} a folder of its own, such as "
+        f"{family}/{{slug}}.atom.xml",
+    )
 
 
 def build_index(posts: Iterable[Post], config: Config) -> Index:
@@ -97,7 +125,9 @@ def build_index(posts: Iterable[Post], config: Config) -> Index:
     labels = {merge_key(k): v for k, v in tag_cfg.labels.items()}
     include = {merge_key(t) for t in tag_cfg.include}
     exclude = {merge_key(t) for t in tag_cfg.exclude}
-    all_tags, tag_key_of, notes = _terms("tag", ordered, "tags", aliases, labels)
+    all_tags, tag_key_of, notes, moved = _terms(
+        "tag", ordered, "tags", aliases, labels, Reserved.of(config, "tags")
+    )
     diagnostics.extend(notes)
     tags: list[Term] = []
     for term in all_tags:
@@ -120,10 +150,15 @@ def build_index(posts: Iterable[Post], config: Config) -> Index:
             )
         else:
             tags.append(term)
+            if term.key in moved:
+                diagnostics.append(moved[term.key])
     by_key = {t.key: t for t in all_tags}
     tag_of = {raw: by_key[key] for raw, key in tag_key_of.items()}
-    categories, _, cat_notes = _terms("category", ordered, "categories", {}, {})
+    categories, _, cat_notes, cat_moved = _terms(
+        "category", ordered, "categories", {}, {}, Reserved.of(config, "categories")
+    )
     diagnostics.extend(cat_notes)
+    diagnostics.extend(cat_moved[c.key] for c in categories if c.key in cat_moved)
     return Index(
         posts=ordered,
         by_year={year: tuple(p) for year, p in sorted(by_year.items(), reverse=True)},
