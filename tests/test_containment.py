@@ -288,8 +288,11 @@ def test_the_full_status_is_opt_in_and_loopback_only(
 
 
 # -- the server, as users run it --------------------------------------------------------------
-def test_a_config_inside_the_served_folder_is_never_served(sample_copy: Path) -> None:
-    """``output: .`` beside the config: the config (with its hub credentials) stays private."""
+def test_a_config_inside_the_served_folder_is_refused_and_never_served(
+    sample_copy: Path,
+) -> None:
+    """``output: .`` beside the config is refused: anything that publishes the folder would
+    publish the config and its hub credentials. A copy left there is still never served."""
     site = sample_copy / "site"
     site.mkdir()
     data = yaml.safe_load((sample_copy / "config.yaml").read_text())
@@ -299,9 +302,16 @@ def test_a_config_inside_the_served_folder_is_never_served(sample_copy: Path) ->
         state="../state",
         websub={"hubs": [f"https://user:{SECRET}@hub.example.org/"]},
     )
-    config = site / "feedwright.json"
-    config.write_text(json.dumps(data))
+    inside = site / "feedwright.json"
+    inside.write_text(json.dumps(data))
     (site / "feedwright.yaml").write_text(yaml.safe_dump(data))
+    refused = run_cli("build", "-c", inside)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "output" in refused.stderr and "Traceback" not in refused.stderr
+    assert sorted(p.name for p in site.iterdir()) == ["feedwright.json", "feedwright.yaml"]
+    data.update(output="site", posts="posts", state="state")
+    config = sample_copy / "feedwright.json"
+    config.write_text(json.dumps(data))
     built = run_cli("build", "-c", config)
     assert built.returncode == 0, built.stdout + built.stderr
     server = DaemonProcess(config, "--bind", "127.0.0.1:0", command="serve")
