@@ -424,10 +424,18 @@ def test_without_a_usable_stylesheet_browsers_get_the_feed(site: Site, name: str
         site.proc.wait_for("the warning", lambda: "cannot show xsl-test/broken" in site.proc.log)
 
 
-def test_the_published_feeds_render_with_the_published_stylesheet(site: Site) -> None:
-    for path in ("/atom.xml", "/tags/tidepool.rss.xml"):
-        page = fetch(site.port, path, {"Accept": BROWSER_ACCEPT})
-        assert page.header("Content-Type") == "text/html; charset=utf-8", path
+def test_browsers_get_the_feed_with_its_css_and_a_page_beside_it(site: Site) -> None:
+    """feedwright's feeds name a CSS stylesheet, not XSL (browsers are removing XSLT):
+    a browser gets the feed itself, styled, and each feed has an HTML page beside it."""
+    for path, page_path in (
+        ("/atom.xml", "/atom.html"),
+        ("/tags/tidepool.rss.xml", "/tags/tidepool.html"),
+    ):
+        feed = fetch(site.port, path, {"Accept": BROWSER_ACCEPT})
+        assert (feed.header("Content-Type") or "").startswith("application/"), path
+        assert b'<?xml-stylesheet type="text/css"' in feed.body, path
+        page = fetch(site.port, page_path, {"Accept": BROWSER_ACCEPT})
+        assert page.header("Content-Type") == "text/html; charset=utf-8", page_path
         assert "Tidepool Blog" in etree.HTML(page.body).findtext(".//title")
 
 
@@ -502,6 +510,8 @@ def _parses_completely(relpath: str, body: bytes) -> None:
         assert doc.entries, relpath
     elif relpath.endswith((".opml", ".xsl")):
         etree.fromstring(body)
+    elif relpath.endswith(".css"):  # the stylesheet ends with its last rule
+        assert body.rstrip().endswith(b"}"), relpath
     else:  # an HTML page or fragment: whole up to its last tag
         assert body.rstrip().endswith(b">"), relpath
 
