@@ -37,6 +37,14 @@ class Diagnostic:
         return text
 
 
+class Markup(StrEnum):
+    """How a post's body becomes HTML: Markdown, or as written (``.html`` and other
+    non-Markdown posts, which Jekyll copies through unconverted)."""
+
+    MARKDOWN = "markdown"
+    HTML = "html"
+
+
 @dataclass(frozen=True, slots=True)
 class Author:
     name: str
@@ -48,7 +56,7 @@ class Author:
 class Post:
     """A post as scanned: metadata resolved, body still Markdown with Liquid."""
 
-    relpath: str  # relative to the posts folder (config.posts / relpath is the file)
+    relpath: str  # relative to the posts folder, or to the Jekyll site (config.jekyll)
     slug: str
     file_date: dt.date
     site_date: dt.datetime
@@ -68,6 +76,7 @@ class Post:
     body_sha: str = ""  # sha256 of body, so the cache can skip storing bodies
     has_liquid: bool = False  # the body contains a Liquid tag
     image: str | None = None  # the 'image:' front matter as written (a path or URL)
+    markup: Markup = Markup.MARKDOWN
 
     @property
     def body_missing(self) -> bool:

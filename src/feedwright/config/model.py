@@ -359,6 +359,12 @@ class Config(_Model):
     authors: dict[str, AuthorConfig] = Field(default_factory=dict)
     embeds: EmbedMode = EmbedMode.LINK
     future: bool = False
+    jekyll: Path | None = None
+    markdown_ext: list[str] = Field(
+        default_factory=lambda: ["markdown", "mkdown", "mkdn", "mkd", "md"]
+    )
+    drafts: bool = False
+    unpublished: bool = False
     schedule: ScheduleConfig = ScheduleConfig(every="15m")
     repair: RepairConfig = RepairConfig()
     sanitize: SanitizeConfig = SanitizeConfig()
@@ -379,10 +385,10 @@ class Config(_Model):
     @field_validator("permalink")
     @classmethod
     def _permalink_shape(cls, value: str) -> str:
-        if not value.startswith("/") and not value.startswith(":"):
+        if "/" not in value and ":" not in value:
             styles = ", ".join(PERMALINK_STYLES)
             raise ValueError(
-                f"must be a path pattern starting with '/' such as /:year/:title:output_ext, "
+                f"must be a path pattern such as /:year/:title:output_ext, "
                 f"or one of the named styles {styles}; got {value!r}"
             )
         return value

@@ -19,6 +19,7 @@ from feedwright.render import liquid
 from feedwright.scan import PostError, split_front_matter
 from feedwright.types import (
     Diagnostic,
+    Markup,
     Post,
     RenderValue,
     Severity,
@@ -88,6 +89,7 @@ def render_key(post: Post, config: Config, linker: Linker) -> str | None:
     parts: list[object] = [
         __version__,
         post.body_sha,
+        post.markup.value,
         post.url,
         config.site.url,
         config.site.baseurl,
@@ -116,7 +118,7 @@ def render_value(post: Post, config: Config, linker: Linker) -> RenderValue:
     from feedwright.render.html import rewrite_html, sanitize
     from feedwright.render.markdown import markdown_to_html
 
-    html = markdown_to_html(text)
+    html = text if post.markup is Markup.HTML else markdown_to_html(text)
     keep = config.embeds is EmbedMode.KEEP
     allowed = _allowlist(config) if config.sanitize.enabled else None
     result = rewrite_html(html, post.url, keep, allowed.tags if allowed else None)

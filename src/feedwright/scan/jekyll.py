@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -162,6 +162,24 @@ def front_matter_defaults(site: JekyllSite, rel: str, kind: str = "posts") -> di
         else:
             out = deep_merge(entry.values, out)
     return out
+
+
+def merged_categories(layers: Sequence[Mapping[str, Any]]) -> list[str]:
+    """A post's categories as ``Document`` merges them: each layer (the folders above
+    ``_posts``, then front matter defaults, then the front matter) adds its
+    ``categories`` (text splits on spaces) after the earlier ones, and ``category``
+    (else ``categories``) of the merged data comes last; no repeats."""
+    data: dict[str, Any] = {}
+    for layer in layers:
+        other = dict(layer)
+        merge_categories(data, other)
+        data.update(deep_merge(data, other))
+    cats = data.get("categories")
+    first = cats if isinstance(cats, list) else ([] if cats is None else [cats])
+    merged = [*first, *pluralized(data, "category", "categories")]
+    flat: list[Any] = []
+    _flatten([c if isinstance(c, list) else str(c) for c in merged], flat)
+    return list(dict.fromkeys(str(c) for c in flat if c is not None))
 
 
 def categories_from_path(rel: str, special: str) -> list[str]:

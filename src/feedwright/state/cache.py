@@ -23,8 +23,9 @@ from typing import Any
 
 from feedwright import __version__
 from feedwright.scan import FileOutcome, Scanner, read_limited
+from feedwright.scan.sources import posts_root
 from feedwright.state.snapshot import signature_of
-from feedwright.types import Author, Diagnostic, Post, RenderValue, Severity, Skipped
+from feedwright.types import Author, Diagnostic, Markup, Post, RenderValue, Severity, Skipped
 
 # (path, relative path, the sha256 the cache knows or None, whether to drop the body) ->
 # (sha256 of the bytes or None when unreadable, when they were read (ns), the outcome or
@@ -99,6 +100,7 @@ def _post_to_json(post: Post, body: bool = False) -> dict[str, Any]:
         "body_sha": post.body_sha,
         "has_liquid": post.has_liquid,
         "image": post.image,
+        "markup": post.markup.value,
     }
 
 
@@ -124,6 +126,7 @@ def _post_from_json(data: dict[str, Any], root: Path) -> Post:
         body_sha=data["body_sha"],
         has_liquid=bool(data["has_liquid"]),
         image=data["image"],
+        markup=Markup(data.get("markup", "markdown")),
     )
 
 
@@ -283,7 +286,7 @@ class Cache:
         and ctime in ns, inode) is unchanged, and was not changed within RACY_NS of the
         last look, comes from the cache without being opened; the others are read and
         hashed (by ``parse``, possibly in parallel), and parsed when their bytes changed."""
-        root = scanner.config.posts
+        root = posts_root(scanner.config)
         results: dict[str, FileOutcome] = {}
         todo: list[tuple[Path, str, str, Any]] = []
         empty = self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is None

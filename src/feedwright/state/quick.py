@@ -25,6 +25,7 @@ from feedwright.publish import publish, read_manifest
 from feedwright.render import Linker, render_all, render_diagnostics, render_key
 from feedwright.scan import FileOutcome, Scanner
 from feedwright.scan.bodies import load_bodies
+from feedwright.scan.sources import posts_root, rules_key
 from feedwright.state import snapshot
 from feedwright.state.cache import Cache, parse_one
 from feedwright.types import (
@@ -43,7 +44,8 @@ def config_fingerprint(config: Config) -> str:
         mode="json",
         include={"site", "posts", "permalink", "publication_date", "authors", "limits", "repair"},
     )
-    return hashlib.sha256(json.dumps([__version__, relevant], sort_keys=True).encode()).hexdigest()
+    parts = [__version__, relevant, rules_key(config)]
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
 QUICK_MAX_FILES = 8
@@ -148,7 +150,7 @@ def quick_build(
                 return None
     if not changed:
         return None
-    root = config.posts
+    root = posts_root(config)
     scanner = Scanner(config, now)
     fresh: dict[str, tuple[str, str, int, FileOutcome, str]] = {}
     old_posts: dict[str, Post] = {}

@@ -18,7 +18,7 @@ from typing import Any
 from feedwright import __version__
 from feedwright.config import Config
 from feedwright.publish import atomic_write
-from feedwright.scan import walk_posts
+from feedwright.scan.sources import find_post_files, posts_root
 from feedwright.types import Diagnostic, Severity, Skipped
 
 SNAPSHOT_FILE = "snapshot.json"
@@ -51,10 +51,10 @@ class Tree:
 
 def tree_digest(config: Config) -> Tree | None:
     """The posts folder's :class:`Tree`; None when it cannot be read."""
-    root = config.posts
+    root = posts_root(config)
     if not root.is_dir():
         return None
-    found, skipped, _ = walk_posts(root)
+    found, skipped, _ = find_post_files(config)
     newest = 0
     files = []
     lines = []
