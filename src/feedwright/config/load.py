@@ -95,6 +95,7 @@ def load_config(path: Path, overrides: Mapping[str, object] | None = None) -> Co
             "output": _resolve(base, config.output),
             "state": _resolve(base, config.state),
             "source": None if config.source is None else _resolve(base, config.source),
+            "jekyll": None if config.jekyll is None else _resolve(base, config.jekyll),
         }
     )
     return check_paths(resolved, path)
