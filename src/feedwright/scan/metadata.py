@@ -21,6 +21,7 @@ from feedwright.scan.fields import (
     warn_unknown_keys,
 )
 from feedwright.scan.frontmatter import (
+    BOUNDARY,
     FrontMatter,
     body_start,
     decode,
@@ -97,7 +98,7 @@ class Scanner:
                 return None
             text, _ = decode_fallback(data)
         text = repair_mojibake(text, self.config.repair.mojibake, Report(""))
-        start = body_start(text)
+        start = 0 if BOUNDARY.match(text) is None else body_start(text)
         if start is None:
             return None
         body, _ = strip_xml_illegal(text[start:])
