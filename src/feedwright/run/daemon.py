@@ -22,6 +22,7 @@ from feedwright.pipeline import build
 from feedwright.publish import clean_temp_files, output_lock
 from feedwright.run.scheduler import BuildScheduler
 from feedwright.run.websub import Publisher
+from feedwright.scan.sources import posts_root
 from feedwright.state.status import write_status
 from feedwright.types import BuildReport, Diagnostic, Severity
 
@@ -110,7 +111,7 @@ class Daemon:
             try:
                 log.info(
                     "started: posts %s, output %s, schedule %s%s",
-                    self.config.posts,
+                    posts_root(self.config),
                     output,
                     self._describe_schedule(),
                     ", watching" if self.watch else "",
@@ -277,7 +278,7 @@ class Daemon:
     def _watch_loop(self) -> None:
         from watchfiles import watch
 
-        paths = [self.config.posts, self.config_path]
+        paths = [posts_root(self.config), self.config_path]
         try:
             for changes in watch(
                 *paths,
