@@ -170,6 +170,7 @@ def test_an_invalid_override_is_reported_like_a_key_in_the_file(tmp_path: Path) 
         ("formats: [atom, gemini]\n", "formats[1]: Input should be 'atom', 'rss' or 'json'"),
         ("formats: []\n", "formats: list at least one format"),
         ("permalink: ''\n", "permalink: must be a path pattern such as /:year/:title"),
+        ("permalink: prety\n", "permalink: must be a path pattern such as"),
         ("ids: tag\n", "ids.scheme 'tag' needs ids.authority"),
         ("ids: {scheme: tag, authority: Example.ORG, date: 2020-01-01}\n", "ids.authority:"),
         ("feeds: {tags: {atom: tags/all.xml}}\n", "must contain {slug}"),

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from feedwright.config import Config, ContentMode, FeedFormat, config_from_mapping
+from feedwright.config import Config, ContentMode, FeedFormat, config_from_mapping, load_config
 from feedwright.pipeline import build
 from feedwright.state import codec
 from feedwright.state.codec import FeedRecord, Outcome, PlanRecord, Summary
 from feedwright.state.sqlite import SqliteStore
 from feedwright.state.store import FileRecord, MemoryStore, OutputPrint, Store, WriteOnly
-from feedwright.types import Author, Diagnostic, Post, RenderValue, Severity, Skipped
+from feedwright.types import Author, Diagnostic, Markup, Post, RenderValue, Severity, Skipped
 
 NOW = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 UTC = dt.UTC
@@ -93,6 +94,15 @@ def test_a_post_round_trips_and_keeps_its_body_only_when_asked() -> None:
     assert bare.body == "" and bare.body_missing
     assert dataclasses.replace(bare, body=post.body) == post
     assert bare.key_lines == post.key_lines  # not part of equality: checked on its own
+
+
+def test_an_html_post_stays_html_and_an_older_record_reads_as_markdown() -> None:
+    page = dataclasses.replace(a_post("2024-01-02-page.html"), markup=Markup.HTML)
+    assert codec.post_from_json(codec.post_to_json(page)).markup is Markup.HTML
+    older = json.loads(codec.post_to_json(a_post()))
+    del older["markup"], older["front_matter"]  # written before those fields existed
+    post = codec.post_from_json(json.dumps(older))
+    assert post.markup is Markup.MARKDOWN and post.front_matter == {}
 
 
 def test_outcomes_render_values_and_plan_records_round_trip() -> None:
@@ -300,3 +310,36 @@ def test_a_racy_window_makes_a_fresh_edit_be_read_again(tmp_path: Path) -> None:
     build(config, now=NOW, racy_ns=10**12)
     again = build(config, now=NOW, racy_ns=10**12)
     assert again.opened == 4
+
+
+def test_an_html_post_from_the_store_is_still_published_as_written(tmp_path: Path) -> None:
+    config = blog(tmp_path)
+    page = config.posts / "2024-01-06-page.html"
+    page.write_text("---\ntitle: Page\ntags: [odd]\n---\n*as written*\n", "utf-8")
+    build(config, now=NOW, racy_ns=0)
+    edit(config, 1, "B1", "Brand new words")  # post 1 shares the odd tag feed with the page
+    quick = build(config, now=NOW, racy_ns=0)
+    assert quick.quick and quick.opened == 1
+    feed = json.loads((config.output / "feed.json").read_text("utf-8"))
+    (item,) = [i for i in feed["items"] if i["title"] == "Page"]
+    assert "*as written*" in item["content_html"] and "<em>" not in item["content_html"]
+
+
+def test_a_jekyll_site_config_edit_reuses_no_scanned_post(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "_posts").mkdir(parents=True)
+    (site / "_config.yml").write_text("title: Site\n", "utf-8")
+    (site / "_posts" / "2024-01-02-hello.md").write_text("---\ntitle: Hi\n---\nHi\n", "utf-8")
+    (tmp_path / "config.yaml").write_text(
+        "site: {title: Blog, url: 'https://blog.example/'}\njekyll: site\noutput: out\n"
+        "state: state\n",
+        "utf-8",
+    )
+    config = load_config(tmp_path / "config.yaml")
+    assert build(config, now=NOW, racy_ns=0).opened == 1
+    assert build(config, now=NOW, racy_ns=0).opened == 0
+    (site / "_config.yml").write_text("title: Site\npermalink: /:title/\n", "utf-8")
+    again = build(load_config(tmp_path / "config.yaml"), now=NOW, racy_ns=0)
+    assert again.opened == 1
+    feed = json.loads((config.output / "feed.json").read_text("utf-8"))
+    assert [i["url"] for i in feed["items"]] == ["https://blog.example/hello/"]

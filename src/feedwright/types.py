@@ -38,6 +38,14 @@ class Diagnostic:
         return text
 
 
+class Markup(StrEnum):
+    """How a post's body becomes HTML: Markdown, or as written (``.html`` and other
+    non-Markdown posts, which Jekyll copies through unconverted)."""
+
+    MARKDOWN = "markdown"
+    HTML = "html"
+
+
 @dataclass(frozen=True, slots=True)
 class Author:
     name: str
@@ -49,7 +57,7 @@ class Author:
 class Post:
     """A post as scanned: metadata resolved, body still Markdown with Liquid."""
 
-    relpath: str  # relative to the posts folder (config.posts / relpath is the file)
+    relpath: str  # relative to the posts folder, or to the Jekyll site (config.jekyll)
     slug: str
     file_date: dt.date
     site_date: dt.datetime
@@ -69,6 +77,7 @@ class Post:
     body_sha: str = ""  # sha256 of body, so the cache can skip storing bodies
     has_liquid: bool = False  # the body contains a Liquid tag
     image: str | None = None  # the 'image:' front matter as written (a path or URL)
+    markup: Markup = Markup.MARKDOWN
     front_matter: Mapping[str, object] = field(default_factory=dict, hash=False)  # as JSON
 
     @property

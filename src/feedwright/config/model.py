@@ -291,11 +291,11 @@ class Config(StrictModel):
     @field_validator("permalink")
     @classmethod
     def _permalink_shape(cls, value: str) -> str:
-        if not value:
+        if "/" not in value and ":" not in value:
             styles = ", ".join(PERMALINK_STYLES)
             raise ValueError(
                 "must be a path pattern such as /:year/:title:output_ext, or one of the named "
-                f"styles {styles}"
+                f"styles {styles}; got {value!r}"
             )
         # Jekyll makes every URL start with a slash: blog/:slug.html is /blog/:slug.html.
         return value if value.startswith("/") else "/" + value

@@ -1,5 +1,6 @@
-"""The render stage: each post's Liquid (Jekyll's), then Markdown (kramdown's), then the
-HTML pass, spread over the build's processes. lxml loads only when something renders."""
+"""The render stage: each post's Liquid (Jekyll's), then Markdown (kramdown's; not for
+``.html`` posts), then the HTML pass, spread over the build's processes. lxml loads only
+when something renders."""
 
 from __future__ import annotations
 
@@ -20,9 +21,11 @@ from feedwright.render.kramdown.premonition import premonition
 from feedwright.render.links import Linker
 from feedwright.render.liquid import JekyllLiquid, LiquidIssue, SiteContext
 from feedwright.scan.bodies import load_bodies
+from feedwright.scan.sources import posts_root
 from feedwright.state.store import Store
 from feedwright.types import (
     Diagnostic,
+    Markup,
     Post,
     RenderValue,
     Severity,
@@ -52,6 +55,7 @@ def render_key(post: Post, config: Config, linker: Linker) -> str | None:
     parts: list[object] = [
         __version__,
         post.body_sha,
+        post.markup.value,
         post.url,
         config.embeds.value,
         config.sanitize.model_dump(mode="json"),
@@ -104,8 +108,9 @@ def page_of(post: Post, config: Config) -> dict[str, object]:
     """``page.*`` for a post's Liquid: its front matter and what Jekyll adds."""
     page: dict[str, object] = dict(post.front_matter)
     url = post.url_path
-    path = "_posts/" + post.relpath
-    file = config.posts / post.relpath
+    # relpath is relative to the site in Jekyll mode, to a _posts folder otherwise
+    path = post.relpath if config.jekyll is not None else "_posts/" + post.relpath
+    file = posts_root(config) / post.relpath
     if config.source is not None and file.is_relative_to(config.source):
         path = file.relative_to(config.source).as_posix()
     page.update(
@@ -129,7 +134,9 @@ def render_value(post: Post, config: Config, linker: Linker) -> RenderValue:
     # Markdown and lxml load only when something renders
     from feedwright.render.html import rewrite_html, sanitize
 
-    html = to_html(premonition(text), linker.setup.kramdown)
+    # an .html post gets Liquid only, no Markdown (and no call-outs), as in Jekyll
+    markdown = post.markup is Markup.MARKDOWN
+    html = to_html(premonition(text), linker.setup.kramdown) if markdown else text
     keep = config.embeds is EmbedMode.KEEP
     allowed = _allowlist(config) if config.sanitize.enabled else None
     result = rewrite_html(html, post.url, keep, allowed.tags if allowed else None)

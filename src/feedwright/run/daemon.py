@@ -20,6 +20,7 @@ from feedwright.run.logs import RunLog, log
 from feedwright.run.once import run_once
 from feedwright.run.scheduler import BuildScheduler
 from feedwright.run.websub import HubNotifier
+from feedwright.scan.sources import posts_root
 from feedwright.types import BuildReport
 
 POLL_SECONDS = 0.2  # how soon a signal is noticed between builds
@@ -79,7 +80,7 @@ class Daemon:
             try:
                 log.info(
                     "started: posts %s, output %s, schedule %s%s",
-                    self.config.posts,
+                    posts_root(self.config),
                     output,
                     self._describe_schedule(),
                     ", watching" if self.watch else "",
@@ -161,7 +162,7 @@ class Daemon:
     def _watch_loop(self) -> None:
         from watchfiles import watch
 
-        paths = [self.config.posts, self.config_path]
+        paths = [posts_root(self.config), self.config_path]
         try:
             for changes in watch(
                 *paths,

@@ -1,8 +1,11 @@
-"""The scan stage: read each Jekyll-style post of a posts folder, parse its front matter
-and dates, and return typed posts plus every problem found, each naming the file and
-line. :mod:`.walk` finds and reads the files, :mod:`.frontmatter` splits and parses
-them, :mod:`.metadata` turns them into posts (with :mod:`.post_dates` and
-:mod:`.fields`)."""
+"""The scan stage: read each post of a posts folder (or of every ``_posts`` folder of a
+Jekyll site, ``jekyll:``), parse its front matter and dates, and return typed posts plus
+every problem found, each naming the file and line. The posts are those Jekyll 4.3
+publishes. :mod:`.sources` finds the files, :mod:`.walk` reads them safely,
+:mod:`.frontmatter` splits and parses them, :mod:`.metadata` turns them into posts (with
+:mod:`.site_post`, :mod:`.post_dates` and :mod:`.fields`); :mod:`.jekyll`,
+:mod:`.jekyll_find`, :mod:`.jekyll_dates`, :mod:`.ruby_time` and :mod:`.permalink` hold
+Jekyll's own rules."""
 
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from feedwright.config import Config
 from feedwright.parallel import Team
 from feedwright.scan import FileOutcome, Scanner
+from feedwright.scan.sources import posts_root
 from feedwright.state.store import Store
 from feedwright.types import (
     Post,
@@ -38,7 +39,7 @@ def load_bodies(
         else:
             posts[rel] = dataclasses.replace(post, body=good.body)
     loader = Scanner(config, now)
-    found = team.map(body_task, loader, [config.posts / rel for rel in todo], chunk=32)
+    found = team.map(body_task, loader, [posts_root(config) / rel for rel in todo], chunk=32)
     changed: list[str] = []
     for rel, got in zip(todo, found, strict=True):
         post = posts[rel]
@@ -46,7 +47,7 @@ def load_bodies(
             posts[rel] = dataclasses.replace(post, body=got[0])
             continue
         changed.append(rel)
-        fresh = loader.read(config.posts / rel, rel).post
+        fresh = loader.read(posts_root(config) / rel, rel).post
         if fresh is not None:
             posts[rel] = dataclasses.replace(post, body=fresh.body, body_sha=fresh.body_sha)
     return len(todo) + len(changed), changed

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from feedwright.config import Config
-from feedwright.scan import FileOutcome, Scanner, read_limited, walk_posts
+from feedwright.scan import FileOutcome, Scanner, read_limited
+from feedwright.scan.sources import find_post_files, posts_root
 from feedwright.state.codec import Outcome
 from feedwright.state.snapshot import Tree, TreeFile, signature_of
 from feedwright.state.store import FileRecord, Store
@@ -152,11 +153,11 @@ class CachedSource:
 
 
 def tree_of(config: Config) -> Tree | None:
-    """The posts folder's :class:`Tree`; None when it cannot be read."""
-    root = config.posts
-    if not root.is_dir():
+    """The post files' :class:`Tree` (of the posts folder, or of every ``_posts`` folder
+    of the Jekyll site); None when it cannot be read."""
+    if not posts_root(config).is_dir():
         return None
-    found, skipped, _ = walk_posts(root)
+    found, skipped, _ = find_post_files(config)
     newest = 0
     files = []
     lines = []

@@ -7,13 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 from collections.abc import Callable
 from pathlib import Path
 
 from feedwright.config import Config
 from feedwright.config.values import plain
 from feedwright.errors import FeedwrightError
+from feedwright.scan import site_post
 from feedwright.scan.fields import (
     clean,
     read_authors,
@@ -23,33 +23,23 @@ from feedwright.scan.fields import (
     warn_unknown_keys,
 )
 from feedwright.scan.frontmatter import (
+    BOUNDARY,
+    FrontMatter,
     body_start,
     decode,
     decode_fallback,
     repair_mojibake,
     split_front_matter,
 )
-from feedwright.scan.permalink import (
-    PermalinkError,
-    placeholders,
-    titleize_slug,
-    used_placeholders,
-)
-from feedwright.scan.permalink import render as render_permalink
-from feedwright.scan.post_dates import (
-    resolve_publication_date,
-    resolve_site_date,
-    resolve_updated,
-)
+from feedwright.scan.jekyll import ruby_truthy
+from feedwright.scan.jekyll_dates import ruby_to_s
+from feedwright.scan.permalink import titleize_slug
+from feedwright.scan.post_dates import resolve_publication_date, resolve_updated
 from feedwright.scan.report import PostError, Report
-from feedwright.scan.walk import FileOutcome, read_limited, walk_posts
+from feedwright.scan.sources import find_post_files, post_rules
+from feedwright.scan.walk import FileOutcome, read_limited
 from feedwright.text import first_illegal_line, strip_xml_illegal
 from feedwright.types import Diagnostic, Post, ScanResult, Severity, Skipped
-
-# Jekyll's DATE_FILENAME_MATCHER.
-_FILENAME = re.compile(
-    r"^(?P<y>\d{2,4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})-(?P<slug>.*)(?P<ext>\.[^.]+)$"
-)
 
 
 class _Excluded(FeedwrightError):
@@ -71,6 +61,7 @@ class Scanner:
         self.config = config
         self.zone = config.site.zone
         self.now = now
+        self.rules = post_rules(config)
 
     def outcome(self, path: Path, rel: str, data: bytes) -> FileOutcome:
         """Everything one file's bytes say, independent of the clock (so it can be cached)."""
@@ -109,7 +100,7 @@ class Scanner:
                 return None
             text, _ = decode_fallback(data)
         text = repair_mojibake(text, self.config.repair.mojibake, Report(""))
-        start = body_start(text)
+        start = 0 if BOUNDARY.match(text) is None else body_start(text)
         if start is None:
             return None
         body, _ = strip_xml_illegal(text[start:])
@@ -123,20 +114,22 @@ class Scanner:
         return self.outcome(path, rel, data)
 
     def scan(self, source: OutcomeSource | None = None) -> ScanResult:
-        """Every file of the posts folder; posts dated after ``now`` wait (unless
-        ``future:``), and the result says when the next one is due."""
-        root = self.config.posts
+        """Every post file (of the posts folder, or of the Jekyll site); posts dated
+        after ``now`` wait (unless ``future:``), and the result says when the next one
+        is due. Dates that decide are the site dates, as in Jekyll."""
+        root = self.rules.root
         if not root.is_dir():
             diag = Diagnostic(
                 Severity.ERROR,
                 "posts-missing",
-                f"posts folder {root} does not exist",
+                f"{'posts' if self.rules.site is None else 'Jekyll site'} folder {root} "
+                "does not exist",
                 "",
                 None,
-                "set 'posts:' in the config to your posts folder",
+                "set 'posts:' (or 'jekyll:') in the config to your posts (or site) folder",
             )
             return ScanResult((), (), (diag,), 0)
-        found, skipped, diagnostics = walk_posts(root)
+        found, skipped, diagnostics = find_post_files(self.config)
         posts: list[Post] = []
         next_future: dt.datetime | None = None
         items = [(Path(full), rel) for rel, full in found]
@@ -150,38 +143,25 @@ class Scanner:
             if post is None:
                 assert result.skipped is not None
                 skipped.append(result.skipped)
-            elif post.published > self.now and not self.config.future:
-                reason = f"dated in the future ({post.published.isoformat()})"
+            elif int(post.site_date.timestamp()) > int(self.now.timestamp()) and not (
+                self.rules.future
+            ):
+                reason = f"dated in the future ({post.site_date.isoformat()})"
                 diagnostics.append(
                     Diagnostic(Severity.NOTE, "excluded", f"not published: {reason}", rel)
                 )
                 skipped.append(Skipped(rel, reason, False))
-                if next_future is None or post.published < next_future:
-                    next_future = post.published
+                if next_future is None or post.site_date < next_future:
+                    next_future = post.site_date
             else:
                 posts.append(post)
         return ScanResult(tuple(posts), tuple(skipped), tuple(diagnostics), len(found), next_future)
 
     # -- one file ---------------------------------------------------------------------
     def scan_file(self, path: Path, rel: str, report: Report, data: bytes) -> Post:
-        match = _FILENAME.match(path.name)
-        if match is None:
-            raise PostError(
-                "filename",
-                "file name does not start with a date (YYYY-MM-DD-slug.md)",
-                None,
-                f"rename it to YYYY-MM-DD-{path.name}",
-            )
-        try:
-            file_date = dt.date(int(match["y"]), int(match["m"]), int(match["d"]))
-        except ValueError:
-            raise PostError(
-                "filename",
-                f"file name date {match['y']}-{match['m']}-{match['d']} is not a real date",
-                None,
-                "fix the date at the start of the file name",
-            ) from None
-        slug = match["slug"].rstrip(".")
+        rules = self.rules
+        name = site_post.file_name(rel)
+        slug = name.slug
         try:
             text = decode(data)
         except UnicodeDecodeError as exc:
@@ -203,24 +183,49 @@ class Scanner:
             )
         text = repair_mojibake(text, self.config.repair.mojibake, report)
         fm = split_front_matter(text)
-        if fm is None and not text.strip():
-            raise PostError("empty", "empty file", None, "write the post, or delete the file")
         if fm is None:
-            raise PostError(
-                "front-matter-missing",
-                "no front matter: Jekyll copies such a file as-is instead of publishing it as a "
-                "post",
-                1,
-                "start the file with a '---' line, the keys, and another '---' line",
+            fm = FrontMatter({}, {}, text, 1)
+            if not text.strip():
+                report.add(
+                    Severity.WARNING,
+                    "empty",
+                    "empty file: published with no content, as Jekyll does",
+                    None,
+                    "write the post, or delete the file",
+                )
+            else:
+                report.add(
+                    Severity.NOTE,
+                    "no-front-matter",
+                    "no front matter: published as Jekyll 4 does, dated and titled from the "
+                    "file name",
+                    1,
+                    "start the file with a '---' line, the keys, and another '---' line",
+                )
+        lines = fm.key_lines
+        warn_unknown_keys(fm.data, lines, report)
+        meta = site_post.with_defaults(rules, rel, fm.data)
+        shown = meta.get("published", True)
+        if not ruby_truthy(shown):
+            if not rules.unpublished:
+                raise _Excluded(f"published: {ruby_to_s(shown) or 'null'}")
+            report.add(
+                Severity.NOTE,
+                "unpublished",
+                f"published: {ruby_to_s(shown) or 'null'}, built anyway (unpublished: true)",
+                lines.get("published"),
             )
-        meta, lines = fm.data, fm.key_lines
-        warn_unknown_keys(meta, lines, report)
-        if meta.get("published") is False:
-            raise _Excluded("published: false")
         if meta.get("draft") is True:
-            raise _Excluded("draft: true")
+            report.add(
+                Severity.WARNING,
+                "draft-key",
+                "draft: true is not a Jekyll setting: Jekyll publishes this post, and so do "
+                "the feeds",
+                lines.get("draft"),
+                "move the file to _drafts/, or write published: false",
+            )
 
-        site_date = resolve_site_date(meta, lines, file_date, self.zone, report)
+        site_date, file_date = site_post.site_date(rules, meta, lines, name, path, self.now, report)
         published = resolve_publication_date(meta, lines, site_date, self.config, report)
         updated = resolve_updated(meta, lines, published, self.zone, report)
 
@@ -268,21 +273,15 @@ class Scanner:
                 "use fewer tags, or raise limits.tags_per_post",
             )
             tags = tags[:limit]
-        categories = read_categories(meta, lines, report)
+        if rules.site is None:
+            categories = read_categories(meta, lines, report)
+        else:
+            categories = site_post.site_categories(rules, rel, fm.data)
 
         slug_override = meta.get("slug")
         if slug_override is not None and str(slug_override).strip():
             slug = str(slug_override).strip()
-        template = meta.get("permalink")
-        if not isinstance(template, str) or not template.strip():
-            template = self.config.permalink
-        values = placeholders(
-            site_date, slug, path.stem, categories, ".html", used_placeholders(template)
-        )
-        try:
-            url_path = render_permalink(template, values)
-        except PermalinkError as exc:
-            raise PostError("permalink", str(exc), lines.get("permalink")) from None
+        url_path = site_post.url_path(rules, rel, meta, lines, name, site_date, slug, categories)
         url = self.config.site.url.rstrip("/") + self.config.site.baseurl + url_path
 
         body, removed = strip_xml_illegal(fm.body)
@@ -319,5 +318,6 @@ class Scanner:
             body_sha=hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest(),
             has_liquid="{%" in body or "{{" in body,
             image=read_image(meta.get("image"), lines, report),
+            markup=site_post.markup(rules, name),
             front_matter=json.loads(json.dumps(plain(meta), default=str)),
         )

@@ -1,47 +1,209 @@
-"""Post URLs exactly as Jekyll 4 builds them (``Jekyll::URL`` and ``Drops::UrlDrop``)."""
+"""Post URLs exactly as Jekyll 4.3 builds them (``Jekyll::URL``, ``Drops::UrlDrop`` and
+``Utils.slugify``): every named style and placeholder, with or without a leading slash."""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import re
-from collections.abc import Callable
-from urllib.parse import quote
+import unicodedata
+from collections.abc import Mapping, Sequence
+from urllib.parse import quote, unquote
 
 from feedwright.errors import FeedwrightError
+from feedwright.jekyll_site import style_to_permalink
 
 _PLACEHOLDER = re.compile(r":([a-z_]+)")
-# Jekyll's escape_path leaves unreserved, sub-delims, ':', '@' and '/' alone.
-_SAFE = "/!$&'()*+,;=:@-._~"
 
 
-class PermalinkError(FeedwrightError, ValueError):
-    """A permalink pattern names a placeholder Jekyll does not know."""
+def _slug_char(ch: str, extra: str) -> bool:
+    cat = unicodedata.category(ch)
+    return cat[0] in "LM" or cat == "Nd" or ch in extra
 
 
-def slugify_pretty(text: str) -> str:
-    """Jekyll ``slugify(mode: "pretty", cased: true)``, used for ``:title``."""
-    return re.sub(r"[^\w.~!$&'()+,;=@]+", "-", text).strip("-")
+_PRETTY_EXTRA = "._~!$&'()+,;=@"
 
 
-def slugify_default(text: str) -> str:
-    """Jekyll ``slugify`` in its default mode, used for ``:slug`` and ``:name``."""
-    return re.sub(r"[^\w]+|_+", "-", text).strip("-").lower()
+def slugify(text: str | None, mode: str = "default", *, cased: bool = False) -> str | None:
+    """``Utils.slugify`` in the ``default``, ``pretty`` and ``raw`` modes."""
+    if text is None:
+        return None
+    if mode == "raw":
+        slug = re.sub(r"\s+", "-", text)
+    else:
+        extra = _PRETTY_EXTRA if mode == "pretty" else ""
+        out: list[str] = []
+        for ch in text:
+            if _slug_char(ch, extra):
+                out.append(ch)
+            elif not out or out[-1] != "\0":
+                out.append("\0")
+        slug = "".join(out).replace("\0", "-")
+    slug = re.sub(r"^-|-$", "", slug)
+    return slug if cased else slug.lower()
 
 
-def titleize_slug(slug: str) -> str:
-    """Jekyll ``Utils.titleize_slug``: split on '-', Ruby ``capitalize`` each word."""
-    return " ".join(word[:1].upper() + word[1:].lower() for word in slug.split("-"))
+_ESCAPE_SAFE = "-._~!$&'()*+,;=:@/?"
 
 
 def escape_path(value: str) -> str:
+    """``URL.escape_path`` (Addressable's encoding; '#' always becomes %23)."""
     if not value or re.fullmatch(r"[a-zA-Z0-9./-]+", value):
         return value
-    return quote(value, safe=_SAFE)
+    return quote(value, safe=_ESCAPE_SAFE).replace("#", "%23")
+
+
+def output_ext(front_matter_permalink: str | None, converter_ext: str) -> str:
+    """``Renderer#output_ext``: a front matter permalink's own extension wins."""
+    if front_matter_permalink and not front_matter_permalink.endswith("/"):
+        ext = os.path.splitext(front_matter_permalink.rsplit("/", 1)[-1])[1]
+        if ext:
+            return ext
+    return converter_ext
+
+
+_SHORT_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+_LONG_MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+_SHORT_DAYS = "Mon Tue Wed Thu Fri Sat Sun".split()
+_LONG_DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+
+
+def url_placeholders(
+    *,
+    date: dt.datetime,
+    slug: str | None,
+    basename: str,
+    categories: Sequence[str],
+    output_ext: str,
+    relative_path: str,
+    ext: str,
+    collection: str = "posts",
+    collection_dir: str = "_posts",
+) -> dict[str, str]:
+    """``Drops::UrlDrop``: every value a permalink template can use."""
+    iso = date.isocalendar()
+    cleaned = relative_path[: len(relative_path) - len(ext)] if ext else relative_path
+    cleaned = cleaned.replace(collection_dir, "", 1).rstrip(".")
+    cats = list(dict.fromkeys(str(c).lower() for c in categories))
+    slug_cats = list(dict.fromkeys(slugify(str(c)) or "" for c in categories))
+    return {
+        "output_ext": output_ext,
+        "path": cleaned,
+        "collection": collection,
+        "name": slugify(basename) or "",
+        "title": slugify(slug, "pretty", cased=True)
+        or slugify(basename, "pretty", cased=True)
+        or "",
+        "slug": slugify(slug) or slugify(basename) or "",
+        "categories": "/".join(cats),
+        "slugified_categories": "/".join(slug_cats),
+        "year": f"{date.year:04d}",
+        "month": f"{date.month:02d}",
+        "day": f"{date.day:02d}",
+        "hour": f"{date.hour:02d}",
+        "minute": f"{date.minute:02d}",
+        "second": f"{date.second:02d}",
+        "i_day": str(date.day),
+        "i_month": str(date.month),
+        "short_month": _SHORT_MONTHS[date.month - 1],
+        "long_month": _LONG_MONTHS[date.month - 1],
+        "short_year": f"{date.year % 100:02d}",
+        "w_year": str(iso.year),
+        "week": f"{iso.week:02d}",
+        "w_day": str(iso.weekday),
+        "short_day": _SHORT_DAYS[date.weekday()],
+        "long_day": _LONG_DAYS[date.weekday()],
+        "y_day": f"{date.timetuple().tm_yday:03d}",
+    }
+
+
+class PermalinkError(FeedwrightError, ValueError):
+    """A permalink names a placeholder Jekyll does not have (``jekyll build`` stops)."""
+
+
+def fill_template(template: str, values: Mapping[str, str]) -> str:
+    """``URL#generate_url_from_drop`` then ``URL#sanitize_url``."""
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        key = name[:-1] if name.endswith("_") else name
+        if key not in values:
+            raise PermalinkError(
+                f"the permalink {template!r} uses :{name}, which Jekyll does not know"
+            )
+        return escape_path(values[key]) + name[len(key) :]
+
+    url = re.sub(r":([a-z_]+)", fill, template)
+    url = ("/" + url).replace("..", "/").replace("./", "")
+    return re.sub(r"/+", "/", url)
+
+
+def post_url(
+    permalink: str,
+    *,
+    date: dt.datetime,
+    slug: str | None,
+    title: str | None = None,
+    categories: Sequence[str] = (),
+    ext: str = ".md",
+    output_ext: str = ".html",
+    front_matter_permalink: str | None = None,
+    collection: str = "posts",
+    basename: str | None = None,
+    relative_path: str | None = None,
+    collection_dir: str = "_posts",
+) -> str:
+    """A post's URL as Jekyll builds it. ``permalink`` is the site's (a style name or a
+    template); a front matter permalink replaces it and may use the same placeholders.
+    ``:title`` comes from the slug (the ``slug:`` front matter, else the file name), never
+    from ``title:``; ``title`` is accepted for symmetry and unused, as in Jekyll."""
+    del title
+    name = (
+        basename
+        if basename is not None
+        else (f"{date:%Y-%m-%d}-{slug}" if slug is not None else "")
+    )
+    rel = relative_path if relative_path is not None else f"{collection_dir}/{name}{ext}"
+    values = url_placeholders(
+        date=date,
+        slug=slug,
+        basename=name,
+        categories=categories,
+        output_ext=output_ext,
+        relative_path=rel,
+        ext=ext,
+        collection=collection,
+        collection_dir=collection_dir,
+    )
+    if front_matter_permalink:
+        return fill_template(front_matter_permalink, values)
+    return fill_template(style_to_permalink(permalink), values)
+
+
+def post_destination(url: str, output_ext: str) -> str:
+    """``Document#destination`` relative to the destination folder."""
+    path = unquote(url).lstrip("/")
+    if url.endswith("/"):
+        return path + "index.html"
+    if not path.endswith(output_ext):
+        path += output_ext
+    return path
+
+
+def titleize_slug(slug: str) -> str:
+    """``Utils.titleize_slug`` (Ruby's ``split`` drops trailing empty fields)."""
+    words = slug.split("-")
+    while words and not words[-1]:
+        words.pop()
+    return " ".join(w[:1].upper() + w[1:].lower() for w in words)
 
 
 @functools.lru_cache(maxsize=64)
 def used_placeholders(template: str) -> frozenset[str]:
+    """The placeholders ``template`` names (each with and without a trailing '_')."""
     names: set[str] = set()
     for name in _PLACEHOLDER.findall(template):
         names.add(name)
@@ -57,87 +219,20 @@ def placeholders(
     output_ext: str,
     only: frozenset[str] | None = None,
 ) -> dict[str, str]:
-    """The values Jekyll fills in; with ``only``, just those (the rest cost time)."""
-    if only is not None and only <= _CHEAP.keys():
-        return {k: _CHEAP[k](date, slug, basename, categories, output_ext) for k in only}
-    seen: list[str] = []
-    for category in categories:
-        low = category.lower()
-        if low not in seen:
-            seen.append(low)
-    return {
-        "year": date.strftime("%Y"),
-        "month": date.strftime("%m"),
-        "day": date.strftime("%d"),
-        "hour": date.strftime("%H"),
-        "minute": date.strftime("%M"),
-        "second": date.strftime("%S"),
-        "i_day": str(date.day),
-        "i_month": str(date.month),
-        "short_month": (
-            ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        )[date.month - 1],
-        "long_month": (
-            [
-                "January",
-                "February",
-                "March",
-                "April",
-                "May",
-                "June",
-                "July",
-                "August",
-                "September",
-                "October",
-                "November",
-                "December",
-            ]
-        )[date.month - 1],
-        "short_year": date.strftime("%y"),
-        "y_day": date.strftime("%j"),
-        "week": f"{date.isocalendar().week:02d}",
-        "w_year": str(date.isocalendar().year),
-        "short_day": (["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])[date.weekday()],
-        "long_day": (
-            ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-        )[date.weekday()],
-        "title": slugify_pretty(slug),
-        "slug": slugify_default(slug),
-        "name": slugify_default(basename),
-        "categories": "/".join(seen),
-        "output_ext": output_ext,
-        "collection": "posts",
-    }
+    """The values a permalink can use for a post of the posts folder named
+    ``basename``; with ``only``, just those."""
+    values = url_placeholders(
+        date=date,
+        slug=slug,
+        basename=basename,
+        categories=categories,
+        output_ext=output_ext,
+        relative_path=f"_posts/{basename}",
+        ext="",
+    )
+    return values if only is None else {k: v for k, v in values.items() if k in only}
 
 
-_Value = Callable[[dt.datetime, str, str, tuple[str, ...], str], str]
-_CHEAP: dict[str, _Value] = {
-    "year": lambda d, s, b, c, e: f"{d.year:04d}",
-    "month": lambda d, s, b, c, e: f"{d.month:02d}",
-    "day": lambda d, s, b, c, e: f"{d.day:02d}",
-    "i_month": lambda d, s, b, c, e: str(d.month),
-    "i_day": lambda d, s, b, c, e: str(d.day),
-    "title": lambda d, s, b, c, e: slugify_pretty(s),
-    "slug": lambda d, s, b, c, e: slugify_default(s),
-    "output_ext": lambda d, s, b, c, e: e,
-    "categories": lambda d, s, b, c, e: "/".join(dict.fromkeys(x.lower() for x in c)),
-}
-
-
-def render(template: str, values: dict[str, str]) -> str:
-    """Fill a permalink template, then sanitize the way ``Jekyll::URL#to_s`` does."""
-
-    def fill(match: re.Match[str]) -> str:
-        name = match.group(1)
-        pool = [name, name.rstrip("_")] if name.endswith("_") else [name]
-        for key in pool:
-            if key in values:
-                return escape_path(values[key]) + name[len(key) :]
-        raise PermalinkError(
-            f"unknown permalink placeholder ':{name}'; known: "
-            + ", ".join(":" + k for k in sorted(values))
-        )
-
-    url = re.sub(r"/+", "/", _PLACEHOLDER.sub(fill, template))
-    url = ("/" + url).replace("..", "/").replace("./", "")
-    return re.sub(r"/+", "/", url)
+def render(template: str, values: Mapping[str, str]) -> str:
+    """Fill a permalink template, then sanitize it as ``Jekyll::URL#to_s`` does."""
+    return fill_template(template, values)

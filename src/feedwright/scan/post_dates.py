@@ -1,6 +1,7 @@
-"""When a post was published and last updated: the site date (file name or ``date:``),
-the publication date (``pub-date:``/``pub-year:``, for posts written long before the
-site put them up) and ``updated:``/``last_modified_at:``, each doubt reported."""
+"""When a post was published and last updated: the publication date (``pub-date:``/
+``pub-year:``, for posts written long before the site put them up) and ``updated:``/
+``last_modified_at:``, each doubt reported. The site date (file name or ``date:``) is
+:mod:`.site_post`'s."""
 
 from __future__ import annotations
 
@@ -10,34 +11,8 @@ from zoneinfo import ZoneInfo
 
 from feedwright.config import Config, PublicationDate
 from feedwright.scan.dates import DateParseError, midnight, parse_pub_date, parse_site_date
-from feedwright.scan.report import PostError, Report
+from feedwright.scan.report import Report
 from feedwright.types import Severity
-
-
-def resolve_site_date(
-    meta: dict[str, Any],
-    lines: dict[str, int],
-    file_date: dt.date,
-    zone: ZoneInfo,
-    report: Report,
-) -> dt.datetime:
-    """The date Jekyll files the post under (and builds its URL from): ``date:``, else
-    midnight of the file-name date."""
-    if "date" not in meta or meta["date"] is None:
-        return midnight(file_date, zone)
-    try:
-        value = parse_site_date(meta["date"], zone)
-    except DateParseError as exc:
-        raise PostError("date", f"date: {exc}", lines.get("date")) from None
-    if value.date() != file_date:
-        report.add(
-            Severity.WARNING,
-            "date-filename",
-            f"date: {value.date()} differs from the file-name date {file_date}; URLs use date:",
-            lines.get("date"),
-            "make the file name and date: agree",
-        )
-    return value
 
 
 def resolve_publication_date(

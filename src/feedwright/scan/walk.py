@@ -9,7 +9,10 @@ from pathlib import Path
 
 from feedwright.types import Diagnostic, Post, Severity, Skipped
 
-POST_EXTENSIONS = (".md", ".markdown")
+# Jekyll's default markdown_ext, and .html: the files of a posts folder that are posts.
+POST_EXTENSIONS = (".markdown", ".mkdown", ".mkdn", ".mkd", ".md", ".html")
+# EntryFilter#special? and #backup?: names Jekyll never reads.
+_IGNORED_START = ("_", "#", "~")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +36,14 @@ class FileOutcome:
         )
 
 
-def walk_posts(root: Path) -> tuple[list[tuple[str, str]], list[Skipped], list[Diagnostic]]:
-    """Every candidate file under ``root`` in a stable order, as (relative path, full
-    path) strings, plus what was passed over and why. Never follows a symlinked folder
+def walk_posts(
+    root: Path, extensions: tuple[str, ...] = POST_EXTENSIONS, *, drafts: bool = False
+) -> tuple[list[tuple[str, str]], list[Skipped], list[Diagnostic]]:
+    """Every candidate file under ``root`` (a ``_posts`` folder) in a stable order, as
+    (relative path, full path) strings, plus what was passed over and why: files whose
+    extension (lower case, with the dot) is not one of ``extensions``, and the names
+    Jekyll ignores (starting with '_', '#' or '~', or ending with '~'). The ``_drafts``
+    folder is read only when ``drafts``. Never follows a symlinked folder
     (loops, or views of other folders), never reads through a symlink that leads outside
     ``root``, and never opens a FIFO or device. Built with scandir (no pathlib in the
     loop: the no-op build walks every file each time)."""
@@ -62,10 +70,17 @@ def walk_posts(root: Path) -> tuple[list[tuple[str, str]], list[Skipped], list[D
                 continue
             rel = prefix + name
             if entry.is_dir(follow_symlinks=False):
-                if name == "_drafts":
-                    skip(rel + "/", "drafts folder: drafts are not published", Severity.NOTE)
+                if rel == "_drafts" and not drafts:
+                    skip(
+                        rel + "/",
+                        "drafts folder: drafts are published only with drafts: true",
+                        Severity.NOTE,
+                    )
                     continue
-                if name.lower().endswith(POST_EXTENSIONS):
+                if rel.startswith(_IGNORED_START) and rel != "_drafts":
+                    skip(rel + "/", "Jekyll ignores folders named _x, #x or ~x", Severity.NOTE)
+                    continue
+                if name.lower().endswith(extensions):
                     diags.append(
                         Diagnostic(
                             Severity.NOTE,
@@ -90,8 +105,15 @@ def walk_posts(root: Path) -> tuple[list[tuple[str, str]], list[Skipped], list[D
                     "copy or move the posts into the folder",
                 )
                 continue
-            if not name.lower().endswith(POST_EXTENSIONS):
-                skip(rel, "not a Markdown post (.md or .markdown)", Severity.NOTE)
+            if not name.lower().endswith(extensions):
+                skip(
+                    rel,
+                    "not a post: only Markdown (markdown_ext) and .html files are",
+                    Severity.NOTE,
+                )
+                continue
+            if name.startswith(_IGNORED_START) or name.endswith("~"):
+                skip(rel, "Jekyll ignores files named _x, #x, ~x or x~", Severity.NOTE)
                 continue
             if symlink:
                 try:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from feedwright.config import ContentMode, FeedFormat
-from feedwright.types import Author, Diagnostic, Post, RenderValue, Severity, Skipped
+from feedwright.types import Author, Diagnostic, Markup, Post, RenderValue, Severity, Skipped
 
 # A file's size and mtime in ns, as snapshot.output_signatures gives them.
 FileStat = list[int]
@@ -77,6 +77,8 @@ class PlanRecord:
 # -- posts, diagnostics, outcomes ----------------------------------------------------------
 _DATES = {"file_date": dt.date, "site_date": dt.datetime, "published": dt.datetime}
 _DATES["updated"] = dt.datetime
+# Fields newer than some stored records, and the value an old record stands for.
+_ADDED: dict[str, Any] = {"front_matter": {}, "markup": Markup.MARKDOWN.value}
 
 
 def _post_obj(post: Post, body: bool) -> dict[str, Any]:
@@ -91,6 +93,8 @@ def _post_obj(post: Post, body: bool) -> dict[str, Any]:
             value = list(value)
         elif f.name == "body" and not body:
             value = ""
+        elif f.name == "markup":
+            value = value.value
         out[f.name] = value
     return out
 
@@ -98,7 +102,7 @@ def _post_obj(post: Post, body: bool) -> dict[str, Any]:
 def _post_from(data: dict[str, Any]) -> Post:
     values: dict[str, Any] = {}
     for f in dataclasses.fields(Post):
-        value = data.get(f.name, {}) if f.name == "front_matter" else data[f.name]
+        value = data.get(f.name, _ADDED[f.name]) if f.name in _ADDED else data[f.name]
         if f.name in _DATES:
             value = _DATES[f.name].fromisoformat(value)
         elif f.name == "authors":
@@ -107,6 +111,8 @@ def _post_from(data: dict[str, Any]) -> Post:
             value = tuple(value)
         elif f.name == "key_lines":
             value = {str(k): int(v) for k, v in value.items()}
+        elif f.name == "markup":
+            value = Markup(value)
         values[f.name] = value
     return Post(**values)
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from feedwright import __version__
 from feedwright.config import Config
 from feedwright.feeds import FeedPlan, tag_labels
+from feedwright.scan.sources import rules_key
 from feedwright.state import snapshot
 from feedwright.state.codec import FeedRecord, Outcome, PlanRecord, Summary
 from feedwright.state.snapshot import Tree, TreeFile
@@ -29,12 +30,14 @@ QUICK_MAX_FILES = 8  # more changed files than this: a full build is as quick
 
 
 def config_fingerprint(config: Config) -> str:
-    """What a scanned post depends on besides its own bytes."""
+    """What a scanned post depends on besides its own bytes: the settings, and Jekyll's
+    post rules (in Jekyll mode the site's whole configuration)."""
     relevant = config.model_dump(
         mode="json",
         include={"site", "posts", "permalink", "publication_date", "authors", "limits", "repair"},
     )
-    return hashlib.sha256(json.dumps([__version__, relevant], sort_keys=True).encode()).hexdigest()
+    parts = [__version__, relevant, rules_key(config)]
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
 def walk_key(tree: Tree) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 from feedwright import __version__
 from feedwright.config import Config
 from feedwright.publish import atomic_write
+from feedwright.scan.sources import rules_key
 from feedwright.state import codec
 from feedwright.state.codec import FileStat, Summary
 from feedwright.types import Skipped
@@ -34,7 +35,9 @@ class Hit:
 
 
 def config_digest(config: Config) -> str:
-    text = json.dumps([__version__, config.model_dump(mode="json")], sort_keys=True)
+    """The config, and Jekyll's post rules (in Jekyll mode the site's ``_config.yml``)."""
+    parts = [__version__, config.model_dump(mode="json"), rules_key(config)]
+    text = json.dumps(parts, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
 

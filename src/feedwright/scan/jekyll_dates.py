@@ -1,0 +1,98 @@
+"""A Jekyll post's date: the front matter ``date:`` (any value, read through Ruby's
+``to_s`` and ``Time.parse``), else the file name's date, in the site's zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from feedwright.scan.ruby_time import RubyTimeError, dropped_parts, ruby_time_parse
+
+
+def site_zone(timezone: str | None) -> dt.tzinfo:
+    """The zone Jekyll runs in: the site's ``timezone``, else the machine's local zone."""
+    if timezone:
+        try:
+            return ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            # Ruby with an unknown TZ name falls back to UTC
+            return dt.UTC
+    tz_env = os.environ.get("TZ")
+    if tz_env:
+        try:
+            return ZoneInfo(tz_env.lstrip(":"))
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    local = dt.datetime.now().astimezone().tzinfo
+    return local if local is not None else dt.UTC
+
+
+def ruby_to_s(value: object) -> str:
+    """What ``value.to_s`` gives in Ruby for the scalars YAML produces (Jekyll parses a
+    ``date:`` via its ``to_s``). Psych reads a timestamp without a zone as UTC, and a
+    Ruby Time's ``to_s`` has no fraction of a second."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        offset = value.utcoffset() or dt.timedelta(0)
+        if value.tzinfo is dt.UTC:
+            return value.strftime("%Y-%m-%d %H:%M:%S UTC")
+        total = int(offset.total_seconds())
+        sign = "-" if total < 0 else "+"
+        hours, rest = divmod(abs(total), 3600)
+        return value.strftime("%Y-%m-%d %H:%M:%S ") + f"{sign}{hours:02d}{rest // 60:02d}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if value is None:
+        return ""
+    if value is True or value is False:
+        return "true" if value else "false"
+    return str(value)
+
+
+def post_date(
+    front_matter_date: object,
+    filename_date: str,
+    timezone: str | None,
+    *,
+    now: dt.datetime | None = None,
+) -> tuple[dt.datetime, list[str]]:
+    """A post's date as Jekyll computes it: the front matter ``date:`` when present
+    (any value, read through Ruby's ``to_s`` and ``Time.parse``), else the file name's
+    date; both in the site's zone. Returns the date and notes about odd values; raises
+    :class:`RubyTimeError` when Jekyll would stop with "Invalid date"."""
+    zone = site_zone(timezone)
+    now = now or dt.datetime.now(dt.UTC)
+    notes: list[str] = []
+    if front_matter_date is not None and front_matter_date != "":
+        text = ruby_to_s(front_matter_date)
+        parsed = ruby_time_parse(text, now, zone)
+        if isinstance(front_matter_date, dt.datetime) and front_matter_date.tzinfo is None:
+            notes.append(f"date {text!r}: a YAML timestamp without a zone is read as UTC by Jekyll")
+        elif isinstance(front_matter_date, str):
+            if not re.search(r"\d{4}|'\d\d", front_matter_date):
+                notes.append(
+                    f"date {front_matter_date!r} has no four-digit year; "
+                    f"Jekyll reads it as {parsed.isoformat()}"
+                )
+            if front_matter_date.strip() and dropped_parts(front_matter_date):
+                notes.append(
+                    f"date {front_matter_date!r}: part of it is ignored; "
+                    f"read as {parsed.isoformat()}"
+                )
+        if filename_date:
+            try:
+                from_name = ruby_time_parse(filename_date, now, zone)
+            except RubyTimeError:
+                from_name = None
+            if from_name is not None and from_name.date() != parsed.date():
+                notes.append(
+                    f"the front matter date {parsed.date().isoformat()} differs from the "
+                    f"file name's {from_name.date().isoformat()}; Jekyll uses the front matter"
+                )
+        return parsed, notes
+    if front_matter_date == "":
+        raise RubyTimeError(f"no time information in {front_matter_date!r}")
+    return ruby_time_parse(filename_date, now, zone), notes

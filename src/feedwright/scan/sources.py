@@ -1,0 +1,139 @@
+"""Where a build's posts come from, and the Jekyll settings that decide them: a posts
+folder (a ``_posts`` folder on its own), or every ``_posts`` (and, with drafts,
+``_drafts``) folder of a Jekyll site when ``config.jekyll`` names one."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from feedwright.config import Config
+from feedwright.jekyll_site import JekyllSite, read_site
+from feedwright.scan.jekyll_find import post_paths
+from feedwright.scan.walk import walk_posts
+from feedwright.types import Diagnostic, Severity, Skipped
+
+Found = tuple[list[tuple[str, str]], list[Skipped], list[Diagnostic]]
+
+
+@dataclass(frozen=True)
+class PostRules:
+    """The Jekyll settings a post's reading depends on."""
+
+    root: Path
+    """Post paths are relative to it: the posts folder, or the Jekyll site's source."""
+    site: JekyllSite | None
+    markdown_ext: tuple[str, ...]
+    """Lower case, each with its dot."""
+    permalink: str
+    timezone: str
+    drafts: bool
+    unpublished: bool
+    future: bool
+
+
+@functools.lru_cache(maxsize=8)
+def _site(folder: Path, stamp: tuple[int, int]) -> JekyllSite:
+    del stamp  # in the key only: an edited _config.yml is read again
+    return read_site(folder)
+
+
+def jekyll_site(folder: Path) -> JekyllSite:
+    """The Jekyll site in ``folder``, read once for each version of its ``_config.yml``."""
+    stamp = (0, 0)
+    for name in ("_config.yml", "_config.yaml", "_config.toml"):
+        try:
+            st = os.stat(folder / name)
+        except OSError:
+            continue
+        stamp = (st.st_mtime_ns, st.st_size)
+        break
+    return _site(folder.resolve(), stamp)
+
+
+def post_rules(config: Config) -> PostRules:
+    """The rules for ``config``. In Jekyll mode the config already holds the site's
+    ``_config.yml`` values (permalink, time zone, markdown_ext, future, unpublished,
+    show_drafts) beneath config.yaml's and the command line's, so they are read from it
+    alone: a setting in config.yaml wins over the site's, as everywhere else."""
+    ext = tuple("." + e.strip().lower().lstrip(".") for e in config.markdown_ext if e.strip())
+    site = None if config.jekyll is None else jekyll_site(config.jekyll)
+    return PostRules(
+        config.posts if site is None else site.source,
+        site,
+        ext,
+        config.permalink,
+        config.site.timezone,
+        config.drafts,
+        config.unpublished,
+        config.future,
+    )
+
+
+def posts_root(config: Config) -> Path:
+    """The folder post paths are relative to (``posts_root(config) / post.relpath``)."""
+    return config.posts if config.jekyll is None else jekyll_site(config.jekyll).source
+
+
+def is_draft(rel: str) -> bool:
+    """Whether the post at ``rel`` is a draft (it lies in a ``_drafts`` folder)."""
+    return "_drafts" in rel.split("/")[:-1]
+
+
+def find_post_files(config: Config) -> Found:
+    """Every post file of the build, as (relative path, full path), in a stable order,
+    plus what was passed over and why."""
+    rules = post_rules(config)
+    if rules.site is None:
+        return walk_posts(rules.root, (*rules.markdown_ext, ".html"), drafts=rules.drafts)
+    found: list[tuple[str, str]] = []
+    skipped: list[Skipped] = []
+    diags: list[Diagnostic] = []
+    paths: list[tuple[str, bool]] = []
+    ignored: list[str] = []
+    post_paths(rules.site, "", rules.drafts, paths, ignored)
+    for rel in ignored:
+        reason = "file name does not start with a date: Jekyll does not read it as a post"
+        skipped.append(Skipped(rel, reason, False))
+        diags.append(Diagnostic(Severity.NOTE, "skipped", f"skipped: {reason}", rel))
+    real_root = os.path.realpath(rules.root) + os.sep
+    for rel, _ in paths:
+        full = os.path.join(rules.root, rel)
+        problem = _unsafe(full, real_root)
+        if rel.lower().endswith((".yml", ".yaml")):
+            problem = "a YAML file: Jekyll does not read it as a post"
+        if problem is None:
+            found.append((rel, full))
+            continue
+        skipped.append(Skipped(rel, problem, False))
+        diags.append(Diagnostic(Severity.WARNING, "skipped", f"skipped: {problem}", rel))
+    return found, skipped, diags
+
+
+def _unsafe(full: str, real_root: str) -> str | None:
+    """Why the file at ``full`` must not be read: a symlink out of the site (or a broken
+    one), or not a regular file (a FIFO would block the read)."""
+    if os.path.islink(full):
+        try:
+            target = os.path.realpath(full, strict=True)
+        except (OSError, RuntimeError):
+            return "broken or looping symlink"
+        if not target.startswith(real_root):
+            return "symlink leads outside the site folder; not read"
+    if not os.path.isfile(full):
+        return "not a regular file (a FIFO, device or socket); not read"
+    return None
+
+
+def rules_key(config: Config) -> str:
+    """Everything of the rules a scanned post depends on, as text (for cache keys): in
+    Jekyll mode this includes the site's whole configuration."""
+    rules = post_rules(config)
+    site = None if rules.site is None else rules.site.config
+    parts: list[object] = [str(rules.root), site, rules.markdown_ext, rules.permalink]
+    parts += [rules.timezone]
+    parts += [rules.drafts, rules.unpublished]
+    return json.dumps(parts, sort_keys=True, default=str)
