@@ -8,7 +8,7 @@ import html
 import re
 from collections.abc import Mapping
 
-from feedwright.render.liquid.engine import smartify
+from feedwright.render.liquid import smartify
 
 # Liquid's strip_html: scripts, styles and comments with their contents, then every tag
 _BLOCKS = re.compile(r"<script.*?</script>|<!--.*?-->|<style.*?</style>", re.S | re.I)
