@@ -84,7 +84,7 @@ class _KramdownExtension(Extension):
         parser: BlockParser = md.parser
         parser.blockprocessors.register(HeaderlessTable(parser), "headerless_table", 74)
         if self.options.gfm and not self.options.hard_wrap:
-            md.inlinePatterns.register(BackslashBreak(r"\\\n", md), "backslash_break", 186)
+            md.inlinePatterns.register(BackslashBreak(r"\\\\?\n", md), "backslash_break", 186)
         md.treeprocessors.register(AttrList(md), "attr_list", 8)
         md.inlinePatterns.register(
             MathInline(r"\$\$(.+?)\$\$", md, self.state), "kramdown_math", 187

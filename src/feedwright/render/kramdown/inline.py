@@ -14,7 +14,7 @@ from feedwright.render.kramdown.lines import ParseState
 
 
 class BackslashBreak(InlineProcessor):
-    """GFM: a backslash at the end of a line is a line break."""
+    """A backslash at the end of a line (GFM) or two of them (kramdown) is a line break."""
 
     def handleMatch(  # type: ignore[override]
         self, m: re.Match[str], data: str
@@ -38,6 +38,3 @@ class MathInline(InlineProcessor):
             self.state.blocks.add(raw)
             return self.md.htmlStash.store(raw), m.start(0), m.end(0)
         return AtomicString(f"\\({m[1].strip()}\\)"), m.start(0), m.end(0)
-
-
-# kramdown's smart quote rules (parser/kramdown/smart_quotes.rb), tried in order at a quote

@@ -7,6 +7,7 @@ import re
 import markdown
 from markdown.inlinepatterns import InlineProcessor
 
+# kramdown's smart quote rules (parser/kramdown/smart_quotes.rb), tried in order at a quote
 # with the character before it, if that is plain text. L, R: opening or closing, of the
 # quote's kind; s, d, r: lsquo, ldquo, rsquo; 1: the first group stays as it is.
 _SQ_PUNCT = r"""[!"#$%'()*+,\-./:;<=>?@\[\\\]^_`{|}~]"""
