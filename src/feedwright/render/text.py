@@ -24,7 +24,8 @@ def feed_text(value: str, smart: bool = True) -> str:
 
 def summary_of(description: str | None, front_matter: Mapping[str, object]) -> str | None:
     """A post's own summary: ``description``, else ``summary``, else ``excerpt`` front
-    matter (Jekyll's excerpt, the first paragraph, is the render stage's)."""
+    matter; without them jekyll-feed takes Jekyll's excerpt, which the render stage makes
+    (:mod:`feedwright.render.excerpt`)."""
     for value in (description, front_matter.get("summary"), front_matter.get("excerpt")):
         if isinstance(value, str) and value.strip():
             return feed_text(value, smart=False) or None

@@ -29,10 +29,12 @@ QUICK_MAX_FILES = 8  # more changed files than this: a full build is as quick
 
 
 def config_fingerprint(config: Config) -> str:
-    """What a scanned post depends on besides its own bytes."""
+    """What a scanned post depends on besides its own bytes (not ``site.data``, which only
+    Liquid reads: the render key covers it)."""
     relevant = config.model_dump(
         mode="json",
         include={"site", "posts", "permalink", "publication_date", "authors", "limits", "repair"},
+        exclude={"site": {"data"}},
     )
     return hashlib.sha256(json.dumps([__version__, relevant], sort_keys=True).encode()).hexdigest()
 
