@@ -91,23 +91,13 @@ class FeedwrightPost:
 
 
 def feedwright_config(site: JekyllSite, work: Path) -> Path:
-    """A config.yaml for feedwright with the same site settings Jekyll used."""
-    settings = site.settings
-    author = settings.get("author")
+    """A config.yaml that gives feedwright the site Jekyll built as a Jekyll site, so that it
+    reads the same ``_config.yml``, ``_includes`` and ``_data``; only what the comparison
+    needs (a JSON Feed of every post, full content, ids that carry the file name) is set."""
     data: dict[str, Any] = {
-        "site": {
-            "title": str(settings.get("title") or "Untitled"),
-            "url": site.url or "https://example.invalid/",
-            "baseurl": site.baseurl,
-            "description": str(settings.get("description") or ""),
-            "author": author if isinstance(author, str) else "",
-            "timezone": site.timezone,
-        },
-        "posts": str(site.root / "_posts"),
-        "source": str(site.root),
+        "jekyll": str(site.root),
         "output": str(work / "feedwright-out"),
         "state": str(work / "feedwright-state"),
-        "permalink": site.permalink,
         # tag ids carry the file name, which is how items are matched to posts
         "ids": {"scheme": "tag", "authority": _ID_AUTHORITY, "date": _ID_DATE},
         "publication_date": "site",
@@ -120,6 +110,8 @@ def feedwright_config(site: JekyllSite, work: Path) -> Path:
         "discovery": {"index": False, "opml": False, "autodiscovery": False, "stylesheet": False},
         "limits": {"feed_size": "1GB"},
     }
+    if not site.url:
+        data["site"] = {"url": "https://example.invalid/"}
     path = work / "feedwright.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), "utf-8")
     return path

@@ -91,6 +91,7 @@ CASES: list[tuple[str, str]] = [
     ("entities", "AT&amp;T &copy; &#8212; & < 5"),
     ("escapes", r"\*not em\* \| pipe \~ tilde \# hash"),
     ("hard line breaks", "two spaces  \nbackslash\\\nnext"),
+    ("backslash pairs", "two\\\\\nthree\\\\\\\nfour\\\\\\\\\nend"),
     ("soft line break", "one\ntwo"),
     ("horizontal rules", "a\n\n---\n\n***\n\n* * *"),
     ("kramdown comment", "{::comment}\nThis is hidden.\n{:/comment}\n\nShown."),

@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 from pathlib import Path
+from typing import Any
 
 from feedwright.config import Config, config_from_mapping
 from feedwright.parallel import Team
@@ -142,3 +143,118 @@ def test_the_render_stage_reuses_stored_renders_and_stores_new_ones() -> None:
         store.put_render(key, fake)
         again = render_stage({"a.md": first}, cfg, linker, store, NOW, team)
     assert again.values["a.md"].html == "<p>from the store</p>"
+
+
+# -- site files and reuse -------------------------------------------------------------------
+def _jekyll_site(root: Path) -> Path:
+    """A Jekyll site whose posts use an include, a data file, and neither; its config."""
+    (root / "site" / "_posts").mkdir(parents=True)
+    (root / "site" / "_includes").mkdir()
+    (root / "site" / "_data").mkdir()
+    (root / "site" / "_config.yml").write_text(
+        "title: Site\nurl: https://blog.example\ntimezone: UTC\n", "utf-8"
+    )
+    (root / "site" / "_includes" / "note.html").write_text("<em>note one</em>", "utf-8")
+    (root / "site" / "_data" / "team.yml").write_text("lead: Ada\n", "utf-8")
+    posts = {
+        "2024-01-01-include.md": "Before {% include note.html %} after.",
+        "2024-01-02-data.md": "Led by {{ site.data.team.lead }}.",
+        "2024-01-03-plain.md": "Nothing to evaluate here.",
+    }
+    for name, body in posts.items():
+        (root / "site" / "_posts" / name).write_text(f"---\ntitle: {name}\n---\n{body}\n")
+    path = root / "config.yaml"
+    path.write_text(
+        f"jekyll: {root / 'site'}\noutput: {root / 'out'}\nstate: {root / 'state'}\n"
+        "formats: [json]\ncontent: full\n",
+        "utf-8",
+    )
+    return path
+
+
+def _build_recording(path: Path, monkeypatch: Any) -> tuple[set[str], dict[str, str]]:
+    """Build in-process; the posts rendered (not reused) and each item's content by title."""
+    import json
+
+    import feedwright.render as render
+    from feedwright.config import load_config
+    from feedwright.pipeline import build
+
+    rendered: set[str] = set()
+    original = render.render_value
+
+    def recording(post: Post, config: Config, linker: Linker) -> RenderValue:
+        rendered.add(post.relpath.rsplit("/", 1)[-1])
+        return original(post, config, linker)
+
+    monkeypatch.setattr(render, "render_value", recording)
+    config = load_config(path)
+    report = build(config, racy_ns=0, jobs=1)
+    assert report.failed is None
+    feed = json.loads((config.output / "feed.json").read_text("utf-8"))
+    return rendered, {item["title"]: item["content_html"] for item in feed["items"]}
+
+
+def test_a_changed_include_or_data_file_renders_the_liquid_posts_again(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    path = _jekyll_site(tmp_path)
+    first, content = _build_recording(path, monkeypatch)
+    assert first == {"2024-01-01-include.md", "2024-01-02-data.md", "2024-01-03-plain.md"}
+    assert "note one" in content["2024-01-01-include.md"]
+    assert "Led by Ada." in content["2024-01-02-data.md"]
+
+    (tmp_path / "site" / "_includes" / "note.html").write_text("<em>note two</em>", "utf-8")
+    again, content = _build_recording(path, monkeypatch)
+    assert again == {"2024-01-01-include.md", "2024-01-02-data.md"}
+    assert "note two" in content["2024-01-01-include.md"]
+
+    (tmp_path / "site" / "_data" / "team.yml").write_text("lead: Grace\n", "utf-8")
+    again, content = _build_recording(path, monkeypatch)
+    assert again == {"2024-01-01-include.md", "2024-01-02-data.md"}
+    assert "Led by Grace." in content["2024-01-02-data.md"]
+    assert "Nothing to evaluate here." in content["2024-01-03-plain.md"]
+
+
+# -- excerpts -------------------------------------------------------------------------------
+def test_excerpt_source_is_the_text_before_the_separator_as_jekyll_cuts_it() -> None:
+    from feedwright.render.excerpt import excerpt_source
+
+    assert excerpt_source("One.\n\nTwo.", "\n\n") == "One."
+    assert excerpt_source("One paragraph only.", "\n\n") is None  # the whole post
+    assert excerpt_source("One.\n\nTwo.", "") == ""  # no excerpt
+    closed = excerpt_source("{% if true %}A\n\nB{% endif %}", "\n\n")
+    assert closed == "{% if true %}A\n{% endif %}"
+    linked = excerpt_source("See [the docs][d].\n\nMore.\n\n[d]: https://d.example\n", "\n\n")
+    assert linked == "See [the docs][d].\n\n[d]: https://d.example"
+
+
+def test_summaries_are_jekylls_excerpt_when_the_post_gives_none(tmp_path: Path) -> None:
+    import json
+
+    from feedwright.config import load_config
+    from feedwright.pipeline import build
+
+    path = _jekyll_site(tmp_path)
+    site = tmp_path / "site"
+    with (site / "_config.yml").open("a", encoding="utf-8") as fh:
+        fh.write("excerpt_separator: <!--more-->\n")
+    posts = {
+        "2024-02-01-site-separator.md": "---\ntitle: A\n---\nFirst *part*.\n\nStill the"
+        " excerpt.\n<!--more-->\nThe rest.\n",
+        "2024-02-02-own-separator.md": "---\ntitle: B\nexcerpt_separator: '~~cut~~'\n---\n"
+        "Short {{ site.title }} intro. ~~cut~~ Long text.\n",
+        "2024-02-03-description.md": "---\ntitle: C\ndescription: Said in front matter.\n---\n"
+        "Body.\n<!--more-->\nMore.\n",
+        "2024-02-04-no-separator.md": "---\ntitle: D\n---\nAll of it.\n\nEvery word.\n",
+    }
+    for name, text in posts.items():
+        (site / "_posts" / name).write_text(text, "utf-8")
+    config = load_config(path)
+    assert build(config, racy_ns=0, jobs=1).failed is None
+    feed = json.loads((config.output / "feed.json").read_text("utf-8"))
+    summaries = {item["title"]: item.get("summary") for item in feed["items"]}
+    assert summaries["A"] == "First part. Still the excerpt."
+    assert summaries["B"] == "Short Site intro."
+    assert summaries["C"] == "Said in front matter."
+    assert summaries["D"] == "All of it. Every word."

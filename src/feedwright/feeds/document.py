@@ -117,9 +117,8 @@ def _entry(
         label = tag_label.get(raw, raw)
         if label not in labels:
             labels.append(label)
-    summary = summary_of(post.description, post.front_matter)
-    if summary is None and mode is ContentMode.SUMMARY:
-        summary = rendered.excerpt or None
+    # jekyll-feed: post.description | default: post.excerpt
+    summary = summary_of(post.description, post.front_matter) or rendered.excerpt or None
     authors = post.authors
     if not authors and config.site.author:
         authors = (Author(config.site.author),)

@@ -16,10 +16,12 @@ from feedwright import __version__
 from feedwright.config import Config, EmbedMode
 from feedwright.parallel import Team
 from feedwright.progress import Progress
+from feedwright.render.excerpt import excerpt_separator, excerpt_source
 from feedwright.render.kramdown import to_html
 from feedwright.render.kramdown.premonition import premonition
 from feedwright.render.links import Linker
 from feedwright.render.liquid import JekyllLiquid, LiquidIssue, SiteContext
+from feedwright.render.text import feed_text
 from feedwright.scan.bodies import load_bodies
 from feedwright.scan.sources import posts_root
 from feedwright.state.store import Store
@@ -49,19 +51,26 @@ __all__ = [
 ]
 
 
+_RENDER_FORMAT = 2  # what a stored render holds: 2, the excerpt is Jekyll's
+
+
 def render_key(post: Post, config: Config, linker: Linker) -> str | None:
     """The cache key of a post's rendered HTML: everything the HTML depends on."""
     setup = linker.setup
     parts: list[object] = [
         __version__,
+        _RENDER_FORMAT,
         post.body_sha,
         post.markup.value,
         post.url,
         config.embeds.value,
         config.sanitize.model_dump(mode="json"),
-        setup.fingerprint,  # site.*, site.data, the includes, shortcodes, kramdown options
+        repr(setup.kramdown),
+        excerpt_separator(post.front_matter, setup.site),
     ]
     if post.has_liquid:
+        # site.*, site.data, the includes, shortcodes: only Liquid reads them
+        parts.append(setup.fingerprint)
         if config.source is not None:
             return None  # {% link %} reads pages outside the posts folder: always render
         if not setup.lists_fingerprint:
@@ -126,21 +135,38 @@ def page_of(post: Post, config: Config) -> dict[str, object]:
     return page
 
 
-def render_value(post: Post, config: Config, linker: Linker) -> RenderValue:
-    """Liquid, then Markdown, then the HTML pass; the result is cacheable."""
-    text, issues = post.body, list[LiquidIssue]()
+def _liquid_and_markdown(
+    text: str, post: Post, config: Config, linker: Linker
+) -> tuple[str, list[LiquidIssue]]:
+    issues: list[LiquidIssue] = []
     if "{{" in text or "{%" in text:
         text, issues = liquid_engine(linker).render(text, page_of(post, config))
+    if post.markup is not Markup.MARKDOWN:
+        return text, issues  # an .html post gets Liquid only, no Markdown, as in Jekyll
+    return to_html(premonition(text), linker.setup.kramdown), issues
+
+
+def render_value(post: Post, config: Config, linker: Linker) -> RenderValue:
+    """Liquid, then Markdown, then the HTML pass; the result is cacheable. The excerpt is
+    Jekyll's (the text up to the excerpt separator, rendered by itself) as jekyll-feed
+    writes it in a summary."""
     # Markdown and lxml load only when something renders
     from feedwright.render.html import rewrite_html, sanitize
 
-    # an .html post gets Liquid only, no Markdown (and no call-outs), as in Jekyll
-    markdown = post.markup is Markup.MARKDOWN
-    html = to_html(premonition(text), linker.setup.kramdown) if markdown else text
+    html, issues = _liquid_and_markdown(post.body, post, config, linker)
     keep = config.embeds is EmbedMode.KEEP
     allowed = _allowlist(config) if config.sanitize.enabled else None
     result = rewrite_html(html, post.url, keep, allowed.tags if allowed else None)
     out = sanitize(result.html, allowed) if allowed is not None else result.html
+    separator = excerpt_separator(post.front_matter, linker.setup.site)
+    head = excerpt_source(post.body, separator)
+    if head is None:
+        excerpt = feed_text(out, smart=False)
+    elif head.strip():
+        head_html = _liquid_and_markdown(head, post, config, linker)[0]
+        excerpt = feed_text(rewrite_html(head_html, post.url, keep, None).html, smart=False)
+    else:
+        excerpt = ""
     found = [(i.line, i.code, i.message, i.hint) for i in issues]
     found.extend(
         (1, INTERNAL_LIQUID_URL, f"a URL still held Liquid markup and was removed: {url!r}", None)
@@ -148,7 +174,7 @@ def render_value(post: Post, config: Config, linker: Linker) -> RenderValue:
     )
     return RenderValue(
         out,
-        result.excerpt,
+        excerpt,
         result.embeds,
         tuple(found),
         result.link_issues,

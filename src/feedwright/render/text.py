@@ -8,7 +8,7 @@ import html
 import re
 from collections.abc import Mapping
 
-from feedwright.render.liquid.engine import smartify
+from feedwright.render.liquid import smartify
 
 # Liquid's strip_html: scripts, styles and comments with their contents, then every tag
 _BLOCKS = re.compile(r"<script.*?</script>|<!--.*?-->|<style.*?</style>", re.S | re.I)
@@ -24,7 +24,8 @@ def feed_text(value: str, smart: bool = True) -> str:
 
 def summary_of(description: str | None, front_matter: Mapping[str, object]) -> str | None:
     """A post's own summary: ``description``, else ``summary``, else ``excerpt`` front
-    matter (Jekyll's excerpt, the first paragraph, is the render stage's)."""
+    matter; without them jekyll-feed takes Jekyll's excerpt, which the render stage makes
+    (:mod:`feedwright.render.excerpt`)."""
     for value in (description, front_matter.get("summary"), front_matter.get("excerpt")):
         if isinstance(value, str) and value.strip():
             return feed_text(value, smart=False) or None

@@ -30,11 +30,13 @@ QUICK_MAX_FILES = 8  # more changed files than this: a full build is as quick
 
 
 def config_fingerprint(config: Config) -> str:
-    """What a scanned post depends on besides its own bytes: the settings, and Jekyll's
-    post rules (in Jekyll mode the site's whole configuration)."""
+    """What a scanned post depends on besides its own bytes: the settings and Jekyll's post
+    rules (in Jekyll mode the site's whole configuration), but not ``site.data``, which only
+    Liquid reads: the render key covers it."""
     relevant = config.model_dump(
         mode="json",
         include={"site", "posts", "permalink", "publication_date", "authors", "limits", "repair"},
+        exclude={"site": {"data"}},
     )
     parts = [__version__, relevant, rules_key(config)]
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()

@@ -1,0 +1,262 @@
+"""The line pass run before Python-Markdown: fences, kramdown's list indentation, lists that
+interrupt a paragraph, block IALs and ALDs, and HTML blocks with ``markdown="1"``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from markdown.extensions.attr_list import get_attrs_and_remainder
+
+_FENCE = re.compile(r"(?P<fence>`{3,}|~{3,})")
+GFM_FENCE = re.compile(r"[ ]{0,3}(?P<fence>`{3,}|~{3,})")
+_ITEM = re.compile(r"(?P<marker>[*+-]|\d{1,9}\.)(?P<space>[ ]{1,4}|[ ]*$)")
+_BLOCK_IAL = re.compile(r"[ ]*\{:(?!:)(?![\w-]+:)(?P<body>[^}\n]*)\}[ ]*")
+ALD = re.compile(r"[ ]{0,3}\{:(?P<name>[\w][\w-]*):(?P<body>[^}\n]*)\}[ ]*")
+EXTENSION = re.compile(
+    r"\{::(?P<name>comment|nomarkdown)(?:[ ][^}]*)?\}(?P<body>.*?)\{:/(?:comment|nomarkdown)?\}"
+    r"|\{::options\b[^}]*/\}",
+    re.DOTALL,
+)
+_RULE = re.compile(r"(?:\*[ ]*){3,}|(?:-[ ]*){3,}|(?:_[ ]*){3,}")
+_QUOTE_PREFIX = re.compile(r"[ ]{0,3}>[ ]?")
+TABLE_LINE = re.compile(r"[ ]{0,3}\|")
+_ATX = re.compile(r"[ ]{0,3}#{1,6}(?:[ \t]|$)")
+MARK_PREV = "\ue000"  # a block IAL for the block before it
+MARK_NEXT = "\ue001"  # a block IAL for the block after it
+MARK_ITEM = "\ue002"  # a block IAL for the list item it starts
+MARK_SPLIT = "\ue003"  # a paragraph that only separates two blockquotes
+_LEADING_IAL = re.compile(r"[ ]*\{:(?!:)(?P<body>[^}\n]*)\}[ ]*")
+_NAME = re.compile(r"[\w][\w-]*")
+
+
+@dataclass(slots=True)
+class _Item:
+    content: int  # the column of the item's text in the post
+    new_content: int  # the column Python-Markdown needs for it
+
+
+@dataclass(slots=True)
+class ParseState:
+    ials: list[list[tuple[str, str]]] = field(default_factory=list)
+    alds: dict[str, str] = field(default_factory=dict)
+    blocks: set[str] = field(default_factory=set)  # stored HTML that stands without a <p>
+
+
+def indent_of(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+class LinePass:
+    """The line pass over (a part of) a post."""
+
+    def __init__(self, gfm: bool, state: ParseState, parse_block_html: bool = False) -> None:
+        self.gfm = gfm
+        self.state = state
+        self.parse_block_html = parse_block_html
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        stack: list[_Item] = []
+        fence: tuple[str, int] | None = None  # the fence, and its column in the output
+        prev_kind = "blank"  # blank, para, item, other
+        quote: list[str] = []
+
+        quote_ended = False
+
+        def flush_quote() -> None:
+            nonlocal quote_ended
+            if quote:
+                quote_ended = True
+                inner = LinePass(self.gfm, self.state, self.parse_block_html).run(
+                    [_QUOTE_PREFIX.sub("", q, 1) for q in quote]
+                )
+                out.extend(("> " + q).rstrip() for q in inner)
+                quote.clear()
+
+        html_tag: str | None = None  # the HTML block the line is in, passed on as it is
+        html_depth = 0
+        for line in lines:
+            stripped = line.strip()
+            if html_tag is not None:
+                html_depth += _html_balance(html_tag, line)
+                if html_depth <= 0:
+                    html_tag = None
+                out.append(line)
+                prev_kind = "other"
+                continue
+            if fence is None and not stack and not quote and line[:4].lstrip(" ")[:1] == "<":
+                start = _HTML_BLOCK.match(line)
+                if start is not None and start[1].lower() in _BLOCK_TAGS | _MORE_BLOCK_TAGS:
+                    tag = start[1].lower()
+                    depth = _html_balance(tag, line)
+                    if depth > 0:
+                        html_tag, html_depth = tag, depth
+                    if self.parse_block_html:
+                        line = _HTML_START.sub(_markdown_attr, line, 1)
+                    out.append(line)
+                    prev_kind = "other"
+                    continue
+            indent = indent_of(line)
+            if fence is not None:
+                top = stack[-1] if stack else None
+                closing = _FENCE.match(stripped)
+                if (
+                    closing
+                    and closing["fence"][0] == fence[0][0]
+                    and (len(closing["fence"]) >= len(fence[0]) and stripped == closing["fence"])
+                ):
+                    # kramdown allows a closing fence up to three spaces off the opening one
+                    out.append(" " * fence[1] + stripped)
+                    fence = None
+                    prev_kind = "other"
+                    continue
+                if top is not None:
+                    line = " " * (top.new_content + max(0, indent - top.content)) + line.lstrip(" ")
+                out.append(line)
+                prev_kind = "other"
+                continue
+            lazy_quote = quote and stripped and not _QUOTE_PREFIX.match(line)
+            if lazy_quote and prev_kind != "blank" and not _BLOCK_IAL.fullmatch(line):
+                quote.append(line)  # a lazy line of the quote
+                continue
+            if not stripped:
+                flush_quote()
+                out.append("")
+                prev_kind = "blank"
+                continue
+            # which list item does the line belong to?
+            item = _ITEM.match(line, indent)
+            ial = _BLOCK_IAL.fullmatch(line)
+            while stack and indent < stack[-1].content:
+                lazy = item is None and ial is None and not _FENCE.match(stripped)
+                if lazy and prev_kind in ("item", "para"):
+                    break  # a lazy continuation line
+                stack.pop()
+            if item is None and stack and indent < stack[-1].content:
+                out.append(" " * stack[-1].new_content + stripped)
+                continue
+            top = stack[-1] if stack else None
+            limit = top.content + 4 if top else 4
+            if not top and _QUOTE_PREFIX.match(line):
+                if prev_kind == "para" and not quote:
+                    out.append("")
+                if not quote and quote_ended:
+                    out.extend((MARK_SPLIT, ""))
+                quote_ended = False
+                quote.append(line)
+                prev_kind = "other"
+                continue
+            flush_quote()
+            quote_ended = False
+            if ial is not None:
+                mark = MARK_PREV if prev_kind != "blank" else MARK_NEXT
+                self.state.ials.append(self.attrs(ial["body"]))
+                base = top.new_content if top else 0
+                if prev_kind != "blank":
+                    out.append("")
+                out.append(f"{' ' * base}{mark}{len(self.state.ials) - 1}{mark}")
+                out.append("")
+                prev_kind = "blank"
+                continue
+            if item is not None and indent < limit and not _is_rule(stripped):
+                if prev_kind == "para" and self.gfm:
+                    out.append("")
+                marker = item["marker"]
+                spaces = len(item["space"])
+                content = indent + len(marker) + (spaces if 0 < spaces <= 4 else 1)
+                rest = line[item.end() :]
+                lead = _LEADING_IAL.match(rest) if rest.startswith("{:") else None
+                if lead is not None:
+                    self.state.ials.append(self.attrs(lead["body"]))
+                    number = len(self.state.ials) - 1
+                    rest = f"{MARK_ITEM}{number}{MARK_ITEM}{rest[lead.end() :]}"
+                new_marker = top.new_content if top else 0
+                stack.append(_Item(content, new_marker + 4))
+                out.append(" " * new_marker + marker + " " + rest)
+                prev_kind = "item"
+                opening = _FENCE.match(rest.strip()) if self.gfm else None
+                if opening is not None:  # a fence on the item's first line
+                    fence = (opening["fence"], stack[-1].new_content)
+                continue
+            if top is not None:
+                new_line = " " * (top.new_content + indent - top.content) + line.lstrip(" ")
+            else:
+                new_line = line
+            match = (GFM_FENCE if self.gfm else _FENCE).match(stripped) if indent < limit else None
+            if match and (self.gfm or match["fence"][0] == "~"):
+                if prev_kind == "para":
+                    out.append("")
+                fence = (match["fence"], indent_of(new_line))
+                out.append(new_line)
+                prev_kind = "other"
+                continue
+            if prev_kind == "para" and self.gfm and _ATX.match(stripped):
+                out.append("")
+            rule = _is_rule(stripped)
+            if rule and prev_kind == "para" and stripped[0] in "*_":
+                new_line = new_line.replace("*", "\\*").replace("_", "\\_")  # no rule here
+                rule = False
+            out.append(new_line)
+            if top is not None:
+                prev_kind = "item" if prev_kind == "item" else "para"
+            elif rule or _ATX.match(stripped):
+                prev_kind = "other"  # a rule, a setext underline or an ATX header
+            elif TABLE_LINE.match(line) or stripped.startswith("<"):
+                prev_kind = "other" if prev_kind == "blank" or not self.gfm else prev_kind
+            else:
+                prev_kind = "para"
+        flush_quote()
+        return out
+
+    def attrs(self, body: str) -> list[tuple[str, str]]:
+        alds = self.state.alds
+        words = []
+        for word in body.split():
+            words.append(alds.get(word, word) if _NAME.fullmatch(word) else word)
+        return _parse_attrs(" ".join(words))
+
+
+_HTML_BLOCK = re.compile(r"[ ]{0,3}<([A-Za-z][A-Za-z0-9-]*|!--)")
+_MORE_BLOCK_TAGS = frozenset(
+    "!-- center iframe noscript p pre script style summary svg template video audio canvas "
+    "h1 h2 h3 h4 h5 h6 li dd dt tbody thead tfoot tr td th".split()
+)
+
+
+@lru_cache(maxsize=64)
+def _tag_patterns(tag: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    if tag == "!--":
+        return re.compile("<!--"), re.compile("-->")
+    name = re.escape(tag)
+    return re.compile(rf"<{name}(?=[\s/>]|$)", re.I), re.compile(rf"</{name}\s*>", re.I)
+
+
+def _html_balance(tag: str, line: str) -> int:
+    """How many more elements ``tag`` the line opens than it closes."""
+    opening, closing = _tag_patterns(tag)
+    return len(opening.findall(line)) - len(closing.findall(line))
+
+
+def _parse_attrs(body: str) -> list[tuple[str, str]]:
+    found, _ = get_attrs_and_remainder(body.strip() + "}")
+    return [(k, v or "") for k, v in found]
+
+
+def _is_rule(stripped: str) -> bool:
+    return _RULE.fullmatch(stripped) is not None
+
+
+_HTML_START = re.compile(r"^<(?P<tag>[A-Za-z][A-Za-z0-9]*)(?P<attrs>(?:\s[^>]*)?)>")
+_BLOCK_TAGS = frozenset(
+    "address article aside blockquote details dialog div dl fieldset figcaption figure footer "
+    "form header hgroup main nav ol section table ul".split()
+)
+
+
+def _markdown_attr(match: re.Match[str]) -> str:
+    tag = match["tag"].lower()
+    if tag not in _BLOCK_TAGS or "markdown=" in match["attrs"]:
+        return match[0]
+    return f'<{match["tag"]} markdown="1"{match["attrs"]}>'

@@ -1,0 +1,122 @@
+"""kramdown's options as Jekyll passes them (``kramdown:`` in ``_config.yml``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+_INPUTS = ("GFM", "kramdown")
+_QUOTE_NAMES = ("lsquo", "rsquo", "ldquo", "rdquo")
+# kramdown options that change nothing in the HTML of a post, or that Jekyll sets for itself
+_IGNORED = frozenset(
+    {
+        "toc_levels",
+        "entity_output",
+        "guess_lang",
+        "show_warnings",
+        "syntax_highlighter",
+        "syntax_highlighter_opts",
+        "coderay",
+        "gfm_quirks",
+        "auto_id_stripping",
+        "transliterated_header_ids",
+        "footnote_backlink",
+        "footnote_backlink_inline",
+        "math_engine",
+        "math_engine_opts",
+        "typographic_symbols",
+        "remove_block_html_tags",
+        "remove_span_html_tags",
+        "header_offset",
+        "html_to_native",
+        "link_defs",
+        "template",
+        "line_width",
+        "latex_headers",
+        "parse_span_html",
+    }
+)
+
+
+def _boolean(value: object) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class KramdownOptions:
+    """The kramdown options that change a post's HTML, with Jekyll 4.3's defaults."""
+
+    input: str = "GFM"  # "GFM" or "kramdown" (plain kramdown syntax)
+    auto_ids: bool = True
+    auto_id_prefix: str = ""
+    smart_quotes: tuple[str, str, str, str] = _QUOTE_NAMES  # entity names, like kramdown
+    hard_wrap: bool = False  # GFM parser only
+    parse_block_html: bool = False
+    footnote_nr: int = 1
+
+    def __post_init__(self) -> None:
+        if self.input not in _INPUTS:
+            raise ValueError(f"input must be one of {', '.join(_INPUTS)}, not {self.input!r}")
+        for name in self.smart_quotes:
+            if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]*|#[0-9]+|#x[0-9A-Fa-f]+", name):
+                raise ValueError(f"smart_quotes: {name!r} is not an entity name")
+
+    @property
+    def gfm(self) -> bool:
+        return self.input == "GFM"
+
+    @classmethod
+    def from_mapping(cls, value: Mapping[str, object]) -> tuple[KramdownOptions, list[str]]:
+        """The options of a Jekyll ``kramdown:`` block, and notes on what is ignored or
+        approximated (keys spelled as kramdown spells them)."""
+        notes: list[str] = []
+        found: dict[str, Any] = {}
+        for key, raw in value.items():
+            if key == "input":
+                text = str(raw)
+                match = {"gfm": "GFM", "kramdown": "kramdown"}.get(text.lower())
+                if match is None:
+                    notes.append(f"kramdown input {text!r} is not supported; GFM is used")
+                else:
+                    found["input"] = match
+            elif key in ("auto_ids", "hard_wrap", "parse_block_html"):
+                flag = _boolean(raw)
+                if flag is None:
+                    notes.append(f"kramdown {key}: {raw!r} is not true or false; ignored")
+                else:
+                    found[key] = flag
+            elif key == "auto_id_prefix":
+                found[key] = "" if raw is None else str(raw)
+            elif key == "smart_quotes":
+                names = raw if isinstance(raw, list | tuple) else str(raw).split(",")
+                parts = tuple(str(name).strip() for name in names)
+                if len(parts) != 4 or not all(
+                    re.fullmatch(r"[A-Za-z][A-Za-z0-9]*|#[0-9]+|#x[0-9A-Fa-f]+", p) for p in parts
+                ):
+                    notes.append(f"kramdown smart_quotes {raw!r} is not four entity names; ignored")
+                else:
+                    found[key] = parts
+            elif key == "footnote_nr":
+                try:
+                    number = int(str(raw))
+                except ValueError:
+                    notes.append(f"kramdown footnote_nr {raw!r} is not a number; ignored")
+                else:
+                    found[key] = number
+            elif key in _IGNORED:
+                if key == "gfm_quirks" and str(raw) not in ("paragraph_end", "['paragraph_end']"):
+                    notes.append(f"kramdown gfm_quirks {raw!r}: only paragraph_end is rendered")
+                elif key in ("math_engine", "header_offset", "typographic_symbols"):
+                    notes.append(f"kramdown {key} is not rendered; its default is used")
+            else:
+                notes.append(f"unknown kramdown option {key!r}; ignored")
+        return cls(**found), notes
+
+
+DEFAULT_OPTIONS = KramdownOptions()  # Jekyll's defaults: GFM input

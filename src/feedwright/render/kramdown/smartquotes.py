@@ -1,0 +1,76 @@
+"""kramdown's smart quotes, dashes, ellipses and angle quotes."""
+
+from __future__ import annotations
+
+import re
+
+import markdown
+from markdown.inlinepatterns import InlineProcessor
+
+# kramdown's smart quote rules (parser/kramdown/smart_quotes.rb), tried in order at a quote
+# with the character before it, if that is plain text. L, R: opening or closing, of the
+# quote's kind; s, d, r: lsquo, ldquo, rsquo; 1: the first group stays as it is.
+_SQ_PUNCT = r"""[!"#$%'()*+,\-./:;<=>?@\[\\\]^_`{|}~]"""
+_SQ_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(rule), kinds)
+    for rule, kinds in (
+        (r"""(["'])(?=[_*]{1,2}\S)""", "L"),
+        (rf"""(["'])(?={_SQ_PUNCT}(?!\.\.)\B)""", "R"),
+        (r"""(\s?)"'(?=\w)""", "1ds"),
+        (r"""(\s?)'"(?=\w)""", "1sd"),
+        (r"""(\s?)'(?=\d\ds)""", "1r"),
+        (r"""(\s)(["'])(?=\w)""", "1L"),
+        (r"""([^ \\\t\r\n\[{(-])(["'])""", "1R"),
+        (r"""(["'])(?=\s|s\b|$)""", "R"),
+        (r"""(.?)'""", "1s"),
+        (r"""(.?)\"""", "1d"),
+    )
+)
+_TYPOGRAPHIC = {"---": "\u2014", "--": "\u2013", "...": "\u2026"}
+_ANGLES = {"<< ": "\u00ab\u00a0", " >>": "\u00a0\u00bb", "<<": "\u00ab", ">>": "\u00bb"}
+
+
+class Typographic(InlineProcessor):
+    """kramdown's typographic symbols and smart quotes, as characters (Jekyll's
+    ``entity_output: as_char``)."""
+
+    def __init__(self, pattern: str, md: markdown.Markdown, quotes: tuple[str, ...]) -> None:
+        super().__init__(pattern, md)
+        self.quotes = quotes  # lsquo, rsquo, ldquo, rdquo as characters
+
+    def handleMatch(  # type: ignore[override]
+        self, m: re.Match[str], data: str
+    ) -> tuple[str | None, int | None, int | None]:
+        found = m[0]
+        if "{:" in data and data.rfind("{:", 0, m.start(0)) > data.rfind("}", 0, m.start(0)):
+            return None, None, None  # inside an IAL, which attr_list reads later
+        if found in _TYPOGRAPHIC:
+            return _TYPOGRAPHIC[found], m.start(0), m.end(0)
+        if found in _ANGLES:
+            return _ANGLES[found], m.start(0), m.end(0)
+        start = m.start(0)
+        before = data[start - 1] if start and data[start - 1] not in "\x02\x03\\" else ""
+        text = before + data[start : start + 64]
+        lsquo, rsquo, ldquo, rdquo = self.quotes
+        for rule, kinds in _SQ_RULES:
+            match = rule.match(text)
+            if match is None:
+                continue
+            out: list[str] = []
+            group = 1
+            for kind in kinds:
+                if kind == "1":
+                    group = 2
+                    continue
+                if kind in "LR":
+                    char = match[group]
+                    single = char == "'"
+                    if kind == "L":
+                        out.append(lsquo if single else ldquo)
+                    else:
+                        out.append(rsquo if single else rdquo)
+                else:
+                    out.append({"s": lsquo, "d": ldquo, "r": rsquo}[kind])
+            prefix = len(match[1]) if kinds[0] == "1" else 0
+            return "".join(out), start - len(before) + prefix, start - len(before) + match.end(0)
+        return None, None, None
