@@ -375,3 +375,28 @@ def test_jekyll_option_reads_the_sites_config(tmp_path: Path) -> None:
     assert "permalink: /:categories/:year/:month/:day/:title/  # _config.yml" in (
         result.stdout.splitlines()
     )
+
+
+def test_a_jekyll_site_builds_into_its_own_feeds_folder_with_right_urls(tmp_path: Path) -> None:
+    """In Jekyll mode the feeds go to _site/feeds (the site's own index.html is never
+    touched), and every self link, feed id and OPML entry says /feeds/ without a guess."""
+    site = tmp_path / "site"
+    (site / "_posts").mkdir(parents=True)
+    (site / "_config.yml").write_text(
+        "title: Notes\nurl: https://notes.example.org\nbaseurl: /blog\n", "utf-8"
+    )
+    (site / "_posts" / "2024-05-06-hello.md").write_text("---\ntitle: Hello\n---\nHi.\n", "utf-8")
+    (site / "_site").mkdir()
+    (site / "_site" / "index.html").write_text("<p>the blog's home page</p>", "utf-8")
+    made = cli("init", tmp_path, "--jekyll", site)
+    assert made.returncode == 0 and "set site.title" not in made.stdout, made.stdout
+    built = cli("build", "-c", tmp_path / "config.yaml")
+    assert built.returncode == 0, built.stderr
+    assert (site / "_site" / "index.html").read_text("utf-8") == "<p>the blog's home page</p>"
+    feeds = site / "_site" / "feeds"
+    atom = feedparser.parse((feeds / "atom.xml").read_bytes())
+    base = "https://notes.example.org/blog/feeds/"
+    assert atom.feed.id == base + "atom.xml"
+    assert any(ln.rel == "self" and ln.href == base + "atom.xml" for ln in atom.feed.links)
+    assert atom.entries[0].link == "https://notes.example.org/blog/2024/05/06/hello.html"
+    assert f'xmlUrl="{base}atom.xml"' in (feeds / "feeds.opml").read_text("utf-8")

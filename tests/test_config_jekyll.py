@@ -111,7 +111,8 @@ def test_every_setting_of_config_yml_reaches_the_config(tmp_path: Path) -> None:
     # destination, as jekyll-feed's do
     assert config.posts == site / "src"
     assert config.source == site / "src"
-    assert config.output == site / "src" / "public"
+    assert config.output == site / "src" / "public" / "feeds"  # a folder of its own
+    assert config.public_feeds_url == "https://kube.example.org/blog/feeds/"
     # jekyll-feed
     assert config.feeds.site.atom == "atom/feed.xml"
     assert config.limit == 7
@@ -131,7 +132,8 @@ def test_a_string_author_and_jekylls_defaults(tmp_path: Path) -> None:
 
     assert config.site.author == "Kim" and config.site.author_email is None
     assert config.posts == site  # Jekyll finds _posts folders anywhere in the site
-    assert config.output == site / "_site"
+    assert config.output == site / "_site" / "feeds"
+    assert config.public_feeds_url == "https://small.example.org/feeds/"
     assert config.includes is None
     # no jekyll-feed: feedwright's own feed settings stay
     assert config.limit == 20

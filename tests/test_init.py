@@ -104,7 +104,7 @@ def test_jekyll_site_in_the_folder_fills_the_config(tmp_path: Path) -> None:
     loaded = settings(made.config)
     assert loaded["site.title"] == ("Lanternfish Notes", Source.JEKYLL)
     assert loaded["site.baseurl"] == ("/blog", Source.JEKYLL)
-    assert loaded["output"] == (site / "_site", Source.JEKYLL)
+    assert loaded["output"] == (site / "_site" / "feeds", Source.JEKYLL)
     assert loaded["limit"] == (20, Source.DEFAULT)
     assert not (site / "posts").exists()
     # and uncommenting everything keeps the site's values
@@ -175,7 +175,7 @@ def test_render_settings_shows_each_value_with_its_source(tmp_path: Path) -> Non
     assert "formats: [atom]  # override" in lines
     assert "content: full  # default" in lines
     assert "limits.post_size: 5MB  # default" in lines
-    assert f"output: {site / '_site'}  # _config.yml" in lines
+    assert f"output: {site / '_site' / 'feeds'}  # _config.yml" in lines
 
 
 def test_templates_and_unit_are_package_data() -> None:

@@ -252,7 +252,8 @@ def _cmd_init(args: argparse.Namespace, out: TextIO) -> int:
     if done.post is not None:
         print(f"wrote {done.post} (a first post: replace it with yours)", file=out)
     hint = "" if args.folder == Path() else f" -c {done.config}"
-    print(f"next: set site.title and site.url, then run `feedwright build{hint}`", file=out)
+    first = "" if done.jekyll is not None else "set site.title and site.url, then "
+    print(f"next: {first}run `feedwright build{hint}`", file=out)
     return EXIT_OK
 
 

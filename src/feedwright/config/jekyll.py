@@ -17,7 +17,7 @@ liquid                      ``liquid`` (error_mode, strict_filters, strict_varia
 feed (jekyll-feed)          ``feeds.site.atom`` (path), ``limit`` (posts_limit, 10 by
                             default), ``content: summary`` (excerpt_only); see below
 source                      ``posts`` and ``source`` (Jekyll finds ``_posts`` anywhere)
-destination                 ``output`` (``_site`` by default)
+destination                 ``output``: its ``feeds`` folder (``_site/feeds``)
 ``_data``, ``_includes``    ``site.data``, ``includes``
 every other key             ``site.variables`` (Liquid's ``site.<key>``)
 ==========================  ==============================================================
@@ -141,7 +141,9 @@ def jekyll_layer(site: JekyllSite) -> dict[str, object]:
         "site": _site_block(site, written),
         "posts": site.source,
         "source": site.source,
-        "output": site.destination,
+        # a folder of its own in the built site: the site's index.html and pages stay
+        # Jekyll's, and feeds_url follows from it (see load.derived_feeds_url)
+        "output": site.destination / "feeds",
     }
     if site.includes_dir is not None:
         layer["includes"] = site.includes_dir

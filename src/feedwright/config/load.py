@@ -138,7 +138,24 @@ def load_config(path: Path, overrides: Mapping[str, object] | None = None) -> Co
             "includes": resolve(config.includes),
         }
     )
-    return check_paths(resolved, path, destination=destination).with_origins(origins)
+    checked = check_paths(resolved, path, destination=destination)
+    feeds_url = derived_feeds_url(checked, destination)
+    if feeds_url is not None:
+        checked = checked.model_copy(update={"feeds_url": feeds_url})
+    return checked.with_origins(origins)
+
+
+def derived_feeds_url(config: Config, destination: Path | None) -> str | None:
+    """Where the output is published when the config does not say: an output inside the
+    built site (Jekyll's ``destination``) is served at the same path under the site URL,
+    so ``_site/feeds`` is ``https://example.org/blog/feeds/``."""
+    if config.feeds_url is not None or destination is None:
+        return None
+    output, built = config.output.resolve(), destination.resolve()
+    if output != built and built not in output.parents:
+        return None
+    rel = output.relative_to(built).as_posix()
+    return config.site.root + ("" if rel == "." else rel + "/")
 
 
 # Folders Jekyll never reads posts from (its destination is one of them by default).
@@ -177,7 +194,9 @@ def check_paths(config: Config, path: Path | None, *, destination: Path | None =
     posts = config.posts.resolve()
     inside = posts in output.parents
     if inside and config.jekyll is not None:
-        inside = output != destination and not _jekyll_skips(posts, output)
+        built = None if destination is None else destination.resolve()
+        in_built = built is not None and (output == built or built in output.parents)
+        inside = not in_built and not _jekyll_skips(posts, output)
     if posts == output or output in posts.parents or inside:
         raise ConfigError(
             path, [f"output: {config.output} overlaps posts: {config.posts}; keep them apart"]
