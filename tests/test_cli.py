@@ -400,3 +400,29 @@ def test_a_jekyll_site_builds_into_its_own_feeds_folder_with_right_urls(tmp_path
     assert any(ln.rel == "self" and ln.href == base + "atom.xml" for ln in atom.feed.links)
     assert atom.entries[0].link == "https://notes.example.org/blog/2024/05/06/hello.html"
     assert f'xmlUrl="{base}atom.xml"' in (feeds / "feeds.opml").read_text("utf-8")
+
+
+def test_check_reports_unevaluated_liquid_and_an_approximated_markdown_engine(
+    tmp_path: Path,
+) -> None:
+    site = tmp_path / "site"
+    (site / "_posts").mkdir(parents=True)
+    (site / "_config.yml").write_text(
+        "title: Notes\nurl: https://notes.example.org\nmarkdown: CommonMarkGhPages\n", "utf-8"
+    )
+    (site / "_posts" / "2024-05-06-hello.md").write_text(
+        "---\ntitle: Hello\n---\nHi {% gallery x %} there.\n\n{% if %}\n", "utf-8"
+    )
+    (tmp_path / "config.yaml").write_text(f"jekyll: {site}\nstate: state\n", "utf-8")
+    result = cli("check", "-v", "-c", tmp_path / "config.yaml")
+    assert result.returncode == 0, result.stderr  # warnings and notes only
+    lines = (result.stdout + result.stderr).splitlines()
+    assert any(
+        line.startswith("_posts/2024-05-06-hello.md:4: warning:") and "gallery" in line
+        for line in lines
+    ), lines
+    assert any(line.startswith("_posts/2024-05-06-hello.md:6: warning:") for line in lines)
+    assert any("CommonMarkGhPages" in line and "note" in line for line in lines), lines
+    built = cli("build", "-c", tmp_path / "config.yaml")
+    feed = feedparser.parse((site / "_site" / "feeds" / "atom.xml").read_bytes())
+    assert built.returncode == 0 and "{%" not in feed.entries[0].content[0].value

@@ -16,7 +16,7 @@ from feedwright.feeds.serialize import serialize
 from feedwright.index import build_index
 from feedwright.index.terms import slug_for
 from feedwright.parallel import Team, default_jobs
-from feedwright.render import Linker, render_all, render_diagnostics
+from feedwright.render import Linker, render_all, render_diagnostics, render_notes
 from feedwright.scan import FileOutcome, Scanner, scan
 from feedwright.scan.bodies import read_task
 from feedwright.types import Diagnostic, RenderedPost, Severity
@@ -132,6 +132,7 @@ def _check(config: Config, now: dt.datetime, team: Team) -> CheckReport:
     # Every post is rendered (not only those in feeds) so that every Liquid, link and
     # embed problem is found.
     linker = Linker.of(config, index.posts)
+    findings.extend(render_notes(linker))  # kramdown options and engines approximated
     rendered: dict[str, RenderedPost] = {}
     values = render_all(list(index.posts), config, linker, team)
     for post in index.posts:
