@@ -52,5 +52,6 @@ class KramdownAutolink(AutolinkInlineProcessor):
         self, m: re.Match[str], data: str
     ) -> tuple[etree.Element | str, int, int]:
         if m[1].lower().startswith(_AUTOLINK_SCHEMES):
-            return super().handleMatch(m, data)
+            link, start, end = super().handleMatch(m, data)
+            return link, start, end
         return AtomicString(m[0]), m.start(0), m.end(0)
