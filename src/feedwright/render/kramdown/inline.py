@@ -50,8 +50,7 @@ class KramdownAutolink(AutolinkInlineProcessor):
 
     def handleMatch(  # type: ignore[override]
         self, m: re.Match[str], data: str
-    ) -> tuple[etree.Element | str, int, int]:
+    ) -> tuple[etree.Element | str | None, int | None, int | None]:
         if m[1].lower().startswith(_AUTOLINK_SCHEMES):
-            link, start, end = super().handleMatch(m, data)
-            return link, start, end
+            return super().handleMatch(m, data)
         return AtomicString(m[0]), m.start(0), m.end(0)
