@@ -145,6 +145,18 @@ CASES: list[tuple[str, str]] = [
     ("three kinds of rules", "* * *\n- - -\n___"),
     ("reference link with title", 'A [link][1].\n\n[1]: https://example.com "Title"'),
     ("strike and strong", "***bold italic*** and ~~**strike bold**~~"),
+    (
+        "autolink schemes",
+        "<irc://irc.example.net/#room> <ssh://h> <https://e.com/#!x> <ftp://f.org> <mailto:a@b.c>",
+    ),
+    ("escaped angle brackets", "it is _\\<error>_ and \\<b> and a\\<b\\>"),
+    ("pipes make a table without a leading pipe", "a b | c d\n| e | f\n\nafter | it"),
+    (
+        "pipes in a blockquote make a table",
+        "> Ran 45: 45 Passed | 0 Failed\n> | 0 Pending | 2 Skipped\n\n- list: <https://e.com/#!x>",
+    ),
+    ("pipe in code is no table", "`a | b` and\n`c | d`"),
+    ("quotes before an emphasis ends", '_label: ""_ and x: ""_ y and *"a"*. and _a "_ b'),
 ]
 
 # Cases whose output still differs, with the reason. Checked in both directions: a case

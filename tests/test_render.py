@@ -127,6 +127,13 @@ def test_a_script_never_reaches_a_feed_and_is_reported() -> None:
     assert "embed" in {d.code for d in render_diagnostics(post(), value, cfg)}
 
 
+def test_a_placeholder_in_running_text_is_shown_as_its_author_typed_it() -> None:
+    cfg = config()
+    body = "Run kubectl apply -f <CDI-MANIFEST> on <hostname>, then `<b>` works."
+    value = render_value(post(body=body), cfg, Linker.of(cfg, []))
+    assert "&lt;CDI-MANIFEST&gt; on &lt;hostname&gt;, then" in value.html
+
+
 # -- the render stage ----------------------------------------------------------------------
 def test_the_render_stage_reuses_stored_renders_and_stores_new_ones() -> None:
     cfg = config()

@@ -4,6 +4,7 @@ plain links, and the allowlist sanitizer."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -108,6 +109,8 @@ def rewrite_html(
     replace iframe/script/object/embed with a plain link to what they showed. With
     ``allowed_tags``, also list what a sanitizer with that allowlist will remove."""
     root = lxml.html.fragment_fromstring(html, create_parent="div")
+    # the HTML parser lowers tag names; a placeholder shown as text keeps the author's case
+    spellings = {name.lower(): name for name in reversed(_TAG_NAME.findall(html))}
     for comment in root.xpath("//comment()"):
         _drop_keep_tail(comment)
     for element in list(root.iter(etree.Element)):
@@ -116,7 +119,7 @@ def rewrite_html(
             and element.tag not in HTML_ELEMENTS
             and not any(a.tag in ("svg", "math") for a in element.iterancestors())
         ):
-            _as_text(element)
+            _as_text(element, spellings)
     embeds: list[str] = []
     for element in list(root.iter(*_EMBEDS)):
         if element.getparent() is None:
@@ -309,10 +312,15 @@ def _drop_keep_tail(node: etree._Element) -> None:
     parent.remove(node)
 
 
-def _as_text(element: etree._Element) -> None:
-    """Replace an unknown element by its opening tag as text; keep its content."""
+_TAG_NAME = re.compile(r"<([A-Za-z][A-Za-z0-9_:.-]*)")
+
+
+def _as_text(element: etree._Element, spellings: Mapping[str, str]) -> None:
+    """Replace an unknown element by its opening tag as text (in the case the source
+    spelled it); keep its content."""
     attrs = "".join(f' {k!s}="{v!s}"' if v else f" {k!s}" for k, v in element.attrib.items())
-    lead = f"<{element.tag}{attrs}>" + (element.text or "")
+    name = spellings.get(str(element.tag), str(element.tag))
+    lead = f"<{name}{attrs}>" + (element.text or "")
     tail = element.tail or ""
     parent = element.getparent()
     assert parent is not None

@@ -21,11 +21,11 @@ from markdown.blockparser import BlockParser
 from markdown.extensions import Extension
 
 from feedwright.render.kramdown.attributes import AttrList, IalTreeprocessor
-from feedwright.render.kramdown.inline import BackslashBreak, MathInline
+from feedwright.render.kramdown.inline import BackslashBreak, KramdownAutolink, MathInline
 from feedwright.render.kramdown.lines import ParseState
 from feedwright.render.kramdown.options import DEFAULT_OPTIONS, KramdownOptions
 from feedwright.render.kramdown.preprocess import KeepTabs, KramdownPreprocessor, RestoreTabs
-from feedwright.render.kramdown.smartquotes import Typographic
+from feedwright.render.kramdown.smartquotes import QuoteBeforeDelimiter, Typographic
 from feedwright.render.kramdown.tables import HeaderlessTable
 from feedwright.render.kramdown.tree import KramdownTreeprocessor
 
@@ -87,6 +87,9 @@ class _KramdownExtension(Extension):
             md.inlinePatterns.register(BackslashBreak(r"\\\\?\n", md), "backslash_break", 186)
         md.treeprocessors.register(AttrList(md), "attr_list", 8)
         md.inlinePatterns.register(
+            KramdownAutolink(md.inlinePatterns["autolink"].compiled_re.pattern, md), "autolink", 120
+        )
+        md.inlinePatterns.register(
             MathInline(r"\$\$(.+?)\$\$", md, self.state), "kramdown_math", 187
         )
         quotes = tuple(html.unescape(f"&{name};") for name in self.options.smart_quotes)
@@ -94,9 +97,12 @@ class _KramdownExtension(Extension):
         md.inlinePatterns.register(
             Typographic(r"""---|--|\.\.\.|["']""", md, quotes), "kramdown_typographic", 5
         )
+        md.inlinePatterns.register(
+            QuoteBeforeDelimiter(r"""["'](?=[_*])""", md, quotes), "kramdown_quote_delimiter", 65
+        )
         md.treeprocessors.register(IalTreeprocessor(md, self.state), "kramdown_ial", 7.5)
         md.treeprocessors.register(KramdownTreeprocessor(md, self.options), "kramdown", 5)
-        for char in "|\"'$=~:":
+        for char in "|\"'$=~:<>":
             if char not in md.ESCAPED_CHARS:
                 md.ESCAPED_CHARS.append(char)
 
@@ -165,6 +171,7 @@ _NEEDS: dict[str, tuple[tuple[str, ...], ...]] = {
     "sub_del": (("~",),),
     "kramdown_angles": (("<<",), (">>",)),
     "kramdown_typographic": (("--",), ("...",), ("'",), ('"',)),
+    "kramdown_quote_delimiter": (("'_",), ("'*",), ('"_',), ('"*',)),
 }
 
 

@@ -1,4 +1,4 @@
-"""Inline processors: GFM's backslash line break and kramdown's ``$$`` math."""
+"""Inline processors: GFM's backslash line break, kramdown's ``$$`` math and autolinks."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 import xml.etree.ElementTree as etree
 
 import markdown
-from markdown.inlinepatterns import InlineProcessor
+from markdown.inlinepatterns import AutolinkInlineProcessor, InlineProcessor
 from markdown.util import AtomicString
 
 from feedwright.render.kramdown.lines import ParseState
@@ -38,3 +38,19 @@ class MathInline(InlineProcessor):
             self.state.blocks.add(raw)
             return self.md.htmlStash.store(raw), m.start(0), m.end(0)
         return AtomicString(f"\\({m[1].strip()}\\)"), m.start(0), m.end(0)
+
+
+# kramdown's autolinks (parser/kramdown/autolink.rb): only these schemes
+_AUTOLINK_SCHEMES = ("mailto:", "http:", "https:", "ftp:", "ftps:")
+
+
+class KramdownAutolink(AutolinkInlineProcessor):
+    """``<scheme://...>`` is a link for the schemes kramdown knows; any other (``irc:``,
+    ``ssh:``) is not a valid HTML tag either, so kramdown keeps it as text."""
+
+    def handleMatch(  # type: ignore[override]
+        self, m: re.Match[str], data: str
+    ) -> tuple[etree.Element | str | None, int | None, int | None]:
+        if m[1].lower().startswith(_AUTOLINK_SCHEMES):
+            return super().handleMatch(m, data)
+        return AtomicString(m[0]), m.start(0), m.end(0)

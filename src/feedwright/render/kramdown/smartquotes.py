@@ -38,6 +38,10 @@ class Typographic(InlineProcessor):
         super().__init__(pattern, md)
         self.quotes = quotes  # lsquo, rsquo, ldquo, rdquo as characters
 
+    # characters before a quote that an earlier pattern has taken: the quote's rules see
+    # nothing before it (placeholders, escapes)
+    consumed = "\x02\x03\\"
+
     def handleMatch(  # type: ignore[override]
         self, m: re.Match[str], data: str
     ) -> tuple[str | None, int | None, int | None]:
@@ -49,7 +53,7 @@ class Typographic(InlineProcessor):
         if found in _ANGLES:
             return _ANGLES[found], m.start(0), m.end(0)
         start = m.start(0)
-        before = data[start - 1] if start and data[start - 1] not in "\x02\x03\\" else ""
+        before = data[start - 1] if start and data[start - 1] not in self.consumed else ""
         text = before + data[start : start + 64]
         lsquo, rsquo, ldquo, rdquo = self.quotes
         for rule, kinds in _SQ_RULES:
@@ -74,3 +78,13 @@ class Typographic(InlineProcessor):
             prefix = len(match[1]) if kinds[0] == "1" else 0
             return "".join(out), start - len(before) + prefix, start - len(before) + match.end(0)
         return None, None, None
+
+
+class QuoteBeforeDelimiter(Typographic):
+    """A quote just before ``_`` or ``*``, decided before emphasis is: kramdown's rules look
+    past the end of an emphasis (``_x: ""_ y`` ends with a left quote, as the ``_`` is not a
+    space), which the text inside the emphasis no longer shows. A ``_`` or ``*`` before the
+    quote opens an emphasis, and a quote is a smart quote of its own: kramdown has taken
+    both by then."""
+
+    consumed = Typographic.consumed + "_*\"'"
