@@ -15,7 +15,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from feedwright.scan.dates import whole_minutes
+from feedwright.scan.dates import utc_for_mean_time
 from feedwright.types import Author, FeedDocument, Image
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -134,7 +134,7 @@ def _generator(doc: FeedDocument, fmt: str) -> FeedGenerator:
                 {"href": link.href, "rel": link.rel, **({"type": link.type} if link.type else {})}
             )
     fg.link(href=doc.site_url, rel="alternate", type="text/html")
-    fg.updated(whole_minutes(doc.updated))
+    fg.updated(utc_for_mean_time(doc.updated))
     if doc.icon:
         fg.icon(doc.icon)
     if fmt == "atom":
@@ -158,8 +158,8 @@ def _generator(doc: FeedDocument, fmt: str) -> FeedGenerator:
         fe.title(item.title)
         fe.link(href=item.link)
         # RFC 3339 and RFC 822 offsets are whole minutes
-        fe.published(whole_minutes(item.published))
-        fe.updated(whole_minutes(item.updated))
+        fe.published(utc_for_mean_time(item.published))
+        fe.updated(utc_for_mean_time(item.updated))
         if item.categories:
             fe.category([{"term": c} for c in item.categories])
         if item.summary:

@@ -71,17 +71,18 @@ def year_in_range(year: int) -> bool:
     return YEAR_MIN <= year <= YEAR_MAX
 
 
-def whole_minutes(value: dt.datetime) -> dt.datetime:
-    """``value`` with its UTC offset rounded to the minute, the wall time kept.
+def utc_for_mean_time(value: dt.datetime) -> dt.datetime:
+    """``value`` read as UTC, its wall time kept, when its UTC offset is not whole minutes.
 
     Before a zone adopted standard time, its offset is local mean time with seconds
-    (Europe/Paris: +00:09:21), which RFC 3339, RFC 822 and JSON Feed readers reject. An
-    offset that already is whole minutes leaves ``value`` (and its zone) as it is."""
+    (Europe/Paris until 1911: +00:09:21), which RFC 3339, RFC 822 and JSON Feed readers
+    reject. Rounding it (+00:09) would still fail the W3C validator's RFC 822 rule (offsets
+    in whole half hours), so the time is read as UTC: the date stays the one the post was
+    written with. A whole-minute offset leaves ``value`` (and its zone) as it is."""
     offset = value.utcoffset()
     if offset is None or (offset.seconds % 60 == 0 and not offset.microseconds):
         return value
-    minutes = round(offset.total_seconds() / 60)
-    return value.replace(tzinfo=dt.timezone(dt.timedelta(minutes=minutes)))
+    return value.replace(tzinfo=dt.UTC)
 
 
 def offset_text(value: dt.datetime) -> str:

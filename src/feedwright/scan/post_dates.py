@@ -17,7 +17,7 @@ from feedwright.scan.dates import (
     offset_text,
     parse_pub_date,
     parse_site_date,
-    whole_minutes,
+    utc_for_mean_time,
     year_in_range,
 )
 from feedwright.scan.report import PostError, Report
@@ -34,7 +34,7 @@ def resolve_publication_date(
     """The date the feeds show: the site date, unless ``publication_date: pub`` and
     the post has ``pub-date:`` or ``pub-year:``. Raises :class:`PostError` for a year
     feed readers cannot show; an offset with seconds (local mean time, before the zone
-    kept standard time) is rounded to the minute, with a warning."""
+    kept standard time) is read as UTC (wall time kept), with a warning."""
     if not year_in_range(site.year):
         raise PostError(
             "date-range",
@@ -57,19 +57,18 @@ def resolve_publication_date(
 
 def _minute_offset(value: dt.datetime, key: str, line: int | None, report: Report) -> dt.datetime:
     """``value`` with a whole-minute offset; a warning on ``key``'s line when it was not."""
-    rounded = whole_minutes(value)
-    if rounded is not value:
+    fixed = utc_for_mean_time(value)
+    if fixed is not value:
         report.add(
             Severity.WARNING,
             "date-offset",
             f"{key}: {value.isoformat()} has the UTC offset {offset_text(value)} "
             f"({value.tzname()}, the local mean time before the zone kept standard time), "
-            f"which feed readers reject; the feeds write it as {offset_text(rounded)}",
+            f"which feed readers reject; the feeds read it as {fixed.isoformat()}",
             line,
-            f"give {key} an offset in whole minutes, e.g. "
-            f"{value.strftime('%Y-%m-%d %H:%M:%S')} {offset_text(rounded).replace(':', '')}",
+            "the date is kept; only the time of day moves by the mean-time offset",
         )
-    return rounded
+    return fixed
 
 
 def _publication_date(
