@@ -15,6 +15,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from feedwright.scan.dates import utc_for_mean_time
 from feedwright.types import Author, FeedDocument, Image
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -133,7 +134,7 @@ def _generator(doc: FeedDocument, fmt: str) -> FeedGenerator:
                 {"href": link.href, "rel": link.rel, **({"type": link.type} if link.type else {})}
             )
     fg.link(href=doc.site_url, rel="alternate", type="text/html")
-    fg.updated(doc.updated)
+    fg.updated(utc_for_mean_time(doc.updated))
     if doc.icon:
         fg.icon(doc.icon)
     if fmt == "atom":
@@ -156,8 +157,9 @@ def _generator(doc: FeedDocument, fmt: str) -> FeedGenerator:
                 fe.dc.dc_creator([a.name for a in item.authors])
         fe.title(item.title)
         fe.link(href=item.link)
-        fe.published(item.published)
-        fe.updated(item.updated)
+        # RFC 3339 and RFC 822 offsets are whole minutes
+        fe.published(utc_for_mean_time(item.published))
+        fe.updated(utc_for_mean_time(item.updated))
         if item.categories:
             fe.category([{"term": c} for c in item.categories])
         if item.summary:

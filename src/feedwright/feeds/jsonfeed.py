@@ -9,13 +9,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from feedwright.scan.dates import utc_for_mean_time
 from feedwright.types import Author, FeedDocument, FeedEntry
 
 VERSION = "https://jsonfeed.org/version/1.1"
 
 
 def _date(value: dt.datetime) -> str:
-    return value.isoformat(timespec="seconds")
+    return utc_for_mean_time(value).isoformat(timespec="seconds")
 
 
 def _author(author: Author) -> dict[str, str]:

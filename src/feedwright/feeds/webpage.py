@@ -9,6 +9,7 @@ from html import escape
 from urllib.parse import quote
 
 from feedwright.config import FeedFormat
+from feedwright.scan.dates import utc_for_mean_time
 
 MIME = {
     FeedFormat.ATOM: "application/atom+xml",
@@ -77,4 +78,4 @@ def human_date(value: dt.datetime) -> str:
 
 
 def time_element(value: dt.datetime) -> str:
-    return f'<time datetime="{value.isoformat()}">{human_date(value)}</time>'
+    return f'<time datetime="{utc_for_mean_time(value).isoformat()}">{human_date(value)}</time>'

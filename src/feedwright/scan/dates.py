@@ -55,8 +55,44 @@ _SITE_DATE = re.compile(
 )
 
 
+YEAR_MIN, YEAR_MAX = 1900, 9999
+YEAR_RANGE_HINT = (
+    f"RSS and Atom readers cannot show this date; use a year between {YEAR_MIN} and {YEAR_MAX}"
+)
+
+
 class DateParseError(FeedwrightError, ValueError):
     """A date value that cannot be understood."""
+
+
+def year_in_range(year: int) -> bool:
+    """Whether feed readers can show a date in ``year``: RSS dates (RFC 822) and the
+    W3C validator stop at 1900 on one side; four-digit years at 9999 on the other."""
+    return YEAR_MIN <= year <= YEAR_MAX
+
+
+def utc_for_mean_time(value: dt.datetime) -> dt.datetime:
+    """``value`` read as UTC, its wall time kept, when its UTC offset is not whole minutes.
+
+    Before a zone adopted standard time, its offset is local mean time with seconds
+    (Europe/Paris until 1911: +00:09:21), which RFC 3339, RFC 822 and JSON Feed readers
+    reject. Rounding it (+00:09) would still fail the W3C validator's RFC 822 rule (offsets
+    in whole half hours), so the time is read as UTC: the date stays the one the post was
+    written with. A whole-minute offset leaves ``value`` (and its zone) as it is."""
+    offset = value.utcoffset()
+    if offset is None or (offset.seconds % 60 == 0 and not offset.microseconds):
+        return value
+    return value.replace(tzinfo=dt.UTC)
+
+
+def offset_text(value: dt.datetime) -> str:
+    """The UTC offset of ``value`` as written, e.g. ``+00:09:21``."""
+    offset = value.utcoffset() or dt.timedelta(0)
+    sign = "-" if offset < dt.timedelta(0) else "+"
+    total = int(abs(offset.total_seconds()))
+    hours, rest = divmod(total, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{sign}{hours:02d}:{minutes:02d}" + (f":{seconds:02d}" if seconds else "")
 
 
 def midnight(day: dt.date, zone: ZoneInfo) -> dt.datetime:

@@ -10,8 +10,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from feedwright.config import Config, PublicationDate
-from feedwright.scan.dates import DateParseError, midnight, parse_pub_date, parse_site_date
-from feedwright.scan.report import Report
+from feedwright.scan.dates import (
+    YEAR_RANGE_HINT,
+    DateParseError,
+    midnight,
+    offset_text,
+    parse_pub_date,
+    parse_site_date,
+    utc_for_mean_time,
+    year_in_range,
+)
+from feedwright.scan.report import PostError, Report
 from feedwright.types import Severity
 
 
@@ -23,7 +32,52 @@ def resolve_publication_date(
     report: Report,
 ) -> dt.datetime:
     """The date the feeds show: the site date, unless ``publication_date: pub`` and
-    the post has ``pub-date:`` or ``pub-year:``."""
+    the post has ``pub-date:`` or ``pub-year:``. Raises :class:`PostError` for a year
+    feed readers cannot show; an offset with seconds (local mean time, before the zone
+    kept standard time) is read as UTC (wall time kept), with a warning."""
+    if not year_in_range(site.year):
+        raise PostError(
+            "date-range",
+            f"date {site.date()}: the year {site.year}: {YEAR_RANGE_HINT}",
+            lines.get("date"),
+            "write date: with a four-digit year from 1900 on",
+        )
+    published = _publication_date(meta, lines, site, config, report)
+    pub_line = lines.get("pub-date", lines.get("pub-year"))
+    if not year_in_range(published.year):
+        raise PostError(
+            "date-range",
+            f"pub-date/pub-year {published.date()}: the year {published.year}: {YEAR_RANGE_HINT}",
+            pub_line,
+            "write pub-year: with a four-digit year from 1900 on",
+        )
+    key = "date" if published is site else "pub-date"
+    return _minute_offset(published, key, lines.get("date") if key == "date" else pub_line, report)
+
+
+def _minute_offset(value: dt.datetime, key: str, line: int | None, report: Report) -> dt.datetime:
+    """``value`` with a whole-minute offset; a warning on ``key``'s line when it was not."""
+    fixed = utc_for_mean_time(value)
+    if fixed is not value:
+        report.add(
+            Severity.WARNING,
+            "date-offset",
+            f"{key}: {value.isoformat()} has the UTC offset {offset_text(value)} "
+            f"({value.tzname()}, the local mean time before the zone kept standard time), "
+            f"which feed readers reject; the feeds read it as {fixed.isoformat()}",
+            line,
+            "the date is kept; only the time of day moves by the mean-time offset",
+        )
+    return fixed
+
+
+def _publication_date(
+    meta: dict[str, Any],
+    lines: dict[str, int],
+    site: dt.datetime,
+    config: Config,
+    report: Report,
+) -> dt.datetime:
     if config.publication_date is PublicationDate.SITE:
         return site
     raw_year, raw_date = meta.get("pub-year"), meta.get("pub-date")
@@ -33,8 +87,13 @@ def resolve_publication_date(
     if raw_year is not None:
         try:
             year = int(str(raw_year).strip())
-            if not 1 <= year <= 9999:
-                raise ValueError
+            if not year_in_range(year):
+                raise PostError(
+                    "date-range",
+                    f"pub-year {raw_year!r}: {YEAR_RANGE_HINT}",
+                    lines.get("pub-year"),
+                    "write pub-year: with a four-digit year from 1900 on",
+                )
         except ValueError:
             report.add(
                 Severity.WARNING,
@@ -137,7 +196,7 @@ def resolve_updated(
                 f"remove {key} or set it to the date of the last real change",
             )
             continue
-        return value
+        return _minute_offset(value, key, lines.get(key), report)
     return published
 
 

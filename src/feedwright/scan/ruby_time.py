@@ -11,10 +11,15 @@ from fractions import Fraction
 from typing import Any
 
 from feedwright.errors import FeedwrightError
+from feedwright.scan.dates import YEAR_RANGE_HINT
 
 
 class RubyTimeError(FeedwrightError, ValueError):
     """Ruby's ``Time.parse`` raises ArgumentError for this text."""
+
+
+class YearRangeError(RubyTimeError):
+    """A year Ruby accepts but no feed can carry (and Python's dates do not reach)."""
 
 
 _ABBR_DAYS = "sun|mon|tue|wed|thu|fri|sat"
@@ -322,7 +327,7 @@ def _ruby_components(
     if not 0 <= minute <= 59 or not 0 <= sec <= 60:
         raise RubyTimeError("argument out of range")
     if not 1 <= year <= 9999:
-        raise RubyTimeError("year out of the range this parser supports")
+        raise YearRangeError(f"the year {year}: {YEAR_RANGE_HINT}")
     base = dt.datetime(year, mon, 1)
     return base + dt.timedelta(
         days=day - 1, hours=hour, minutes=minute, seconds=sec, microseconds=usec

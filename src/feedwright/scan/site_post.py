@@ -22,7 +22,7 @@ from feedwright.scan.jekyll import (
 from feedwright.scan.jekyll_dates import post_date, site_zone
 from feedwright.scan.permalink import PermalinkError, output_ext, post_url
 from feedwright.scan.report import PostError, Report
-from feedwright.scan.ruby_time import RubyTimeError
+from feedwright.scan.ruby_time import RubyTimeError, YearRangeError
 from feedwright.scan.sources import PostRules, is_draft
 from feedwright.types import Markup, Severity
 
@@ -106,6 +106,13 @@ def site_date(
             when, _ = post_date(None, name.date, rules.timezone, now=now)
         else:
             when = dt.datetime.fromtimestamp(path.stat().st_mtime, site_zone(rules.timezone))
+    except YearRangeError as exc:
+        raise PostError(
+            "date-range",
+            f"date {value}: {exc}" if value is not None else f"file name date: {exc}",
+            line if value is not None else None,
+            "write date: with a four-digit year from 1900 on",
+        ) from None
     except RubyTimeError as exc:
         where = "date" if value is not None else "file name date"
         raise PostError(
