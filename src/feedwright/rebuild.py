@@ -54,8 +54,12 @@ def rebuild(
     if decision is None:
         return None
     needed = dict(decision.needed)
-    scanned = [r.outcome.post for r in store.files().values() if r.outcome.post is not None]
-    linker = Linker(config, saved.links, build_index(scanned, config).posts)  # site.posts
+    # site.posts and the like are read only by Liquid: built when a post to render has some
+    listed = None
+    if any(post.has_liquid for post in needed.values()):
+        scanned = [r.outcome.post for r in store.files().values() if r.outcome.post]
+        listed = build_index(scanned, config).posts
+    linker = Linker(config, saved.links, listed)
     renders = render_stage(needed, config, linker, store, now, Team(1), progress)
     if renders.unsettled:
         return None  # a post changed while this build ran: take the full path

@@ -144,13 +144,14 @@ def changed_files(
         return None  # an output file is missing or was changed by someone else
     if snapshot.external_signatures(saved.externals) != saved.externals:
         return None  # a picture's size (its enclosure length) may have changed
-    known = store.files()
+    known = store.stamps()
     changed: list[TreeFile] = []
     for item in tree.files:
         row = known.get(item.rel)
         if row is None:
             return None
-        if item.signature != row.signature or item.changed_ns + racy_ns > row.checked_ns:
+        signature, checked_ns = row
+        if item.signature != signature or item.changed_ns + racy_ns > checked_ns:
             changed.append(item)
             if len(changed) > QUICK_MAX_FILES:
                 return None

@@ -161,6 +161,10 @@ class SqliteStore:
         rows = self.db.execute("SELECT relpath, signature, sha256, checked_ns, outcome FROM files")
         return {r[0]: self._record(r[1:]) for r in rows.fetchall()}
 
+    def stamps(self) -> dict[str, tuple[str, int]]:
+        rows = self.db.execute("SELECT relpath, signature, checked_ns FROM files")
+        return {r[0]: (r[1], int(r[2])) for r in rows.fetchall()}
+
     def put_file(self, rel: str, record: FileRecord, good: Post | None) -> None:
         if good is not None:
             self.db.execute(

@@ -52,6 +52,10 @@ class Store(Protocol):
 
     def file(self, rel: str) -> FileRecord | None: ...
     def files(self) -> dict[str, FileRecord]: ...
+    def stamps(self) -> dict[str, tuple[str, int]]:
+        """Every file's stat signature and when it was last read (ns), without decoding
+        what scanning it gave: what the reuse decision needs of every file."""
+        ...
     def put_file(self, rel: str, record: FileRecord, good: Post | None) -> None:
         """Remember a file; ``good`` (with its body) is kept while the file is broken."""
 
@@ -94,6 +98,9 @@ class MemoryStore:
 
     def files(self) -> dict[str, FileRecord]:
         return dict(self._files)
+
+    def stamps(self) -> dict[str, tuple[str, int]]:
+        return {rel: (r.signature, r.checked_ns) for rel, r in self._files.items()}
 
     def put_file(self, rel: str, record: FileRecord, good: Post | None) -> None:
         self._files[rel] = record
@@ -163,6 +170,9 @@ class WriteOnly:
         return None
 
     def files(self) -> dict[str, FileRecord]:
+        return {}
+
+    def stamps(self) -> dict[str, tuple[str, int]]:
         return {}
 
     def put_file(self, rel: str, record: FileRecord, good: Post | None) -> None:
