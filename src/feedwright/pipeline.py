@@ -266,7 +266,7 @@ def _refusal(config: Config, posts: int, files_seen: int, skipped: list[Skipped]
             return f"no publishable posts found in {config.posts}"
         return f"none of the {files_seen} posts in {config.posts} could be read"
     status = read_status(config.state)
-    previous = None if status is None else status.get("last_good_posts")
+    previous = None if status is None else status.last_good_posts
     if isinstance(previous, int) and previous and posts < previous * (1 - config.max_loss):
         return (
             f"only {posts} of the {previous} posts of the last good build remain "
