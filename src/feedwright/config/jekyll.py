@@ -46,9 +46,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from feedwright.config.jekyll_data import JekyllSiteError, load_yaml
+from feedwright.config.jekyll_site import JekyllSite, read_site
 from feedwright.config.model import Config
 from feedwright.errors import ConfigError
-from feedwright.jekyll_site import JekyllSite, JekyllSiteError, load_yaml, read_site
 
 # The keys of _config.yml that become settings (the others are Liquid variables).
 MAPPED = frozenset(
