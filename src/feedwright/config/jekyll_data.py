@@ -8,7 +8,6 @@ import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -33,7 +32,7 @@ def _line_of(exc: yaml.YAMLError) -> int | None:
     return None if mark is None else int(mark.line) + 1
 
 
-def load_yaml(path: Path, text: str | None = None) -> Any:
+def load_yaml(path: Path, text: str | None = None) -> object:
     """Parse a YAML file as Jekyll does (an empty file is an empty value)."""
     if text is None:
         try:
@@ -58,7 +57,7 @@ def _data_key(name: str) -> str:
 _DATA_EXTS = (".yaml", ".yml", ".json", ".csv", ".tsv")
 
 
-def read_data(folder: Path, config: Mapping[str, Any] | None = None) -> dict[str, object]:
+def read_data(folder: Path, config: Mapping[str, object] | None = None) -> dict[str, object]:
     """``DataReader``: every YAML, JSON, CSV and TSV file, sub-folders as nested maps.
     The file's name without extension is the key; Ruby's glob skips dot-files."""
     out: dict[str, object] = {}
@@ -78,7 +77,7 @@ def read_data(folder: Path, config: Mapping[str, Any] | None = None) -> dict[str
     return out
 
 
-def _read_data_file(path: Path, config: Mapping[str, Any]) -> object:
+def _read_data_file(path: Path, config: Mapping[str, object]) -> object:
     ext = path.suffix.lower()
     if ext in (".csv", ".tsv"):
         key = "csv_reader" if ext == ".csv" else "tsv_reader"

@@ -13,12 +13,11 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from feedwright.config.jekyll_data import JekyllSiteError, load_yaml, read_data
 
 # Jekyll::Configuration::DEFAULTS (source and destination are made absolute per site).
-DEFAULTS: Mapping[str, Any] = {
+DEFAULTS: Mapping[str, object] = {
     "source": ".",
     "destination": "_site",
     "collections_dir": "",
@@ -114,14 +113,14 @@ class DefaultsSet:
     path: str | None
     type: str | None
     has_type: bool
-    values: Mapping[str, Any]
+    values: Mapping[str, object]
 
 
 @dataclass(frozen=True)
 class JekyllSite:
     root: Path
     config_file: Path | None
-    config: Mapping[str, Any]
+    config: Mapping[str, object]
     source: Path
     destination: Path
     url: str | None
@@ -141,9 +140,9 @@ class JekyllSite:
     markdown_ext: tuple[str, ...]
     """Lower-cased, each with its leading dot: ``(".markdown", ..., ".md")``."""
     markdown: str
-    kramdown: Mapping[str, Any]
+    kramdown: Mapping[str, object]
     feed: FeedSettings
-    collections: Mapping[str, Mapping[str, Any]]
+    collections: Mapping[str, Mapping[str, object]]
     collections_dir: str
     defaults: tuple[DefaultsSet, ...]
     plugins: tuple[str, ...]
@@ -154,12 +153,12 @@ class JekyllSite:
     data: Mapping[str, object] = field(default_factory=dict)
 
     @property
-    def variables(self) -> Mapping[str, Any]:
+    def variables(self) -> Mapping[str, object]:
         """Everything Liquid templates see as ``site.*`` from the configuration."""
         return self.config
 
 
-def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+def deep_merge(base: Mapping[str, object], over: Mapping[str, object]) -> dict[str, object]:
     """Jekyll's ``Utils.deep_merge_hashes``: a nil value never replaces an existing one."""
     out = dict(base)
     for key, new in over.items():
@@ -186,12 +185,12 @@ def _config_file(root: Path) -> Path | None:
     return None
 
 
-def _read_config(path: Path | None) -> dict[str, Any]:
+def _read_config(path: Path | None) -> dict[str, object]:
     if path is None:
         return {}
     if path.suffix == ".toml":
         try:
-            loaded: Any = tomllib.loads(path.read_text(encoding="utf-8"))
+            loaded: object = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
             raise JekyllSiteError(path, f"cannot read: {exc}") from None
         except tomllib.TOMLDecodeError as exc:
@@ -206,7 +205,7 @@ def _read_config(path: Path | None) -> dict[str, Any]:
     return {str(k): v for k, v in loaded.items()}
 
 
-def _str_list(path: Path, config: Mapping[str, Any], key: str) -> tuple[str, ...]:
+def _str_list(path: Path, config: Mapping[str, object], key: str) -> tuple[str, ...]:
     value = config.get(key)
     if value is None:
         return ()
@@ -215,7 +214,7 @@ def _str_list(path: Path, config: Mapping[str, Any], key: str) -> tuple[str, ...
     return tuple(str(v) for v in value)
 
 
-def _collections(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def _collections(config: dict[str, object]) -> dict[str, dict[str, object]]:
     """``Configuration#add_default_collections``."""
     raw = config.get("collections")
     if raw is None:
@@ -290,14 +289,15 @@ def read_site(folder: Path) -> JekyllSite:
     plugins = _str_list(where, config, "plugins")
     if "exclude" in config and config["exclude"] is not None:
         exclude = tuple(dict.fromkeys((*exclude, *DEFAULT_EXCLUDES)))
-    config["collections"] = _collections(config)
+    collections = _collections(config)
+    config["collections"] = collections
     source = (root / str(config.get("source") or ".")).resolve()
     destination = (source / str(config.get("destination") or "_site")).resolve()
     includes_dir = source / str(config.get("includes_dir") or "_includes")
     markdown_ext = tuple(
         "." + e.strip().lower() for e in str(config.get("markdown_ext") or "").split(",")
     )
-    posts_meta = config["collections"].get("posts", {})
+    posts_meta = collections.get("posts", {})
     permalink_style = str(config.get("permalink") or "date")
     template = posts_meta.get("permalink") or style_to_permalink(permalink_style)
     data = read_data(source / str(config.get("data_dir") or "_data"), config)
@@ -326,7 +326,7 @@ def read_site(folder: Path) -> JekyllSite:
         markdown=str(config.get("markdown") or "kramdown"),
         kramdown=dict(kramdown) if isinstance(kramdown, Mapping) else {},
         feed=_feed(config.get("feed")),
-        collections=config["collections"],
+        collections=collections,
         collections_dir=str(config.get("collections_dir") or ""),
         defaults=_defaults(config.get("defaults")),
         plugins=plugins,
