@@ -181,7 +181,24 @@ def built(tmp_path: Path) -> tuple[Path, Path]:
     publish(out, state, files, read_manifest(state))
     status = {
         "started": "2026-01-01T12:00:00+00:00",
+        "duration_seconds": 0.5,
         "result": "ok",
+        "trigger": "build",
+        "error": None,
+        "next_run": None,
+        "last_good_posts": 1,
+        "last_success": "2026-01-01T12:00:00+00:00",
+        "counts": {
+            "posts_found": 1,
+            "posts_indexed": 1,
+            "posts_skipped": 0,
+            "feeds_written": 3,
+            "feeds_unchanged": 0,
+            "feeds_removed": 0,
+            "errors": 0,
+            "warnings": 1,
+        },
+        "errors": [],
         "warnings": ["posts/2026-02-01-embargoed.md: secret launch has no description"],
         "next_future_post": "2026-02-01T09:00:00+00:00",
     }

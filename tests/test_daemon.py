@@ -192,8 +192,8 @@ def test_a_run_that_raises_is_recorded_as_failed_then_raised_or_kept(
     with pytest.raises(WorkerError):
         run_once(config)
     status = read_status(config.state)
-    assert status is not None and status["result"] == "failed"
-    assert "exit code -9" in status["error"]
+    assert status is not None and status.result == "failed"
+    assert status.error is not None and "exit code -9" in status.error
     kept = run_once(config, trigger="schedule", raise_errors=False)
     assert kept.report is None and kept.error is not None and "WorkerError" in kept.error
     assert read_status(config.state) == kept.status
@@ -202,7 +202,7 @@ def test_a_run_that_raises_is_recorded_as_failed_then_raised_or_kept(
 def test_a_locked_output_is_raised_without_touching_the_status(sample_copy: Path) -> None:
     config = _sample_config(sample_copy)
     first = run_once(config)
-    assert first.status is not None and first.status["result"] == "ok"
+    assert first.status is not None and first.status.result == "ok"
     with output_lock(config.output), pytest.raises(LockedError):
         run_once(config)
     assert read_status(config.state) == first.status
@@ -218,10 +218,10 @@ def test_hubs_hear_of_changed_feeds_only_and_can_never_fail_a_run(sample_copy: P
 
     result = run_once(config, notify=notify)
     assert result.report is not None and result.status is not None
-    assert result.status["result"] == "ok"
+    assert result.status.result == "ok"
     assert "atom.xml" in told[0]
     again = run_once(config, notify=notify)
-    assert again.status is not None and again.status["result"] == "ok"
+    assert again.status is not None and again.status.result == "ok"
     assert told[1] == []
     dry = run_once(config, dry_run=True, notify=notify)
     assert dry.status is None and len(told) == 2

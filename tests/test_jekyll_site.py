@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from feedwright.config.jekyll_data import JekyllSiteError
+from feedwright.config.jekyll_site import read_site
 from feedwright.jekyll_posts import (
     RubyTimeError,
     find_posts,
@@ -21,7 +23,6 @@ from feedwright.jekyll_posts import (
     ruby_time_parse,
     site_posts,
 )
-from feedwright.jekyll_site import JekyllSiteError, read_site
 
 
 def _need(tool: str) -> str:

@@ -82,7 +82,8 @@ class CheckReport:
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)
 
-    def to_json(self, posts_dir: str) -> dict[str, Any]:
+    def to_json(self, posts_dir: str) -> dict[str, object]:
+        """The JSON document ``feedwright check --format json`` prints."""
         return {
             "version": JSON_SCHEMA_VERSION,
             "posts": posts_dir,

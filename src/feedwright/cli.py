@@ -207,29 +207,29 @@ def _cmd_status(args: argparse.Namespace, config: Config, out: TextIO, err: Text
         print(f"feedwright: no status yet in {config.state} (no build has run)", file=err)
         return EXIT_ERRORS
     if args.format == "json":
-        print(json.dumps(status, indent=2), file=out)
+        print(json.dumps(status.to_json(), indent=2), file=out)
     else:
-        counts = status.get("counts") or {}
+        counts = status.counts
         print(
-            f"last run: {status['result']} at {status['started']} "
-            f"({status['duration_seconds']}s, trigger: {status.get('trigger')})",
+            f"last run: {status.result} at {status.started} "
+            f"({status.duration_seconds}s, trigger: {status.trigger})",
             file=out,
         )
-        if status.get("error"):
-            print(f"error: {status['error']}", file=out)
-        if counts:
+        if status.error:
+            print(f"error: {status.error}", file=out)
+        if counts is not None:
             print(
-                f"posts: {counts['posts_indexed']} indexed, {counts['posts_skipped']} skipped; "
-                f"feeds: {counts['feeds_written']} written, {counts['feeds_unchanged']} "
-                f"unchanged, {counts['feeds_removed']} removed; {counts['errors']} errors, "
-                f"{counts['warnings']} warnings",
+                f"posts: {counts.posts_indexed} indexed, {counts.posts_skipped} skipped; "
+                f"feeds: {counts.feeds_written} written, {counts.feeds_unchanged} "
+                f"unchanged, {counts.feeds_removed} removed; {counts.errors} errors, "
+                f"{counts.warnings} warnings",
                 file=out,
             )
         print(
-            f"last success: {status.get('last_success')}; next run: {status.get('next_run')}",
+            f"last success: {status.last_success}; next run: {status.next_run}",
             file=out,
         )
-    return EXIT_ERRORS if status.get("result") == "failed" else EXIT_OK
+    return EXIT_ERRORS if status.result == "failed" else EXIT_OK
 
 
 def _cmd_config(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping, Set
 
 from feedwright.config import Config
 from feedwright.feeds import external_files, output_clashes, plan_feeds
+from feedwright.feeds.plan import FeedPlan
 from feedwright.feeds.serialize import serialize_each
 from feedwright.index import build_index
 from feedwright.parallel import Team, default_jobs
@@ -20,11 +22,21 @@ from feedwright.scan import scan
 from feedwright.scan.cached import CachedSource, parse_one, tree_of
 from feedwright.state import reuse, snapshot
 from feedwright.state import store as stores
-from feedwright.state.codec import Summary
+from feedwright.state.codec import FileStat, Summary
 from feedwright.state.sqlite import SqliteStore
 from feedwright.state.status import read_status
 from feedwright.state.store import MemoryStore, Store, WriteOnly
-from feedwright.types import BuildReport, Change, Diagnostic, Post, RenderedPost, Severity, Skipped
+from feedwright.types import (
+    BuildReport,
+    Change,
+    Diagnostic,
+    Index,
+    Post,
+    RenderedPost,
+    ScanResult,
+    Severity,
+    Skipped,
+)
 
 
 def build(
@@ -125,66 +137,124 @@ class _Run:
             return self.stages(store, team, tree)
 
     def stages(self, store: Store, team: Team, tree: snapshot.Tree | None) -> BuildReport:
-        config, now, progress = self.config, self.now, self.progress
-
-        def scanned(done: int, total: int) -> None:
-            progress.update("posts scanned", done, total)
-
-        source = CachedSource(
-            store,
-            lambda scanner, items: team.map(parse_one, scanner, items, chunk=64, progress=scanned),
-            self.racy_ns,
-        )
-        result = scan(config, now, source)  # scan
-        diagnostics = list(result.diagnostics)
-        skipped = list(result.skipped)
+        """Every stage in order, each a method below; ``diagnostics`` and ``skipped``
+        gather what the stages report."""
+        config, dry_run = self.config, self.dry_run
+        source = self.post_source(store, team)
+        result = scan(config, self.now, source)  # scan
+        diagnostics, skipped = list(result.diagnostics), list(result.skipped)
         if store.recovered not in (None, "new"):
             note = f"cache {store.recovered}; rebuilt it"
             diagnostics.append(Diagnostic(Severity.NOTE, "cache-rebuilt", note, ""))
         refused = _refusal(config, len(result.posts), result.files_seen, skipped)
         if refused is not None:
-            return _failed(
-                result.files_seen, result.next_future, diagnostics, skipped, refused, self.dry_run
-            )
-        index = build_index(result.posts, config)  # index
-        diagnostics.extend(index.diagnostics)
-        indexed = {p.relpath for p in index.posts}
-        for post in result.posts:
-            if post.relpath not in indexed:
-                skipped.append(Skipped(post.relpath, "same URL as another post", True))
+            return _failed(result, diagnostics, skipped, refused, dry_run)
+        index = self.index(result, diagnostics, skipped)  # index
         plans = plan_feeds(index, config)  # plan
         clashes = output_clashes(plans)
         if clashes:  # one feed would replace another: publish nothing
             diagnostics.extend(clashes)
             reason = f"{len(clashes)} output path(s) claimed by two feeds"
             hint = "see the output-clash errors above"
-            return _failed(
-                result.files_seen,
-                result.next_future,
-                diagnostics,
-                skipped,
-                reason,
-                self.dry_run,
-                hint,
-            )
-        needed: dict[str, Post] = {}
-        for plan in plans:
-            for post in plan.posts:
-                needed.setdefault(post.relpath, post)
+            return _failed(result, diagnostics, skipped, reason, dry_run, hint)
+        needed = _posts_of(plans)
         externals = snapshot.external_signatures(external_files(config, needed.values()))
         linker = Linker.of(config, index.posts)
+        rendered, render_keys = self.render(needed, linker, store, team, diagnostics)  # render
+        known = self.hand_over(store, team, plans, render_keys, source.seen)
+        prints, changes, files = self.publish(plans, rendered, index, known, team)
+        report = BuildReport(
+            files_seen=result.files_seen,
+            indexed=len(index.posts),
+            skipped=tuple(skipped),
+            diagnostics=tuple(diagnostics),
+            changes=tuple(changes),
+            feeds=len(files),
+            dry_run=dry_run,
+            index=index,
+            next_future=result.next_future,
+            opened=source.opened,
+            latest=max((p.published for p in index.posts), default=None),
+            externals=externals,
+        )
+        self.remember(store, report, prints, plans, index, linker, files, tree, externals)
+        return report
+
+    # -- the stages, in the order stages() calls them --------------------------------------
+    def post_source(self, store: Store, team: Team) -> CachedSource:
+        """Where the scan gets each post: the store when the file is unchanged, else a
+        parse on the team."""
+        progress = self.progress
+
+        def scanned(done: int, total: int) -> None:
+            progress.update("posts scanned", done, total)
+
+        return CachedSource(
+            store,
+            lambda scanner, items: team.map(parse_one, scanner, items, chunk=64, progress=scanned),
+            self.racy_ns,
+        )
+
+    def index(
+        self, result: ScanResult, diagnostics: list[Diagnostic], skipped: list[Skipped]
+    ) -> Index:
+        index = build_index(result.posts, self.config)
+        diagnostics.extend(index.diagnostics)
+        indexed = {p.relpath for p in index.posts}
+        for post in result.posts:
+            if post.relpath not in indexed:
+                skipped.append(Skipped(post.relpath, "same URL as another post", True))
+        return index
+
+    def render(
+        self,
+        needed: dict[str, Post],
+        linker: Linker,
+        store: Store,
+        team: Team,
+        diagnostics: list[Diagnostic],
+    ) -> tuple[dict[str, RenderedPost], set[str]]:
+        """Render the posts some feed holds, reusing the store's renders: each post's
+        rendering, and the render keys in use."""
+        config = self.config
         diagnostics.extend(render_notes(linker))
-        renders = render_stage(needed, config, linker, store, now, team, progress)  # render
+        renders = render_stage(needed, config, linker, store, self.now, team, self.progress)
         rendered: dict[str, RenderedPost] = {}
         for rel in sorted(needed):
             post, value = needed[rel], renders.values[rel]
             rendered[rel] = RenderedPost(post, value.html, value.excerpt)
             diagnostics.extend(render_diagnostics(post, value, config))
+        return rendered, set(renders.keys)
+
+    def hand_over(
+        self,
+        store: Store,
+        team: Team,
+        plans: list[FeedPlan],
+        render_keys: set[str],
+        seen: Set[str],
+    ) -> dict[str, tuple[str, str]]:
+        """Between rendering and serializing: the prints of the files published before,
+        then the store forgets what no post or feed uses any more and starts committing
+        while the feeds are serialized."""
         known = {k: (v.fingerprint, v.signature) for k, v in store.outputs().items()}
-        store.prune_renders(set(renders.keys))
-        store.prune_files(source.seen)
+        store.prune_renders(render_keys)
+        store.prune_files(seen)
         team.prepare(sum(len(plan.paths) for plan in plans))  # fork before the thread starts
         store.commit_in_background()  # written while the feeds are serialized
+        return known
+
+    def publish(
+        self,
+        plans: list[FeedPlan],
+        rendered: dict[str, RenderedPost],
+        index: Index,
+        known: Mapping[str, tuple[str, str]],
+        team: Team,
+    ) -> tuple[dict[str, tuple[str, str]], list[Change], list[str]]:
+        """Serialize every feed and publish it: the fingerprints of what was serialized,
+        the changes, and every output file of this build."""
+        config, progress = self.config, self.progress
         prints: dict[str, tuple[str, str]] = {}
         published = read_manifest(config.state)
         with Publisher(config.output, config.state, published, dry_run=self.dry_run) as out:
@@ -201,21 +271,22 @@ class _Run:
             for relpath, page in discovery.pages(plans, config).items():
                 out.add(relpath, page)
             changes = out.finish()
-        files = list(out.changes)
-        report = BuildReport(
-            files_seen=result.files_seen,
-            indexed=len(index.posts),
-            skipped=tuple(skipped),
-            diagnostics=tuple(diagnostics),
-            changes=tuple(changes),
-            feeds=len(files),
-            dry_run=self.dry_run,
-            index=index,
-            next_future=result.next_future,
-            opened=source.opened,
-            latest=max((p.published for p in index.posts), default=None),
-            externals=externals,
-        )
+        return prints, changes, list(out.changes)
+
+    def remember(
+        self,
+        store: Store,
+        report: BuildReport,
+        prints: dict[str, tuple[str, str]],
+        plans: list[FeedPlan],
+        index: Index,
+        linker: Linker,
+        files: list[str],
+        tree: snapshot.Tree | None,
+        externals: dict[str, FileStat | None],
+    ) -> None:
+        """Record in the store what this build published and planned, for the next."""
+        config = self.config
         store.wait()
         store.put_outputs(output_prints(config.output, prints), replace=True)
         record = None
@@ -234,7 +305,15 @@ class _Run:
             )
         store.put_plan(record)
         store.commit()
-        return report
+
+
+def _posts_of(plans: list[FeedPlan]) -> dict[str, Post]:
+    """The posts some feed holds, by relative path."""
+    needed: dict[str, Post] = {}
+    for plan in plans:
+        for post in plan.posts:
+            needed.setdefault(post.relpath, post)
+    return needed
 
 
 def _summary(report: BuildReport) -> Summary:
@@ -266,7 +345,7 @@ def _refusal(config: Config, posts: int, files_seen: int, skipped: list[Skipped]
             return f"no publishable posts found in {config.posts}"
         return f"none of the {files_seen} posts in {config.posts} could be read"
     status = read_status(config.state)
-    previous = None if status is None else status.get("last_good_posts")
+    previous = None if status is None else status.last_good_posts
     if isinstance(previous, int) and previous and posts < previous * (1 - config.max_loss):
         return (
             f"only {posts} of the {previous} posts of the last good build remain "
@@ -277,8 +356,7 @@ def _refusal(config: Config, posts: int, files_seen: int, skipped: list[Skipped]
 
 
 def _failed(
-    files_seen: int,
-    next_future: dt.datetime | None,
+    result: ScanResult,
     diagnostics: list[Diagnostic],
     skipped: list[Skipped],
     reason: str,
@@ -296,7 +374,7 @@ def _failed(
         )
     )
     return BuildReport(
-        files_seen=files_seen,
+        files_seen=result.files_seen,
         indexed=0,
         skipped=tuple(skipped),
         diagnostics=tuple(diagnostics),
@@ -304,5 +382,5 @@ def _failed(
         feeds=0,
         dry_run=dry_run,
         failed=reason,
-        next_future=next_future,
+        next_future=result.next_future,
     )

@@ -44,11 +44,11 @@ import dataclasses
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
+from feedwright.config.jekyll_data import JekyllSiteError, load_yaml
+from feedwright.config.jekyll_site import JekyllSite, read_site
 from feedwright.config.model import Config
 from feedwright.errors import ConfigError
-from feedwright.jekyll_site import JekyllSite, JekyllSiteError, load_yaml, read_site
 
 # The keys of _config.yml that become settings (the others are Liquid variables).
 MAPPED = frozenset(
@@ -67,19 +67,19 @@ def open_site(folder: Path) -> JekyllSite:
         raise ConfigError(exc.path, [f"{where}{exc.message}"]) from None
 
 
-def written_settings(site: JekyllSite) -> dict[str, Any]:
+def written_settings(site: JekyllSite) -> dict[str, object]:
     """The keys the site's config file itself sets (without Jekyll's defaults)."""
     path = site.config_file
     if path is None:
         return {}
     if path.suffix == ".toml":
-        loaded: Any = tomllib.loads(path.read_text(encoding="utf-8"))
+        loaded: object = tomllib.loads(path.read_text(encoding="utf-8"))
     else:
         loaded = load_yaml(path)
     return {str(k): v for k, v in loaded.items()} if isinstance(loaded, dict) else {}
 
 
-def uses_jekyll_feed(written: Mapping[str, Any]) -> bool:
+def uses_jekyll_feed(written: Mapping[str, object]) -> bool:
     plugins = [*_as_list(written.get("plugins")), *_as_list(written.get("gems"))]
     return "jekyll-feed" in plugins or isinstance(written.get("feed"), Mapping)
 
@@ -88,7 +88,7 @@ def _as_list(value: object) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
 
 
-def _site_block(site: JekyllSite, written: Mapping[str, Any]) -> dict[str, object]:
+def _site_block(site: JekyllSite, written: Mapping[str, object]) -> dict[str, object]:
     block: dict[str, object] = {}
     for key in ("url", "title", "description", "timezone"):
         if written.get(key) not in (None, ""):
@@ -109,7 +109,7 @@ def _site_block(site: JekyllSite, written: Mapping[str, Any]) -> dict[str, objec
     return block
 
 
-def _feed_settings(site: JekyllSite, written: Mapping[str, Any]) -> dict[str, object]:
+def _feed_settings(site: JekyllSite, written: Mapping[str, object]) -> dict[str, object]:
     feed = site.feed
     out: dict[str, object] = {"limit": feed.posts_limit}
     if feed.excerpt_only:
@@ -157,8 +157,9 @@ def jekyll_layer(site: JekyllSite) -> dict[str, object]:
         layer["drafts"] = bool(written["show_drafts"])
     if "markdown_ext" in written:
         layer["markdown_ext"] = [ext.lstrip(".") for ext in site.markdown_ext]
-    if isinstance(written.get("kramdown"), Mapping):
-        layer["kramdown"] = dict(written["kramdown"])
+    kramdown = written.get("kramdown")
+    if isinstance(kramdown, Mapping):
+        layer["kramdown"] = dict(kramdown)
     liquid = written.get("liquid")
     if isinstance(liquid, Mapping):
         layer["liquid"] = {k: liquid[k] for k in _LIQUID_OPTIONS if k in liquid}

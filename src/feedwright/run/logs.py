@@ -8,6 +8,7 @@ import json
 import logging
 from typing import Any
 
+from feedwright.state.status import Status
 from feedwright.types import BuildReport, Diagnostic, Severity
 
 log = logging.getLogger("feedwright")
@@ -57,7 +58,7 @@ class RunLog:
         error: str | None,
         duration: float,
         trigger: str,
-        status: dict[str, Any],
+        status: Status,
     ) -> None:
         if report is None or report.failed:
             cause = error or (report.failed if report else "unknown")
@@ -80,13 +81,13 @@ class RunLog:
                 self.diagnostics(report)
             return
         self.diagnostics(report)
-        counts = status.get("counts", {})
+        counts = {} if status.counts is None else status.counts.to_json()
         level = logging.WARNING if report.errors else logging.INFO
         log.log(
             level,
             "build %s in %.2fs [%s]: %d posts indexed, %d skipped; feeds %d written, "
             "%d unchanged, %d removed; %d errors, %d warnings; next run %s",
-            status["result"],
+            status.result,
             duration,
             trigger,
             report.indexed,
@@ -96,15 +97,15 @@ class RunLog:
             counts.get("feeds_removed", 0),
             report.errors,
             report.warnings,
-            status.get("next_run"),
+            status.next_run,
             extra={
                 "fields": {
                     "event": "build",
                     "trigger": trigger,
                     "duration_seconds": round(duration, 3),
                     **counts,
-                    "result": status["result"],
-                    "next_run": status.get("next_run"),
+                    "result": status.result,
+                    "next_run": status.next_run,
                 }
             },
         )

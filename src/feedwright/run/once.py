@@ -9,7 +9,6 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from feedwright.config import Config
 from feedwright.errors import LockedError
@@ -17,7 +16,7 @@ from feedwright.pipeline import build
 from feedwright.progress import Progress
 from feedwright.run.logs import RunLog
 from feedwright.run.websub import notify_hubs
-from feedwright.state.status import write_status
+from feedwright.state.status import Status, write_status
 from feedwright.types import BuildReport, Change
 
 log = logging.getLogger("feedwright")
@@ -31,7 +30,7 @@ class RunResult:
     report: BuildReport | None  # None when the build raised
     error: str | None  # why the build raised
     duration: float  # seconds
-    status: dict[str, Any] | None  # what the status file now says (None after a dry run)
+    status: Status | None  # what the status file now says (None after a dry run)
 
 
 def run_once(

@@ -207,22 +207,21 @@ class FeedApp:
 
     def _health(self, settings: ServeSettings) -> Response:
         """ok or failing, and when the last build started: nothing about any post."""
-        status = read_status(settings.state) or {}
-        healthy = status.get("result") in ("ok", "errors")
-        started = status.get("started")
+        status = read_status(settings.state)
+        healthy = status is not None and status.healthy
         return _json(
             200 if healthy else 503,
             {
                 "status": "ok" if healthy else "failing",
-                "last_build": started if isinstance(started, str) else None,
+                "last_build": None if status is None else status.started,
             },
         )
 
     def _status(self, settings: ServeSettings) -> Response:
         status = read_status(settings.state)
         if status is None:
-            status = {"result": None, "error": "no build has run yet"}
-        return _json(200 if status.get("result") in ("ok", "errors") else 503, status)
+            return _json(503, {"result": None, "error": "no build has run yet"})
+        return _json(200 if status.healthy else 503, status.to_json())
 
     # -- files ----------------------------------------------------------------------------
     def load(self, settings: ServeSettings, parts: Sequence[str]) -> StaticFile | None:
