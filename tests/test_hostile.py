@@ -104,7 +104,13 @@ def _snapshot(top: Path, skip: tuple[Path, ...]) -> dict[str, tuple[int, int]]:
     return out
 
 
-def test_every_hostile_file_has_its_expected_outcome(hostile: tuple[Path, Path]) -> None:
+def test_every_hostile_file_has_its_expected_outcome(
+    hostile: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import w3c
+
+    # Jekyll publishes an empty post: its entry has a title and a link, and no text
+    monkeypatch.setitem(w3c.ALLOWED_WARNINGS, "MissingTextualContent", "an empty post has no text")
     top, config = hostile
     blog = config.parent
     before = _snapshot(top, (blog / "out", blog / "state"))

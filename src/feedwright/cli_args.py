@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
 from feedwright import __version__
 from feedwright.config import DEFAULT_CONFIG
@@ -186,8 +185,8 @@ def parser() -> argparse.ArgumentParser:
     return parser
 
 
-def overrides(args: argparse.Namespace) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+def overrides(args: argparse.Namespace) -> dict[str, object]:
+    out: dict[str, object] = {}
     for attr, key in (
         ("jekyll", "jekyll"),
         ("posts", "posts"),

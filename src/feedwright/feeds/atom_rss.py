@@ -166,7 +166,7 @@ def _generator(doc: FeedDocument, fmt: str) -> FeedGenerator:
             # Atom summaries are typed text; an RSS description is read as HTML, so plain
             # text such as "<https://...>" is escaped to stay text.
             fe.summary(item.summary if fmt == "atom" else html.escape(item.summary, quote=False))
-        if item.content_html is not None:
+        if item.content_html:  # an empty post has no content element (it would be blank)
             fe.content(item.content_html, type="html")
     return fg
 

@@ -46,7 +46,7 @@ def read_image(value: Any, lines: dict[str, int], report: Report) -> str | None:
     return clean(text, "image", lines, report)
 
 
-def warn_unknown_keys(meta: dict[str, Any], lines: dict[str, int], report: Report) -> None:
+def warn_unknown_keys(meta: dict[str, object], lines: dict[str, int], report: Report) -> None:
     """Report each unknown key that is close to a key feedwright reads (a typo)."""
     for key in meta:
         if key in KNOWN_KEYS:
@@ -109,7 +109,7 @@ def read_authors(
 
 
 def read_names(
-    meta: dict[str, Any],
+    meta: dict[str, object],
     keys: tuple[str, ...],
     lines: dict[str, int],
     report: Report,
@@ -145,7 +145,9 @@ def read_names(
     return list(dict.fromkeys(out))
 
 
-def read_categories(meta: dict[str, Any], lines: dict[str, int], report: Report) -> tuple[str, ...]:
+def read_categories(
+    meta: dict[str, object], lines: dict[str, int], report: Report
+) -> tuple[str, ...]:
     """``category:`` (one name, or several) then ``categories:``, without repeats."""
     out: list[str] = []
     single = meta.get("category")

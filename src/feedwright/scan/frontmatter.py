@@ -44,7 +44,7 @@ def decode(data: bytes) -> str:
 
 @dataclass(frozen=True, slots=True)
 class FrontMatter:
-    data: dict[str, Any]
+    data: dict[str, object]
     key_lines: dict[str, int]
     body: str
     body_line: int

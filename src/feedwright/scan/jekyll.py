@@ -51,7 +51,7 @@ class PostFile:
     relative_path: str
     """Relative to the site source (Jekyll's ``relative_path``)."""
     draft: bool
-    front_matter: Mapping[str, Any]
+    front_matter: Mapping[str, object]
     """The post's data: front matter defaults merged under the file's own front matter."""
     has_front_matter: bool
     content: str
@@ -74,7 +74,7 @@ def ruby_truthy(value: object) -> bool:
     return value is not None and value is not False
 
 
-def merge_categories(data: dict[str, Any], other: dict[str, Any]) -> None:
+def merge_categories(data: dict[str, object], other: dict[str, object]) -> None:
     """``Document#merge_categories!``: a string splits on spaces; path categories stay
     first."""
     value = other.get("categories")
@@ -82,12 +82,13 @@ def merge_categories(data: dict[str, Any], other: dict[str, Any]) -> None:
         return
     if isinstance(value, str):
         value = value.split()
-    if isinstance(data.get("categories"), list) and isinstance(value, list):
-        value = list(dict.fromkeys([*data["categories"], *value]))
+    before = data.get("categories")
+    if isinstance(before, list) and isinstance(value, list):
+        value = list(dict.fromkeys([*before, *value]))
     other["categories"] = value
 
 
-def pluralized(data: Mapping[str, Any], singular: str, plural: str) -> list[Any]:
+def pluralized(data: Mapping[str, object], singular: str, plural: str) -> list[Any]:
     """``Utils.pluralized_array_from_hash``."""
     value: Any = data.get(singular) if singular in data else None
     if value is None and plural in data:
@@ -148,10 +149,10 @@ def _precedes(old: DefaultsSet | None, new: DefaultsSet) -> bool:
     return not old.has_type
 
 
-def front_matter_defaults(site: JekyllSite, rel: str, kind: str = "posts") -> dict[str, Any]:
+def front_matter_defaults(site: JekyllSite, rel: str, kind: str = "posts") -> dict[str, object]:
     """``FrontmatterDefaults#all``: the values every matching ``defaults:`` scope gives,
     the more specific scopes winning."""
-    out: dict[str, Any] = {}
+    out: dict[str, object] = {}
     old: DefaultsSet | None = None
     for entry in site.defaults:
         if not _scope_applies(site, entry, rel, kind):
@@ -164,12 +165,12 @@ def front_matter_defaults(site: JekyllSite, rel: str, kind: str = "posts") -> di
     return out
 
 
-def merged_categories(layers: Sequence[Mapping[str, Any]]) -> list[str]:
+def merged_categories(layers: Sequence[Mapping[str, object]]) -> list[str]:
     """A post's categories as ``Document`` merges them: each layer (the folders above
     ``_posts``, then front matter defaults, then the front matter) adds its
     ``categories`` (text splits on spaces) after the earlier ones, and ``category``
     (else ``categories``) of the merged data comes last; no repeats."""
-    data: dict[str, Any] = {}
+    data: dict[str, object] = {}
     for layer in layers:
         other = dict(layer)
         merge_categories(data, other)
@@ -210,12 +211,12 @@ def read_post(site: JekyllSite, rel: str, *, draft: bool, now: dt.datetime) -> P
         return None
     special = "_drafts" if draft else "_posts"
     coll_rel = f"{site.collections_dir}/{special}" if site.collections_dir else special
-    data: dict[str, Any] = {}
+    data: dict[str, object] = {}
     notes: list[str] = []
     date_source: object = None
     has_date = False
 
-    def merge(other: dict[str, Any]) -> None:
+    def merge(other: dict[str, object]) -> None:
         nonlocal date_source, has_date
         merge_categories(data, other)
         data.update(deep_merge(data, other))
@@ -278,7 +279,8 @@ def read_post(site: JekyllSite, rel: str, *, draft: bool, now: dt.datetime) -> P
         raise JekyllPostError(path, f"invalid date {value!r} in the {which}: {exc}") from None
     if fm_error is not None:
         notes.append(f"front matter cannot be read ({fm_error}); Jekyll dates the post now")
-        categories = [str(c) for c in data.get("categories") or []]
+        found = data.get("categories")
+        categories = [str(c) for c in found] if isinstance(found, list | tuple) else []
         tags: list[str] = []
         title = str(data.get("title") or "")
         data_slug = None

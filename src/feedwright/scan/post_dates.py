@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from feedwright.config import Config, PublicationDate
@@ -25,7 +24,7 @@ from feedwright.types import Severity
 
 
 def resolve_publication_date(
-    meta: dict[str, Any],
+    meta: dict[str, object],
     lines: dict[str, int],
     site: dt.datetime,
     config: Config,
@@ -72,7 +71,7 @@ def _minute_offset(value: dt.datetime, key: str, line: int | None, report: Repor
 
 
 def _publication_date(
-    meta: dict[str, Any],
+    meta: dict[str, object],
     lines: dict[str, int],
     site: dt.datetime,
     config: Config,
@@ -170,7 +169,7 @@ def _mismatch(
 
 
 def resolve_updated(
-    meta: dict[str, Any],
+    meta: dict[str, object],
     lines: dict[str, int],
     published: dt.datetime,
     zone: ZoneInfo,

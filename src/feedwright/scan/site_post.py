@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from feedwright.jekyll_site import deep_merge
 from feedwright.scan.jekyll import (
@@ -60,19 +60,19 @@ def file_name(rel: str) -> FileName:
     return FileName(date, slug.rstrip("."), ext, draft)
 
 
-def with_defaults(rules: PostRules, rel: str, meta: dict[str, Any]) -> dict[str, Any]:
+def with_defaults(rules: PostRules, rel: str, meta: dict[str, object]) -> dict[str, object]:
     """The front matter over the Jekyll site's ``defaults:`` for ``rel``."""
     if rules.site is None:
         return meta
     return deep_merge(front_matter_defaults(rules.site, rel), meta)
 
 
-def site_categories(rules: PostRules, rel: str, meta: dict[str, Any]) -> tuple[str, ...]:
+def site_categories(rules: PostRules, rel: str, meta: dict[str, object]) -> tuple[str, ...]:
     """A Jekyll site post's categories: the folders above ``_posts``, then the
     defaults', then the front matter's, merged as Jekyll does."""
     assert rules.site is not None
     special = "_drafts" if is_draft(rel) else "_posts"
-    layers = [
+    layers: list[Mapping[str, object]] = [
         {"categories": categories_from_path(rel, special)},
         front_matter_defaults(rules.site, rel),
         meta,
@@ -82,7 +82,7 @@ def site_categories(rules: PostRules, rel: str, meta: dict[str, Any]) -> tuple[s
 
 def site_date(
     rules: PostRules,
-    meta: dict[str, Any],
+    meta: dict[str, object],
     lines: dict[str, int],
     name: FileName,
     path: Path,
@@ -157,7 +157,7 @@ def markup(rules: PostRules, name: FileName) -> Markup:
 def url_path(
     rules: PostRules,
     rel: str,
-    meta: dict[str, Any],
+    meta: dict[str, object],
     lines: dict[str, int],
     name: FileName,
     when: dt.datetime,

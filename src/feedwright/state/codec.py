@@ -183,7 +183,7 @@ def render_from_json(text: str) -> RenderValue:
 ABOUT_THIS_RUN = frozenset({"cache-rebuilt"})
 
 
-def summary_obj(s: Summary) -> dict[str, Any]:
+def summary_obj(s: Summary) -> dict[str, object]:
     return {
         "files_seen": s.files_seen,
         "indexed": s.indexed,
@@ -193,22 +193,30 @@ def summary_obj(s: Summary) -> dict[str, Any]:
     }
 
 
-def summary_from(data: dict[str, Any]) -> Summary:
+def _object(data: object) -> dict[str, Any]:
+    """A JSON object read back from the store; anything else is a corrupt record."""
+    if not isinstance(data, dict):
+        raise ValueError(f"expected a JSON object, got {type(data).__name__}")
+    return data
+
+
+def summary_from(data: object) -> Summary:
+    found = _object(data)
     return Summary(
-        int(data["files_seen"]),
-        int(data["indexed"]),
-        tuple(_skip_from(v) for v in data["skipped"]),
-        tuple(_diag_from(v) for v in data["diagnostics"]),
-        int(data["feeds"]),
+        int(found["files_seen"]),
+        int(found["indexed"]),
+        tuple(_skip_from(v) for v in found["skipped"]),
+        tuple(_diag_from(v) for v in found["diagnostics"]),
+        int(found["feeds"]),
     )
 
 
-def stats_from(data: dict[str, Any]) -> dict[str, FileStat]:
-    return {str(k): [int(x) for x in v] for k, v in data.items()}
+def stats_from(data: object) -> dict[str, FileStat]:
+    return {str(k): [int(x) for x in v] for k, v in _object(data).items()}
 
 
-def maybe_stats_from(data: dict[str, Any]) -> dict[str, FileStat | None]:
-    return {str(k): None if v is None else [int(x) for x in v] for k, v in data.items()}
+def maybe_stats_from(data: object) -> dict[str, FileStat | None]:
+    return {str(k): None if v is None else [int(x) for x in v] for k, v in _object(data).items()}
 
 
 def _time(value: dt.datetime | None) -> str | None:

@@ -56,6 +56,7 @@ class Store(Protocol):
         """Every file's stat signature and when it was last read (ns), without decoding
         what scanning it gave: what the reuse decision needs of every file."""
         ...
+
     def put_file(self, rel: str, record: FileRecord, good: Post | None) -> None:
         """Remember a file; ``good`` (with its body) is kept while the file is broken."""
 
