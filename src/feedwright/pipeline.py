@@ -175,6 +175,13 @@ class _Run:
         linker = Linker.of(config, index.posts)
         diagnostics.extend(render_notes(linker))
         renders = render_stage(needed, config, linker, store, now, team, progress)  # render
+        if renders.failed:  # a post that could not be rendered is left out of every feed
+            failed = {d.path for d in renders.failed}
+            diagnostics.extend(renders.failed)
+            skipped.extend(Skipped(rel, "could not be rendered", True) for rel in sorted(failed))
+            index = build_index([p for p in index.posts if p.relpath not in failed], config)
+            plans = plan_feeds(index, config)
+            needed = {rel: post for rel, post in needed.items() if rel not in failed}
         rendered: dict[str, RenderedPost] = {}
         for rel in sorted(needed):
             post, value = needed[rel], renders.values[rel]
