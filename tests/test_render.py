@@ -187,11 +187,13 @@ def _build_recording(path: Path, monkeypatch: Any) -> tuple[set[str], dict[str, 
     from feedwright.config import load_config
     from feedwright.pipeline import build
 
-    rendered: set[str] = set()
     original = render.render_value
+    log = path.parent / "rendered.log"  # posts render in helper processes: a file sees all
+    log.write_text("")
 
     def recording(post: Post, config: Config, linker: Linker) -> RenderValue:
-        rendered.add(post.relpath.rsplit("/", 1)[-1])
+        with log.open("a") as out:
+            out.write(post.relpath.rsplit("/", 1)[-1] + "\n")
         return original(post, config, linker)
 
     monkeypatch.setattr(render, "render_value", recording)
@@ -199,6 +201,7 @@ def _build_recording(path: Path, monkeypatch: Any) -> tuple[set[str], dict[str, 
     report = build(config, racy_ns=0, jobs=1)
     assert report.failed is None
     feed = json.loads((config.output / "feed.json").read_text("utf-8"))
+    rendered = set(log.read_text().split())
     return rendered, {item["title"]: item["content_html"] for item in feed["items"]}
 
 

@@ -135,9 +135,12 @@ def _check(config: Config, now: dt.datetime, team: Team) -> CheckReport:
     linker = Linker.of(config, index.posts)
     findings.extend(render_notes(linker))  # kramdown options and engines approximated
     rendered: dict[str, RenderedPost] = {}
-    values = render_all(list(index.posts), config, linker, team)
+    values, failed = render_all(list(index.posts), config, linker, team)
+    findings.extend(failed)
     for post in index.posts:
-        value = values[post.relpath]
+        value = values.get(post.relpath)
+        if value is None:
+            continue
         rendered[post.relpath] = RenderedPost(post, value.html, value.excerpt)
         findings.extend(render_diagnostics(post, value, config))
 
@@ -177,6 +180,8 @@ def _check(config: Config, now: dt.datetime, team: Team) -> CheckReport:
                 )
             )
 
+    if failed:  # the build leaves them out of the feeds
+        index = build_index([p for p in index.posts if p.relpath in rendered], config)
     plans = plan_feeds(index, config)
     files = serialize(plans, rendered, index, config, team=team)
     budget = config.limits.feed_size

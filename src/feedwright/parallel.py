@@ -22,6 +22,7 @@ from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
 from feedwright.errors import FeedwrightError
+from feedwright.guard import guarded_call
 
 PARALLEL_MIN = 32  # below this many items, sending them out costs more than it saves
 POLL_SECONDS = 0.002  # how often the parent, busy with its own chunk, looks for results
@@ -52,7 +53,9 @@ def _widen(conn: Connection) -> None:
         pass
 
 
-def _helper_main(tasks: Connection, results: Connection, inherited: list[Connection]) -> None:
+def _helper_main(
+    tasks: Connection, results: Connection, inherited: list[Connection], state: Any
+) -> None:
     """A helper's life: run chunks until the parent sends None or goes away."""
     for conn in inherited:  # the other ends, and earlier helpers' pipes: EOF must reach us
         conn.close()
@@ -75,8 +78,19 @@ def _helper_main(tasks: Connection, results: Connection, inherited: list[Connect
         entry = contexts.get(call)
         if entry is None:  # a chunk of a call the parent has given up on
             continue
-        index, items = payload
         func, context = entry
+        if kind == "guard":  # one item, its failure the item's own (see feedwright.guard)
+            index, item, memory = payload
+            state[1] = time.monotonic()
+            state[0] = index
+            answer = ("ok", call, index, guarded_call(func, context, item, memory))
+            state[0] = -1
+            try:
+                results.send(answer)
+            except (BrokenPipeError, OSError):
+                return
+            continue
+        index, items = payload
         try:
             out: tuple[str, int, int, Any] = (
                 "ok",
@@ -92,11 +106,18 @@ def _helper_main(tasks: Connection, results: Connection, inherited: list[Connect
             return
 
 
-class _Helper:
-    def __init__(self, process: Any, tasks: Connection, results: Connection) -> None:
+class Worker:
+    """A helper process, its pipes, and what it is working on (``state``: the index of its
+    guarded item, or -1, and when it began that item, by ``time.monotonic``)."""
+
+    def __init__(
+        self, process: Any, tasks: Connection, results: Connection, state: Any, spare: bool
+    ) -> None:
         self.process = process
         self.tasks = tasks
         self.results = results
+        self.state = state
+        self.spare = spare  # forked for guarded maps only: plain maps leave it out
         self.outbox: queue.SimpleQueue[object] = queue.SimpleQueue()
         self.pending = 0  # chunks sent and not yet answered
         self.error: str | None = None  # why a message could not be sent
@@ -125,7 +146,8 @@ class Team:
 
     def __init__(self, jobs: int) -> None:
         self.jobs = max(1, jobs)
-        self._helpers: list[_Helper] = []
+        self._helpers: list[Worker] = []
+        self._inherited: list[Connection] = []  # the parent's ends: a new helper closes them
         self._calls = 0
         self._started = False
         self._busy = False  # a map is under way (one at a time)
@@ -139,26 +161,61 @@ class Team:
 
     def _start(self) -> None:
         self._started = True
-        if self.jobs <= 1 or "fork" not in mp.get_all_start_methods():
+        if self.jobs <= 1 or not self.can_fork:
             return
-        context = mp.get_context("fork")
-        inherited: list[Connection] = []
         for _ in range(self.jobs - 1):
-            task_r, task_w = context.Pipe(duplex=False)
-            result_r, result_w = context.Pipe(duplex=False)
-            _widen(result_w)
-            _widen(task_w)
-            process = context.Process(
-                target=_helper_main,
-                args=(task_r, result_w, [*inherited, task_w, result_r]),
-                daemon=True,
-                name="feedwright-helper",
-            )
-            process.start()
-            task_r.close()
-            result_w.close()
-            inherited += [task_w, result_r]
-            self._helpers.append(_Helper(process, task_w, result_r))
+            self._helpers.append(self._spawn(spare=False))
+
+    @property
+    def can_fork(self) -> bool:
+        return "fork" in mp.get_all_start_methods()
+
+    def _spawn(self, spare: bool) -> Worker:
+        context = mp.get_context("fork")
+        task_r, task_w = context.Pipe(duplex=False)
+        result_r, result_w = context.Pipe(duplex=False)
+        _widen(result_w)
+        _widen(task_w)
+        state = context.RawArray("d", [-1.0, 0.0])
+        process = context.Process(
+            target=_helper_main,
+            args=(task_r, result_w, [*self._inherited, task_w, result_r], state),
+            daemon=True,
+            name="feedwright-helper",
+        )
+        process.start()
+        task_r.close()
+        result_w.close()
+        self._inherited += [task_w, result_r]
+        return Worker(process, task_w, result_r, state, spare)
+
+    def workers(self, count: int) -> list[Worker]:
+        """At least ``count`` helpers (forked now if need be), for a guarded map."""
+        if not self._started:
+            self._start()
+        while len(self._helpers) < count:
+            self._helpers.append(self._spawn(spare=True))
+        return self._helpers[:count]
+
+    def replace(self, worker: Worker) -> Worker:
+        """Kill ``worker`` (stuck, or dead already) and fork another in its place."""
+        worker.process.kill()
+        worker.process.join()
+        worker.outbox.put(None)
+        for conn in (worker.tasks, worker.results):
+            conn.close()
+            self._inherited.remove(conn)
+        fresh = self._spawn(worker.spare)
+        self._helpers[self._helpers.index(worker)] = fresh
+        return fresh
+
+    def abandon(self) -> None:
+        """A guarded map was left before its end: stop the helpers when closing."""
+        self._abandoned = True
+
+    def next_call(self) -> int:
+        self._calls += 1
+        return self._calls
 
     def prepare(self, size: int) -> None:
         """Fork the helpers now if a batch of ``size`` items will use them, for example
@@ -169,6 +226,7 @@ class Team:
     def close(self, abort: bool = False) -> None:
         abort = abort or self._abandoned
         helpers, self._helpers = self._helpers, []
+        self._inherited = []
         for helper in helpers:
             if abort:
                 helper.process.terminate()
@@ -195,7 +253,7 @@ class Team:
         sent once to each helper. ``progress(done, total)`` is called as results come in."""
         total = len(items)
         self.prepare(total)
-        if total < PARALLEL_MIN or not self._helpers:
+        if total < PARALLEL_MIN or not any(not h.spare for h in self._helpers):
             for done, item in enumerate(items, 1):
                 yield func(context, item)
                 if progress is not None:
@@ -229,7 +287,7 @@ class _Run:
     ) -> None:
         team._calls += 1
         self.call = team._calls
-        self.helpers = team._helpers
+        self.helpers = [h for h in team._helpers if not h.spare]
         self.func = func
         self.context = context
         self.items = items
@@ -249,7 +307,7 @@ class _Run:
                 helper.pending += 1
                 self.next += 1
 
-    def _receive(self, helper: _Helper) -> None:
+    def _receive(self, helper: Worker) -> None:
         try:
             kind, call, index, payload = helper.results.recv()
         except (EOFError, OSError) as exc:

@@ -160,7 +160,16 @@ class _Run:
         needed = _posts_of(plans)
         externals = snapshot.external_signatures(external_files(config, needed.values()))
         linker = Linker.of(config, index.posts)
-        rendered, render_keys = self.render(needed, linker, store, team, diagnostics)  # render
+        diagnostics.extend(render_notes(linker))  # kramdown options or engines approximated
+        rendered, render_keys, failed = self.render(needed, linker, store, team, diagnostics)
+        while failed:  # a post that could not be rendered is left out of every feed
+            skipped.extend(Skipped(rel, "could not be rendered", True) for rel in sorted(failed))
+            index = build_index([p for p in index.posts if p.relpath not in failed], config)
+            plans = plan_feeds(index, config)
+            more = {r: p for r, p in _posts_of(plans).items() if r not in rendered}
+            extra, keys, failed = self.render(more, linker, store, team, diagnostics)
+            rendered.update(extra)  # posts that move up into a limited feed in their place
+            render_keys |= keys
         known = self.hand_over(store, team, plans, render_keys, source.seen)
         prints, changes, files = self.publish(plans, rendered, index, known, team)
         report = BuildReport(
@@ -213,18 +222,20 @@ class _Run:
         store: Store,
         team: Team,
         diagnostics: list[Diagnostic],
-    ) -> tuple[dict[str, RenderedPost], set[str]]:
+    ) -> tuple[dict[str, RenderedPost], set[str], set[str]]:
         """Render the posts some feed holds, reusing the store's renders: each post's
-        rendering, and the render keys in use."""
+        rendering, the render keys in use, and the posts that could not be rendered (each
+        named by an error in ``diagnostics``)."""
         config = self.config
-        diagnostics.extend(render_notes(linker))
         renders = render_stage(needed, config, linker, store, self.now, team, self.progress)
+        diagnostics.extend(renders.failed)
+        failed = {d.path for d in renders.failed}
         rendered: dict[str, RenderedPost] = {}
-        for rel in sorted(needed):
+        for rel in sorted(needed.keys() - failed):
             post, value = needed[rel], renders.values[rel]
             rendered[rel] = RenderedPost(post, value.html, value.excerpt)
             diagnostics.extend(render_diagnostics(post, value, config))
-        return rendered, set(renders.keys)
+        return rendered, set(renders.keys), failed
 
     def hand_over(
         self,

@@ -60,9 +60,10 @@ def rebuild(
         scanned = [r.outcome.post for r in store.files().values() if r.outcome.post]
         listed = build_index(scanned, config).posts
     linker = Linker(config, saved.links, listed)
-    renders = render_stage(needed, config, linker, store, now, Team(1), progress)
-    if renders.unsettled:
-        return None  # a post changed while this build ran: take the full path
+    with Team(1) as team:
+        renders = render_stage(needed, config, linker, store, now, team, progress)
+    if renders.unsettled or renders.failed:
+        return None  # a post changed while this build ran, or failed: take the full path
     old_diags = {rel: set(o.diagnostics) for rel, o in decision.old.items()}
     for rel, old in decision.old.items():  # what the last build said of the old text
         if rel in needed and old.post is not None:

@@ -6,21 +6,50 @@ import re
 
 # Characters XML 1.0 forbids (lxml refuses them) plus lone surrogates.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# A numeric character reference (HTML reads one even without its semicolon).
+_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
+_ILLEGAL_OR_REFERENCE = re.compile(f"{_XML_ILLEGAL.pattern}|{_REFERENCE.pattern}")
 
 
 _ILLEGAL_ASCII = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 
 
+def _illegal_code(hex_digits: str | None, digits: str | None) -> bool:
+    """Whether a character reference names a character XML forbids (or none at all)."""
+    text = (hex_digits or digits or "").lstrip("0")
+    if len(text) > 8:  # far beyond U+10FFFF (and no int() of a huge digit string)
+        return True
+    code = int(text or "0", 16 if hex_digits is not None else 10)
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
+        return True
+    return code < 0x20 and code not in (0x09, 0x0A, 0x0D)
+
+
+def _drop(match: re.Match[str]) -> str:
+    if match.group(0).startswith("&#"):
+        return "" if _illegal_code(match.group(1), match.group(2)) else match.group(0)
+    return ""
+
+
 def strip_xml_illegal(text: str) -> tuple[str, int]:
-    """Remove characters that cannot appear in XML; return the text and how many went."""
+    """Remove characters that cannot appear in XML, and numeric character references
+    (``&#1;``, ``&#xFFFE;``) to them; return the text and how many went."""
     if text.isascii():  # the usual case, checked in C without the regular expression
         raw = text.encode("ascii")
-        if len(raw.translate(None, _ILLEGAL_ASCII)) == len(raw):
+        if len(raw.translate(None, _ILLEGAL_ASCII)) == len(raw) and "&#" not in text:
             return text, 0
-    cleaned, count = _XML_ILLEGAL.subn("", text)
-    return cleaned, count
+    if "&#" not in text:
+        return _XML_ILLEGAL.subn("", text)
+    cleaned = _ILLEGAL_OR_REFERENCE.sub(_drop, text)
+    removed = sum(1 for m in _ILLEGAL_OR_REFERENCE.finditer(text) if not _drop(m))
+    return cleaned, removed
 
 
 def first_illegal_line(text: str) -> int | None:
-    match = _XML_ILLEGAL.search(text)
-    return None if match is None else text.count("\n", 0, match.start()) + 1
+    """The line (from 1) of the first character or reference that
+    :func:`strip_xml_illegal` removes, or None."""
+    pattern = _ILLEGAL_OR_REFERENCE if "&#" in text else _XML_ILLEGAL
+    for match in pattern.finditer(text):
+        if not _drop(match):
+            return text.count("\n", 0, match.start()) + 1
+    return None

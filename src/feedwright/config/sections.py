@@ -141,3 +141,5 @@ class LimitsConfig(StrictModel):
     post_size: Size = 5 * 1024 * 1024
     tags_per_post: int = Field(default=100, ge=1)
     feed_size: Size = 512 * 1024
+    render_seconds: float = Field(default=5.0, gt=0)
+    render_memory: Size = 1024 * 1024 * 1024

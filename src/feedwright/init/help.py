@@ -80,6 +80,8 @@ _HELP: dict[str, str] = {
     "limits.post_size": "larger posts are skipped with a warning (such as 5MB)",
     "limits.tags_per_post": "a post keeps at most this many tags",
     "limits.feed_size": "the feed size budget that check reports (such as 512KB)",
+    "limits.render_seconds": "a post that takes longer to render is left out with an error",
+    "limits.render_memory": "a post whose rendering needs more memory is left out (such as 1GB)",
     "max_loss": "fail a build that loses more than this share of the last good build's posts",
     "archives": "RFC 5005 archived feeds: one Atom document per publication year",
     "archives.enabled": "write the yearly archives",

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from feedwright import __version__
 from feedwright.config import Config, EmbedMode
+from feedwright.guard import Budget, Guarded, guarded_map
 from feedwright.parallel import Team
 from feedwright.progress import Progress
 from feedwright.render.excerpt import excerpt_separator, excerpt_source
@@ -44,6 +45,7 @@ __all__ = [
     "render_all",
     "render_diagnostics",
     "render_each",
+    "render_failure",
     "render_key",
     "render_notes",
     "render_stage",
@@ -214,16 +216,35 @@ def render_each(
     linker: Linker,
     team: Team,
     progress: Progress | None = None,
-) -> Iterator[tuple[Post, RenderValue]]:
-    """Render posts, spread over the ``team``'s processes when there are enough; each
-    result is yielded, in order, as soon as it is ready."""
+) -> Iterator[tuple[Post, Guarded[RenderValue]]]:
+    """Render posts in the ``team``'s helper processes, each under the time and memory
+    budget of ``limits:``; each outcome is yielded, in order, as soon as it is ready."""
     report = (
         None
         if progress is None
         else (lambda done, total: progress.update("posts rendered", done, total))
     )
-    values = team.map(_render_task, (config, linker), posts, chunk=8, progress=report)
+    budget = Budget(config.limits.render_seconds, config.limits.render_memory)
+    values = guarded_map(team, _render_task, (config, linker), posts, budget, report)
     return zip(posts, values, strict=True)
+
+
+def render_failure(post: Post, outcome: Guarded[RenderValue], config: Config) -> Diagnostic:
+    """The error that leaves a post that could not be rendered out of the feeds."""
+    limits = config.limits
+    why = {
+        "timeout": f"took longer than limits.render_seconds ({limits.render_seconds:g} s)",
+        "memory": f"needed more than limits.render_memory ({limits.render_memory} bytes)",
+    }.get(outcome.failure or "", f"failed: {outcome.detail}")
+    return Diagnostic(
+        Severity.ERROR,
+        "render-failed",
+        f"rendering {why}; left out of the feeds",
+        post.relpath,
+        None,
+        "simplify the post (deep nesting, thousands of unclosed brackets or tags), or raise "
+        "the limits: in the config",
+    )
 
 
 def render_all(
@@ -232,9 +253,17 @@ def render_all(
     linker: Linker,
     team: Team,
     progress: Progress | None = None,
-) -> dict[str, RenderValue]:
-    """:func:`render_each`, collected by relative path."""
-    return {p.relpath: v for p, v in render_each(posts, config, linker, team, progress)}
+) -> tuple[dict[str, RenderValue], list[Diagnostic]]:
+    """:func:`render_each`, collected by relative path, and the errors of the posts that
+    could not be rendered."""
+    values: dict[str, RenderValue] = {}
+    failed: list[Diagnostic] = []
+    for post, outcome in render_each(posts, config, linker, team, progress):
+        if outcome.value is None:
+            failed.append(render_failure(post, outcome, config))
+        else:
+            values[post.relpath] = outcome.value
+    return values, failed
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,6 +276,7 @@ class Renders:
     read: int
     unsettled: tuple[str, ...]
     keys: frozenset[str]  # the store keys these renders use (what to keep)
+    failed: tuple[Diagnostic, ...] = ()  # the posts that could not be rendered
 
 
 def render_stage(
@@ -275,13 +305,18 @@ def render_stage(
     read, unsettled = load_bodies(needed, bodiless, config, now, team, store)
     for rel in unsettled:
         keys[rel] = None
-    for post, value in render_each([needed[r] for r in missing], config, linker, team, progress):
+    failed: list[Diagnostic] = []
+    for post, outcome in render_each([needed[r] for r in missing], config, linker, team, progress):
+        value = outcome.value
+        if value is None:
+            failed.append(render_failure(post, outcome, config))
+            continue
         values[post.relpath] = value
         key = keys[post.relpath]
         if key is not None:  # stored while the helpers render on
             store.put_render(key, value)
     kept = frozenset(key for key in keys.values() if key is not None)
-    return Renders(values, read, tuple(unsettled), kept)
+    return Renders(values, read, tuple(unsettled), kept, tuple(failed))
 
 
 def render_diagnostics(post: Post, value: RenderValue, config: Config) -> list[Diagnostic]:

@@ -282,6 +282,7 @@ class Scanner:
         if slug_override is not None and str(slug_override).strip():
             slug = str(slug_override).strip()
         url_path = site_post.url_path(rules, rel, meta, lines, name, site_date, slug, categories)
+        url_path = clean(url_path, "permalink", lines, report)  # a URL XML can hold
         url = self.config.site.url.rstrip("/") + self.config.site.baseurl + url_path
 
         body, removed = strip_xml_illegal(fm.body)

@@ -69,6 +69,13 @@ def walk_posts(
             if name.startswith("."):
                 continue
             rel = prefix + name
+            if not _utf8(name):
+                shown = printable_name(rel)
+                reason = "file name is not valid UTF-8; not read"
+                hint = "rename it (feeds and the state folder need a UTF-8 name)"
+                skipped.append(Skipped(shown, reason, True))
+                diags.append(Diagnostic(Severity.ERROR, "name", reason, shown, None, hint))
+                continue
             if entry.is_dir(follow_symlinks=False):
                 if rel == "_drafts" and not drafts:
                     skip(
@@ -152,6 +159,21 @@ def walk_posts(
 
     walk(str(root), "")
     return found, skipped, diags
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # bytes the file system gave that UTF-8 cannot decode
+        return False
+    return True
+
+
+def printable_name(rel: str) -> str:
+    """A path that may hold undecodable bytes (as surrogate escapes), shown with each such
+    byte as ``\\xNN``."""
+    raw = rel.encode("utf-8", "surrogateescape")
+    return raw.decode("utf-8", "backslashreplace")
 
 
 def read_limited(path: Path, limit: int) -> bytes | FileOutcome:
