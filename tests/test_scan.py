@@ -279,3 +279,30 @@ def test_the_body_read_later_matches_the_scanned_one(tmp_path: Path) -> None:
     post = scanner.read(path, path.name).post
     assert post is not None and post.body == "Body here\n"
     assert scanner.body(path) == (post.body, post.body_sha)
+
+
+def test_a_post_swapped_after_the_walk_is_read_only_as_a_regular_file_inside(
+    tmp_path: Path,
+) -> None:
+    """Between the folder listing and the read a post may be replaced: by a symlink to a
+    private file outside the folder, or by a FIFO. Neither is read (nor hangs the build);
+    a symlink that stays inside the folder still works."""
+    import os
+
+    from feedwright.scan import read_limited
+
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    secret = tmp_path / "private.txt"
+    secret.write_text("---\ntitle: secret\n---\nprivate\n", "utf-8")
+    inside = posts / "2024-01-01-real.md"
+    inside.write_text("---\ntitle: Real\n---\nreal\n", "utf-8")
+    link_out, link_in, fifo = (posts / f"2024-01-0{i}-x.md" for i in (2, 3, 4))
+    link_out.symlink_to(secret)
+    link_in.symlink_to(inside)
+    os.mkfifo(fifo)
+    out = read_limited(link_out, 1000, posts)
+    assert not isinstance(out, bytes) and out.skipped is not None and out.skipped.error
+    assert read_limited(link_in, 1000, posts) == inside.read_bytes()
+    got = read_limited(fifo, 1000, posts)  # returns at once: never opened for a blocking read
+    assert not isinstance(got, bytes) and "not a regular file" in got.skipped.reason  # type: ignore[union-attr]

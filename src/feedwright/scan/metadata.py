@@ -36,7 +36,7 @@ from feedwright.scan.jekyll_dates import ruby_to_s
 from feedwright.scan.permalink import titleize_slug
 from feedwright.scan.post_dates import resolve_publication_date, resolve_updated
 from feedwright.scan.report import PostError, Report
-from feedwright.scan.sources import find_post_files, post_rules
+from feedwright.scan.sources import find_post_files, post_rules, posts_root
 from feedwright.scan.walk import FileOutcome, read_limited
 from feedwright.text import first_illegal_line, strip_xml_illegal
 from feedwright.types import Diagnostic, Post, ScanResult, Severity, Skipped
@@ -90,7 +90,7 @@ class Scanner:
         """A post's body and its sha256, as :meth:`read` makes them, without parsing the
         front matter; None when the file cannot give one. Callers compare the hash with
         the one the scan recorded."""
-        data = read_limited(path, self.config.limits.post_size)
+        data = read_limited(path, self.config.limits.post_size, posts_root(self.config))
         if isinstance(data, FileOutcome):
             return None
         try:
@@ -108,7 +108,7 @@ class Scanner:
 
     def read(self, path: Path, rel: str) -> FileOutcome:
         """Read and scan one file (``rel``: its path in the posts folder)."""
-        data = read_limited(path, self.config.limits.post_size)
+        data = read_limited(path, self.config.limits.post_size, posts_root(self.config))
         if isinstance(data, FileOutcome):
             return data.named(rel)
         return self.outcome(path, rel, data)

@@ -3,7 +3,9 @@ outside the folder read, no FIFO or device opened, no file read past the size li
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -176,15 +178,41 @@ def printable_name(rel: str) -> str:
     return raw.decode("utf-8", "backslashreplace")
 
 
-def read_limited(path: Path, limit: int) -> bytes | FileOutcome:
-    """The file's bytes, reading at most ``limit`` + 1 of them (bounded memory), or the
-    outcome that explains why it was not read. Diagnostics name no file yet."""
+_OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+
+
+def _open_post(path: Path, root: Path | None) -> int:
+    """A descriptor for a post that is a regular file inside ``root``. The walk listed the
+    folder earlier: a file swapped since for a symlink that leaves the folder, or for a
+    FIFO or a device, is refused here, on what was opened (never a later look at the
+    name), and a FIFO never blocks the build."""
     try:
-        size = path.stat().st_size
-        if size > limit:
-            data = b"x" * (limit + 1)  # not even opened
-        else:
-            with open(path, "rb") as handle:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP or root is None:
+            raise
+        target = os.path.realpath(path)  # a symlink the walk accepted: inside the folder?
+        inside = os.path.realpath(root) + os.sep
+        if not target.startswith(inside):
+            raise OSError(errno.ELOOP, "a symbolic link out of the posts folder") from None
+        fd = os.open(target, _OPEN_FLAGS)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "not a regular file")
+    return fd
+
+
+def read_limited(path: Path, limit: int, root: Path | None = None) -> bytes | FileOutcome:
+    """The file's bytes, reading at most ``limit`` + 1 of them (bounded memory), or the
+    outcome that explains why it was not read. Diagnostics name no file yet. ``root``:
+    the posts folder, which a symlinked post must not leave."""
+    try:
+        fd = _open_post(path, root)
+        with os.fdopen(fd, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > limit:
+                data = b"x" * (limit + 1)  # not read
+            else:
                 # a buffer of the file's size, not of the limit; more if it grew since
                 data = handle.read(size + 1)
                 if len(data) > size:
