@@ -63,6 +63,8 @@ class SqliteStore:
                 return db
             db.close()
         except sqlite3.DatabaseError as exc:
+            if cannot_write(exc):  # locked, read-only or full: not ours to delete
+                raise
             problem = f"unreadable ({exc})"
         self.recovered = problem
         self._unlink()
@@ -253,9 +255,7 @@ def open_cache(state: Path, fingerprint: str) -> Store:
 def recover(store: Store, exc: Exception, state: Path) -> Store:
     """The store to build with after ``store`` failed with ``exc`` mid-build: a fresh
     cache when it was corrupt, one that lasts the build when it cannot be written."""
-    if isinstance(exc, sqlite3.OperationalError) and any(
-        word in str(exc).lower() for word in _WRITE_FAILURES
-    ):
+    if cannot_write(exc):
         with contextlib.suppress(Exception):
             store.close()
         return unwritable(_why(state / CACHE_FILE, exc))
@@ -263,6 +263,13 @@ def recover(store: Store, exc: Exception, state: Path) -> Store:
         return store.restart(f"unreadable ({exc})")
     except (OSError, sqlite3.Error) as again:
         return unwritable(_why(state / CACHE_FILE, again))
+
+
+def cannot_write(exc: Exception) -> bool:
+    """Whether SQLite failed for want of a writable file (not because it is corrupt)."""
+    return isinstance(exc, sqlite3.OperationalError) and any(
+        word in str(exc).lower() for word in _WRITE_FAILURES
+    )
 
 
 def _why(path: Path, exc: Exception) -> str:

@@ -240,6 +240,11 @@ def cache_diagnostic(recovered: str | None) -> Diagnostic | None:
     if recovered is None or recovered == "new":
         return None
     if recovered.startswith(UNWRITABLE):
+        fix = (
+            "stop the program that holds it open"
+            if "locked" in recovered
+            else "make that path a writable file (delete it: it is only a cache)"
+        )
         return Diagnostic(
             Severity.WARNING,
             "cache-unwritable",
@@ -247,7 +252,6 @@ def cache_diagnostic(recovered: str | None) -> Diagnostic | None:
             "build reads and renders every post)",
             "",
             None,
-            "make that path a writable file (delete it: it is only a cache), or set state: "
-            "to a writable folder",
+            fix + ", or set state: to a writable folder",
         )
     return Diagnostic(Severity.NOTE, "cache-rebuilt", f"cache {recovered}; rebuilt it", "")
