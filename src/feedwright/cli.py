@@ -187,15 +187,16 @@ def _cmd_serve(args: argparse.Namespace, config: Config, out: TextIO, err: TextI
     from feedwright.serve import FeedApp, HttpServer, ServeSettings, serve_until_signal
 
     setup_logging(args.log_format)
-    if not config.output.is_dir():
-        what = "is not a folder" if config.output.exists() else "does not exist"
-        raise UsageError(
-            f"{config.output}: the output folder {what}; run `feedwright build` first, "
-            "or set output: (or --output) to the folder the feeds are in"
-        )
     app = FeedApp(ServeSettings.from_config(config))
     what = "--bind" if args.bind else "serve.bind"
     server = HttpServer(app, args.bind or config.serve.bind, what=what, label=str(config.output))
+    if not config.output.is_dir():  # serving nothing for ever helps no one
+        server.stop()
+        found = "is not a folder" if config.output.exists() else "does not exist"
+        raise UsageError(
+            f"{config.output}: the output folder {found}; run `feedwright build` first, "
+            "or set output: (or --output) to the folder the feeds are in"
+        )
 
     def reload() -> None:
         app.configure(ServeSettings.from_config(load_config(args.config, overrides(args))))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from feedwright.config import Config
-from feedwright.errors import FeedwrightError, LockedError, file_problem
+from feedwright.errors import LockedError, file_problem
 from feedwright.pipeline import build
 from feedwright.progress import Progress
 from feedwright.run.logs import RunLog
@@ -80,8 +80,6 @@ def run_once(
     except OSError as exc:  # a file or folder feedwright needs: say which, and the fix
         raised = file_problem(exc, settings_of(config))
         error = str(raised)
-    except FeedwrightError as exc:
-        error, raised = str(exc), exc
     except Exception as exc:  # recorded below; the published feeds are untouched
         error, raised = f"{type(exc).__name__}: {exc}", exc
     duration = time.monotonic() - clock
