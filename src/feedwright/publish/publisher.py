@@ -187,8 +187,8 @@ class Publisher:
         self._pool.shutdown()
         self._pool = None
         assert self._root is not None
-        probe_writable(self.state)  # the manifest must follow the files: fail before them
         try:
+            probe_writable(self.state)  # the manifest must follow the files: fail before them
             with naming(self.output):
                 self._place(staged)
         except BaseException:
