@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import fcntl
 import io
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -426,3 +427,107 @@ def test_check_reports_unevaluated_liquid_and_an_approximated_markdown_engine(
     built = cli("build", "-c", tmp_path / "config.yaml")
     feed = feedparser.parse((site / "_site" / "feeds" / "atom.xml").read_bytes())
     assert built.returncode == 0 and "{%" not in feed.entries[0].content[0].value
+
+
+# -- the small things a first run meets -----------------------------------------------------
+def test_dash_capital_v_prints_the_version() -> None:
+    from feedwright import __version__
+
+    result = cli("-V")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"feedwright {__version__}"
+
+
+def test_a_missing_config_file_says_how_to_create_one(tmp_path: Path) -> None:
+    result = cli("build", "-c", tmp_path / "missing.yaml")
+    assert result.returncode == 2
+    assert str(tmp_path / "missing.yaml") in result.stderr
+    assert "file not found" in result.stderr and "feedwright init" in result.stderr
+    assert "pass -c PATH" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["serve", "status", "list"])
+@pytest.mark.parametrize("option", [["--limit", "3"], ["--ids", "url"]])
+def test_options_that_do_nothing_for_a_command_are_refused(
+    tmp_path: Path, command: str, option: list[str]
+) -> None:
+    _, config = blog(tmp_path)
+    result = cli(command, "-c", config, *option)
+    assert result.returncode == 2
+    assert f"unrecognized arguments: {option[0]}" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["serve", "status"])
+def test_serve_and_status_refuse_now(tmp_path: Path, command: str) -> None:
+    _, config = blog(tmp_path)
+    result = cli(command, "-c", config, "--now", "2024-05-01")
+    assert result.returncode == 2
+    assert "unrecognized arguments: --now" in result.stderr
+
+
+def test_serve_on_a_missing_output_folder_says_so(tmp_path: Path) -> None:
+    _, config = blog(tmp_path)
+    result = cli("serve", "-c", config, "--bind", "127.0.0.1:0")
+    assert result.returncode == 2
+    assert f"{tmp_path / 'out'}: the output folder does not exist" in result.stderr
+    assert "feedwright build" in result.stderr
+
+
+def test_check_schema_needs_no_config_file(tmp_path: Path) -> None:
+    import json
+
+    result = cli("check", "--schema", "-c", tmp_path / "missing.yaml")
+    assert result.returncode == 0, result.stderr
+    assert "$schema" in json.loads(result.stdout)
+
+
+def test_no_author_without_a_site_author_says_the_entry_has_none(tmp_path: Path) -> None:
+    posts = tmp_path / "posts"
+    post(posts, "2024-03-01-first.md", "title: First")
+    site = {"title": "T", "url": "https://blog.example.org/", "timezone": "UTC"}
+    config = write_config(tmp_path, posts, site=site)
+    result = cli("build", "-v", "-c", config)
+    assert result.returncode == 0, result.stderr
+    assert "the site author is used" not in result.stderr
+    assert "no author: the entry has no author" in result.stderr
+    with_site_author = write_config(tmp_path, posts)
+    again = cli("build", "-v", "--full", "-c", with_site_author)
+    assert "no author: the site author is used" in again.stderr
+
+
+def test_a_deliberate_deletion_goes_through_with_accept_loss(tmp_path: Path) -> None:
+    posts = tmp_path / "posts"
+    for day in range(1, 6):
+        post(posts, f"2024-03-0{day}-p{day}.md", f"title: Post {day}\nauthor: Ann")
+    config = write_config(tmp_path, posts)
+    assert cli("build", "-c", config).returncode == 0
+    for day in range(1, 4):
+        (posts / f"2024-03-0{day}-p{day}.md").unlink()
+    before = snapshot(tmp_path / "out")
+    refused = cli("build", "-c", config)
+    assert refused.returncode == 1
+    assert "max_loss" in refused.stderr and "--accept-loss" in refused.stderr
+    assert snapshot(tmp_path / "out") == before
+    accepted = cli("build", "--accept-loss", "-c", config)
+    assert accepted.returncode == 0, accepted.stderr
+    atom = feedparser.parse((tmp_path / "out" / "atom.xml").read_bytes())
+    assert sorted(e.title for e in atom.entries) == ["Post 4", "Post 5"]
+    assert cli("build", "-c", config).returncode == 0  # the new count is the last good one
+    assert cli("run", "--accept-loss", "-c", config).returncode == 2  # never for the daemon
+
+
+def test_status_of_a_stopped_daemon_shows_no_next_run(tmp_path: Path) -> None:
+    from feedwright.state.status import clear_next_run, read_status
+
+    _, config = blog(tmp_path)
+    assert cli("build", "-c", config).returncode == 0
+    status_file = tmp_path / "state" / "status.json"
+    data = json.loads(status_file.read_text("utf-8"))
+    data["next_run"] = "2999-01-01T00:00:00+00:00"
+    status_file.write_text(json.dumps(data), "utf-8")
+    assert "next run: 2999-01-01" in cli("status", "-c", config).stdout
+    clear_next_run(tmp_path / "state")
+    status = read_status(tmp_path / "state")
+    assert status is not None and status.next_run is None and status.result == "ok"
+    shown = cli("status", "-c", config).stdout
+    assert "next run:" not in shown and "not running" in shown

@@ -237,7 +237,7 @@ def test_unreadable_files_say_why(tmp_path: Path, content: bytes, expected: str)
 
 
 def test_a_missing_file_says_how_to_name_one(tmp_path: Path) -> None:
-    assert "file not found; pass -c PATH" in problems(tmp_path / "nope.yaml")
+    assert "file not found; create one with `feedwright init`" in problems(tmp_path / "nope.yaml")
 
 
 @pytest.mark.parametrize(

@@ -225,3 +225,19 @@ def test_hubs_hear_of_changed_feeds_only_and_can_never_fail_a_run(sample_copy: P
     assert told[1] == []
     dry = run_once(config, dry_run=True, notify=notify)
     assert dry.status is None and len(told) == 2
+
+
+@pytest.mark.parametrize(
+    "name", ["sed70pv0Q", "4913", ".2024-01-01-post.md.swp", "post.md~", ".#post.md", "#post.md#"]
+)
+def test_the_watch_log_leaves_out_editors_temporary_files(name: str) -> None:
+    from feedwright.run.daemon import editor_temp
+
+    assert editor_temp(name)
+
+
+@pytest.mark.parametrize("name", ["2024-01-01-post.md", "config.yaml", "sedation.md", "4913.md"])
+def test_the_watch_log_names_posts_and_the_config(name: str) -> None:
+    from feedwright.run.daemon import editor_temp
+
+    assert not editor_temp(name)

@@ -469,6 +469,7 @@ def test_serve_refuses_a_bad_or_busy_address(tmp_path: Path) -> None:
 
 def test_healthz_follows_failed_and_good_builds(sample_copy: Path) -> None:
     config = sample_copy / "config.yaml"
+    (sample_copy / "feeds").mkdir()  # serve needs the output folder, though empty
     server = DaemonProcess(config, "--bind", "127.0.0.1:0", command="serve")
     try:
         port = port_of(server)

@@ -14,6 +14,7 @@ from typing import TextIO
 from feedwright.cli_args import overrides, parser
 from feedwright.config import Config, load_config
 from feedwright.errors import (
+    EXIT_BUG,
     EXIT_ERRORS,
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -21,6 +22,7 @@ from feedwright.errors import (
     EXIT_USAGE,
     FeedwrightError,
     UsageError,
+    file_problem,
 )
 from feedwright.scan.dates import DateParseError, parse_site_date
 from feedwright.types import BuildReport, Severity
@@ -92,6 +94,7 @@ def _cmd_build(args: argparse.Namespace, config: Config, out: TextIO, err: TextI
         full=args.full,
         jobs=args.jobs,
         progress=Progress(err, enabled=not args.quiet),
+        accept_loss=args.accept_loss,
     )
     report = result.report
     assert report is not None  # a build that raised has raised here too
@@ -131,11 +134,8 @@ def _cmd_list(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO
 def _cmd_check(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
     import json
 
-    from feedwright.check import CHECK_SCHEMA, check
+    from feedwright.check import check
 
-    if args.schema:
-        print(json.dumps(CHECK_SCHEMA, indent=2), file=out)
-        return EXIT_OK
     report = check(config, _now(args, config), jobs=args.jobs)
     if args.format == "json":
         print(json.dumps(report.to_json(str(config.posts)), indent=2, ensure_ascii=False), file=out)
@@ -190,6 +190,13 @@ def _cmd_serve(args: argparse.Namespace, config: Config, out: TextIO, err: TextI
     app = FeedApp(ServeSettings.from_config(config))
     what = "--bind" if args.bind else "serve.bind"
     server = HttpServer(app, args.bind or config.serve.bind, what=what, label=str(config.output))
+    if not config.output.is_dir():  # serving nothing for ever helps no one
+        server.stop()
+        found = "is not a folder" if config.output.exists() else "does not exist"
+        raise UsageError(
+            f"{config.output}: the output folder {found}; run `feedwright build` first, "
+            "or set output: (or --output) to the folder the feeds are in"
+        )
 
     def reload() -> None:
         app.configure(ServeSettings.from_config(load_config(args.config, overrides(args))))
@@ -225,11 +232,21 @@ def _cmd_status(args: argparse.Namespace, config: Config, out: TextIO, err: Text
                 f"{counts.warnings} warnings",
                 file=out,
             )
-        print(
-            f"last success: {status.last_success}; next run: {status.next_run}",
-            file=out,
-        )
+        print(f"last success: {status.last_success}; {_next_run(status.next_run)}", file=out)
     return EXIT_ERRORS if status.result == "failed" else EXIT_OK
+
+
+def _next_run(when: str | None) -> str:
+    """The status line's "next run", which only a running daemon has."""
+    if when is None:
+        return "no next run scheduled (`feedwright run` is not running)"
+    try:
+        due = dt.datetime.fromisoformat(when)
+    except ValueError:
+        return f"next run: {when}"
+    if due.tzinfo is not None and due < dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1):
+        return f"next run was due {when} (is `feedwright run` still running?)"
+    return f"next run: {when}"
 
 
 def _cmd_config(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
@@ -269,9 +286,17 @@ def main(
         if exc.code is None or isinstance(exc.code, int):
             return exc.code or EXIT_OK
         return EXIT_USAGE
+    config: Config | None = None
     try:
         if args.command == "init":
             return _cmd_init(args, out)
+        if args.command == "check" and args.schema:
+            import json
+
+            from feedwright.check import CHECK_SCHEMA
+
+            print(json.dumps(CHECK_SCHEMA, indent=2), file=out)
+            return EXIT_OK
         config = load_config(args.config, overrides(args))
         commands = {
             "build": _cmd_build,
@@ -288,6 +313,43 @@ def main(
         return exc.exit_code
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except OSError as exc:  # a file or folder: one line with the path and the fix
+        from feedwright.run.once import settings_of
+
+        problem = file_problem(exc, None if config is None else settings_of(config))
+        print(f"feedwright: {problem}", file=err)
+        return problem.exit_code
+    except Exception as exc:  # a bug: one line, the traceback in a file (or with --debug)
+        return _report_bug(exc, None if config is None else config.state, args.debug, err)
+
+
+def _report_bug(exc: Exception, state: Path | None, debug: bool, err: TextIO) -> int:
+    import tempfile
+    import traceback
+
+    text = "".join(traceback.format_exception(exc))
+    if debug:
+        err.write(text)
+        print(f"feedwright: unexpected error (a bug in feedwright): {exc!r}", file=err)
+        return EXIT_BUG
+    where: Path | None = None
+    if state is not None:
+        with contextlib.suppress(OSError):
+            state.mkdir(parents=True, exist_ok=True)
+            where = state / "traceback.txt"
+            where.write_text(text, "utf-8")
+    if where is None or not where.is_file():
+        with tempfile.NamedTemporaryFile(
+            "w", prefix="feedwright-traceback-", suffix=".txt", delete=False
+        ) as file:
+            file.write(text)
+            where = Path(file.name)
+    print(
+        f"feedwright: unexpected error (a bug in feedwright): {type(exc).__name__}: {exc}; "
+        f"the traceback is in {where} (--debug prints it); please report it",
+        file=err,
+    )
+    return EXIT_BUG
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,10 +14,17 @@ def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="feedwright",
         description="Build Atom and RSS feeds from a folder of Jekyll-style Markdown posts.",
-        epilog="exit codes: 0 ok, 1 post errors, 2 bad config or usage, 3 warnings under "
-        "--strict, 75 output folder locked or serve address in use",
+        epilog="exit codes: 0 ok, 1 post errors or a failed build, 2 bad config or usage, "
+        "3 warnings under --strict, 70 a bug in feedwright (the traceback is in a file), "
+        "73 a file or folder cannot be read or written, 75 output folder locked or serve "
+        "address in use",
     )
-    parser.add_argument("--version", action="version", version=f"feedwright {__version__}")
+    parser.add_argument("-V", "--version", action="version", version=f"feedwright {__version__}")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="print the full traceback of an unexpected error instead of saving it to a file",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     common = argparse.ArgumentParser(add_help=False)
@@ -42,13 +49,16 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--feeds-url", help="public URL of the output folder (overrides feeds_url:)"
     )
-    common.add_argument("--limit", type=int, help="entries per feed (overrides limit:)")
-    common.add_argument(
+    # what the feeds hold: for the commands that build them
+    feed_opts = argparse.ArgumentParser(add_help=False)
+    feed_opts.add_argument("--limit", type=int, help="entries per feed (overrides limit:)")
+    feed_opts.add_argument(
         "--ids",
         choices=["url", "tag", "jekyll-feed"],
         help="entry id scheme (overrides ids.scheme)",
     )
-    common.add_argument(
+    now_opt = argparse.ArgumentParser(add_help=False)
+    now_opt.add_argument(
         "--now",
         help="build as if it were this time (ISO 8601), for previews "
         "and reproducible builds; default: the current time",
@@ -56,7 +66,7 @@ def parser() -> argparse.ArgumentParser:
 
     build = sub.add_parser(
         "build",
-        parents=[common],
+        parents=[common, feed_opts, now_opt],
         help="build the feeds once",
         description="Scan the posts and write every feed whose bytes changed.",
     )
@@ -74,10 +84,16 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--jobs", type=int, metavar="N", help="render in N processes (default: the number of CPUs)"
     )
+    build.add_argument(
+        "--accept-loss",
+        action="store_true",
+        help="publish even when more than max_loss of the posts are gone since the last good "
+        "build (after deleting posts on purpose); for this run only",
+    )
 
     run = sub.add_parser(
         "run",
-        parents=[common],
+        parents=[common, feed_opts],
         help="rebuild on a schedule (daemon)",
         description="Build at start, then on the configured schedule, at the "
         "publication time of future-dated posts and (with --watch) on changes. "
@@ -134,7 +150,7 @@ def parser() -> argparse.ArgumentParser:
 
     chk = sub.add_parser(
         "check",
-        parents=[common],
+        parents=[common, feed_opts, now_opt],
         help="report every problem that would hurt the feeds",
         description="Scan, render and build everything in memory and report every problem "
         "with file, line and fix. Writes nothing. Exit 1 on errors; with --strict, 3 on "
@@ -148,7 +164,11 @@ def parser() -> argparse.ArgumentParser:
     )
     chk.add_argument("--strict", action="store_true", help="exit 3 when there are warnings")
     chk.add_argument("-v", "--verbose", action="store_true", help="also print notes")
-    chk.add_argument("--schema", action="store_true", help="print the JSON output's schema")
+    chk.add_argument(
+        "--schema",
+        action="store_true",
+        help="print the JSON output's schema (needs no config file)",
+    )
     chk.add_argument(
         "--jobs", type=int, metavar="N", help="render in N processes (default: the number of CPUs)"
     )
@@ -169,7 +189,7 @@ def parser() -> argparse.ArgumentParser:
 
     sub.add_parser(
         "config",
-        parents=[common],
+        parents=[common, feed_opts],
         help="print the effective configuration",
         description="Print every setting as feedwright uses it, and where its value came from: "
         "the default, config.yaml, the Jekyll site's _config.yml or a command-line option.",
@@ -177,7 +197,7 @@ def parser() -> argparse.ArgumentParser:
 
     lst = sub.add_parser(
         "list",
-        parents=[common],
+        parents=[common, now_opt],
         help="show the index",
         description="Show the indexed posts by year, tag or category.",
     )
@@ -196,9 +216,9 @@ def overrides(args: argparse.Namespace) -> dict[str, object]:
         ("feeds_url", "feeds_url"),
         ("limit", "limit"),
     ):
-        value = getattr(args, attr)
+        value = getattr(args, attr, None)  # --limit is not an option of every command
         if value is not None:
             out[key] = str(Path.cwd() / value) if isinstance(value, Path) else value
-    if args.ids is not None:
+    if getattr(args, "ids", None) is not None:
         out["ids.scheme"] = args.ids
     return out

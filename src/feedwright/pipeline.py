@@ -23,7 +23,7 @@ from feedwright.scan.cached import CachedSource, parse_one, tree_of
 from feedwright.state import reuse, snapshot
 from feedwright.state import store as stores
 from feedwright.state.codec import FileStat, Summary
-from feedwright.state.sqlite import SqliteStore
+from feedwright.state.sqlite import open_cache, recover
 from feedwright.state.status import read_status
 from feedwright.state.store import MemoryStore, Store, WriteOnly
 from feedwright.types import (
@@ -49,13 +49,15 @@ def build(
     jobs: int | None = None,
     progress: Progress | None = None,
     racy_ns: int | None = None,
+    accept_loss: bool = False,
 ) -> BuildReport:
     """Build every feed. Files are written atomically and only when their bytes change;
     with ``dry_run`` nothing is written and the report says what would change. The store
     in the state folder makes unchanged work free; ``full`` reuses none of it. The output
     folder is locked for the build unless ``lock`` is False (the caller holds the lock).
     ``racy_ns`` is how recent a file change must be to distrust its timestamps (default
-    :data:`feedwright.state.store.RACY_NS`, read now)."""
+    :data:`feedwright.state.store.RACY_NS`, read now). ``accept_loss`` publishes even when
+    more than ``max_loss`` of the last good build's posts are gone (a deliberate deletion)."""
     run = _Run(
         config,
         now or dt.datetime.now(dt.UTC),
@@ -64,6 +66,7 @@ def build(
         default_jobs() if jobs is None else max(1, jobs),
         progress or Silent(),
         stores.RACY_NS if racy_ns is None else racy_ns,
+        accept_loss,
     )
     if dry_run:
         return run.build()
@@ -79,7 +82,7 @@ def open_store(config: Config, *, dry_run: bool, full: bool) -> Store:
     """Dry runs keep nothing; ``full`` builds remember without reusing."""
     if dry_run:
         return MemoryStore()
-    store = SqliteStore(config.state, reuse.config_fingerprint(config))
+    store = open_cache(config.state, reuse.config_fingerprint(config))
     return WriteOnly(store) if full else store
 
 
@@ -92,6 +95,7 @@ class _Run:
     jobs: int
     progress: Progress
     racy_ns: int
+    accept_loss: bool = False
 
     def build(self) -> BuildReport:
         config = self.config
@@ -109,7 +113,7 @@ class _Run:
                 quick = rebuild(config, self.now, store, tree, self.racy_ns, self.progress)
                 report = quick or self.full_build(store, tree)
             except store.failures as exc:  # the store went bad mid-build: start afresh
-                store = store.restart(f"unreadable ({exc})")
+                store = recover(store, exc, config.state)
                 report = self.full_build(store, tree)
         finally:
             store.close()
@@ -143,12 +147,12 @@ class _Run:
         source = self.post_source(store, team)
         result = scan(config, self.now, source)  # scan
         diagnostics, skipped = list(result.diagnostics), list(result.skipped)
-        if store.recovered not in (None, "new"):
-            note = f"cache {store.recovered}; rebuilt it"
-            diagnostics.append(Diagnostic(Severity.NOTE, "cache-rebuilt", note, ""))
+        cache = stores.cache_diagnostic(store.recovered)
+        if cache is not None:
+            diagnostics.append(cache)
         refused = _refusal(config, len(result.posts), result.files_seen, skipped)
-        if refused is not None:
-            return _failed(result, diagnostics, skipped, refused, dry_run)
+        if refused is not None and not (self.accept_loss and refused[1] == LOSS_HINT):
+            return _failed(result, diagnostics, skipped, *refused, dry_run)
         index = self.index(result, diagnostics, skipped)  # index
         plans = plan_feeds(index, config)  # plan
         clashes = output_clashes(plans)
@@ -156,7 +160,7 @@ class _Run:
             diagnostics.extend(clashes)
             reason = f"{len(clashes)} output path(s) claimed by two feeds"
             hint = "see the output-clash errors above"
-            return _failed(result, diagnostics, skipped, reason, dry_run, hint)
+            return _failed(result, diagnostics, skipped, reason, hint, dry_run)
         needed = _posts_of(plans)
         externals = snapshot.external_signatures(external_files(config, needed.values()))
         linker = Linker.of(config, index.posts)
@@ -348,20 +352,30 @@ def _from_snapshot(hit: snapshot.Hit, dry_run: bool) -> BuildReport:
     )
 
 
-def _refusal(config: Config, posts: int, files_seen: int, skipped: list[Skipped]) -> str | None:
+POSTS_HINT = "check the 'posts:' folder in the config"
+LOSS_HINT = (
+    "if the posts were deleted on purpose, run `feedwright build --accept-loss` once (or "
+    "raise max_loss in the config); otherwise check the 'posts:' folder"
+)
+
+
+def _refusal(
+    config: Config, posts: int, files_seen: int, skipped: list[Skipped]
+) -> tuple[str, str] | None:
     """Why the build must not publish what it found (so little that the posts folder is
-    probably missing or emptied), or None."""
+    probably missing or emptied) and the fix, or None."""
     if not posts:
         if not any(s.error for s in skipped):
-            return f"no publishable posts found in {config.posts}"
-        return f"none of the {files_seen} posts in {config.posts} could be read"
+            return f"no publishable posts found in {config.posts}", POSTS_HINT
+        return f"none of the {files_seen} posts in {config.posts} could be read", POSTS_HINT
     status = read_status(config.state)
     previous = None if status is None else status.last_good_posts
     if isinstance(previous, int) and previous and posts < previous * (1 - config.max_loss):
         return (
-            f"only {posts} of the {previous} posts of the last good build remain "
-            f"(more than max_loss={config.max_loss:.0%} lost at once: an unmounted or emptied "
-            "folder?)"
+            f"only {posts} of the {previous} posts of the last good build remain: more than "
+            f"the setting max_loss ({config.max_loss:.0%}) lost at once (an unmounted or "
+            "emptied folder?)",
+            LOSS_HINT,
         )
     return None
 
@@ -371,8 +385,8 @@ def _failed(
     diagnostics: list[Diagnostic],
     skipped: list[Skipped],
     reason: str,
+    hint: str,
     dry_run: bool,
-    hint: str = "check the 'posts:' folder in the config",
 ) -> BuildReport:
     diagnostics.append(
         Diagnostic(

@@ -85,7 +85,10 @@ def _read(path: Path) -> object:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
-        raise ConfigError(path, ["file not found; pass -c PATH to name your config file"]) from None
+        raise ConfigError(
+            path,
+            ["file not found; create one with `feedwright init` (or name another with -c PATH)"],
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(path, [f"cannot read: {exc}"]) from None
     try:

@@ -11,7 +11,7 @@ import errno
 import os
 import stat
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from feedwright.errors import FeedwrightError
@@ -103,9 +103,38 @@ def split_relpath(rel: str) -> tuple[tuple[str, ...], str]:
     return tuple(folder), name
 
 
+@contextlib.contextmanager
+def naming(path: Path) -> Iterator[None]:
+    """Let an ``OSError`` raised within name ``path`` when it names no absolute path (a
+    write to a descriptor, or a name relative to an open folder), so that its message can
+    say which file or folder is at fault."""
+    try:
+        yield
+    except OSError as exc:
+        name = os.fsdecode(exc.filename) if isinstance(exc.filename, str | bytes) else ""
+        if not os.path.isabs(name) or os.path.basename(name).startswith(TMP_PREFIX):
+            exc.filename = str(path)  # a temp file's name means nothing to its reader
+        raise
+
+
+def probe_writable(folder: Path) -> None:
+    """Raise the ``OSError`` that writing a file in ``folder`` would meet (read-only,
+    full, not a folder), before anything depends on it."""
+    with naming(folder):
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=folder)
+        os.close(fd)
+        os.unlink(tmp)
+
+
 # -- files outside the output folder (the state folder) -------------------------------------
 def atomic_write(path: Path, data: bytes) -> None:
     """Write to a temp file in the same folder, fsync, then rename over ``path``."""
+    with naming(path):
+        _atomic_write(path, data)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=path.parent)
     try:

@@ -24,6 +24,7 @@ def output_lock(output: Path) -> Iterator[None]:
         except OSError as exc:
             if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
                 raise LockedError(output) from None
+            exc.filename = str(output)  # the folder that cannot be locked
             raise
         yield
     finally:

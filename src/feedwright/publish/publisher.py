@@ -18,7 +18,9 @@ from feedwright.publish.folders import (
     UnsafeOutputError,
     fsync_fd,
     lstat_at,
+    naming,
     open_folder,
+    probe_writable,
     read_regular,
     split_relpath,
 )
@@ -120,6 +122,10 @@ class Publisher:
 
     def _stage(self, folder: tuple[str, ...], name: str, data: bytes) -> _Staged:
         """A temp file beside ``folder/name`` holding ``data``, flushed to disk."""
+        with naming(self.output.joinpath(*folder, name)):
+            return self._stage_in(folder, name, data)
+
+    def _stage_in(self, folder: tuple[str, ...], name: str, data: bytes) -> _Staged:
         assert self._root is not None
         parent = open_folder(self._root, self.output, folder, create=True)
         assert parent is not None
@@ -182,7 +188,9 @@ class Publisher:
         self._pool = None
         assert self._root is not None
         try:
-            self._place(staged)
+            probe_writable(self.state)  # the manifest must follow the files: fail before them
+            with naming(self.output):
+                self._place(staged)
         except BaseException:
             for item in staged:
                 self._unlink_temp(item)

@@ -6,6 +6,7 @@ finish, then exit 0; SIGHUP reloads the config (an invalid one is logged and ign
 from __future__ import annotations
 
 import datetime as dt
+import re
 import signal
 import threading
 from collections.abc import Mapping
@@ -21,9 +22,20 @@ from feedwright.run.once import run_once
 from feedwright.run.scheduler import BuildScheduler
 from feedwright.run.websub import HubNotifier
 from feedwright.scan.sources import posts_root
+from feedwright.state.status import clear_next_run
 from feedwright.types import BuildReport
 
 POLL_SECONDS = 0.2  # how soon a signal is noticed between builds
+
+# Files editors and tools write next to the one being saved, then rename or delete: vim's
+# 4913 probe and .swp files, backups ending in ~, emacs's .#lock and #autosave#, sed -i's
+# sedXXXXXX, and dot-files such as .goutputstream-XXXXXX.
+_EDITOR_TEMP = re.compile(r"^(4913|\d+~?|sed[A-Za-z0-9]{6}|\..*|#.*#|.*~|.*\.sw[a-p])$")
+
+
+def editor_temp(name: str) -> bool:
+    """Whether ``name`` is an editor's or tool's temporary file, not a post or config."""
+    return _EDITOR_TEMP.match(name) is not None
 
 
 class Daemon:
@@ -97,6 +109,7 @@ class Daemon:
                 self._watch_stop.set()
                 self.scheduler.shutdown()
                 self.notifier.close()
+                clear_next_run(self.config.state)  # no run is due from a stopped daemon
                 for sig, handler in previous.items():
                     signal.signal(sig, handler)
         log.info("stopped")
@@ -177,9 +190,12 @@ class Daemon:
                 self._watch_ready.set()  # the first (empty) yield: watching is active
                 if not changes:
                     continue
-                names = sorted({Path(p).name for _, p in changes})
                 if any(Path(p).resolve() == self.config_path.resolve() for _, p in changes):
                     self._reload = True
+                names = sorted({Path(p).name for _, p in changes} - {""})
+                names = [n for n in names if not editor_temp(n)]
+                if not names and not self._reload:
+                    continue  # only an editor's temporary files: the save itself follows
                 log.info(
                     "change detected: %s", ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")
                 )

@@ -58,8 +58,9 @@ class RunLog:
         error: str | None,
         duration: float,
         trigger: str,
-        status: Status,
+        status: Status | None,
     ) -> None:
+        """Log one build; ``status`` is None when the status file could not be written."""
         if report is None or report.failed:
             cause = error or (report.failed if report else "unknown")
             log.error(
@@ -81,13 +82,17 @@ class RunLog:
                 self.diagnostics(report)
             return
         self.diagnostics(report)
-        counts = {} if status.counts is None else status.counts.to_json()
+        counts = {} if status is None or status.counts is None else status.counts.to_json()
+        result = "errors" if report.errors else "ok"
+        next_run = None
+        if status is not None:
+            result, next_run = status.result, status.next_run
         level = logging.WARNING if report.errors else logging.INFO
         log.log(
             level,
             "build %s in %.2fs [%s]: %d posts indexed, %d skipped; feeds %d written, "
             "%d unchanged, %d removed; %d errors, %d warnings; next run %s",
-            status.result,
+            result,
             duration,
             trigger,
             report.indexed,
@@ -97,15 +102,15 @@ class RunLog:
             counts.get("feeds_removed", 0),
             report.errors,
             report.warnings,
-            status.next_run,
+            next_run,
             extra={
                 "fields": {
                     "event": "build",
                     "trigger": trigger,
                     "duration_seconds": round(duration, 3),
                     **counts,
-                    "result": status.result,
-                    "next_run": status.next_run,
+                    "result": result,
+                    "next_run": next_run,
                 }
             },
         )

@@ -9,9 +9,10 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from feedwright.config import Config
-from feedwright.errors import LockedError
+from feedwright.errors import LockedError, file_problem
 from feedwright.pipeline import build
 from feedwright.progress import Progress
 from feedwright.run.logs import RunLog
@@ -47,13 +48,17 @@ def run_once(
     notify: Notify = notify_hubs,
     run_log: RunLog | None = None,
     raise_errors: bool = True,
+    accept_loss: bool = False,
 ) -> RunResult:
     """Build once and do the bookkeeping around it. A build that raises is recorded as
     failed (status and log) and then raised again, unless ``raise_errors`` is False (the
     daemon never stops over one build). A locked output folder is raised at once: the run
     that holds it is the one whose status counts. ``plan_next(report)`` returns when the
     next run is due, for the status file. Hubs are told only after a successful build
-    that wrote something, and a hub can never fail the build. A dry run only builds."""
+    that wrote something, and a hub can never fail the build. A dry run only builds.
+    A file or folder that cannot be used is raised as a one-line
+    :class:`~feedwright.errors.FileProblem`; a status file that cannot be written is
+    logged, and the build's own outcome stands. ``accept_loss``: see :func:`build`."""
     started = dt.datetime.now(dt.UTC)
     clock = time.monotonic()
     report: BuildReport | None = None
@@ -61,10 +66,20 @@ def run_once(
     raised: Exception | None = None
     try:
         report = build(
-            config, now=now, dry_run=dry_run, full=full, lock=lock, jobs=jobs, progress=progress
+            config,
+            now=now,
+            dry_run=dry_run,
+            full=full,
+            lock=lock,
+            jobs=jobs,
+            progress=progress,
+            accept_loss=accept_loss,
         )
     except LockedError:
         raise
+    except OSError as exc:  # a file or folder feedwright needs: say which, and the fix
+        raised = file_problem(exc, settings_of(config))
+        error = str(raised)
     except Exception as exc:  # recorded below; the published feeds are untouched
         error, raised = f"{type(exc).__name__}: {exc}", exc
     duration = time.monotonic() - clock
@@ -72,15 +87,20 @@ def run_once(
         if raised is not None and raise_errors:
             raise raised
         return RunResult(report, error, duration, None)
-    status = write_status(
-        config.state,
-        started=started,
-        duration=duration,
-        report=report,
-        error=error,
-        next_run=None if plan_next is None else plan_next(report),
-        trigger=trigger,
-    )
+    status: Status | None = None
+    try:
+        status = write_status(
+            config.state,
+            started=started,
+            duration=duration,
+            report=report,
+            error=error,
+            next_run=None if plan_next is None else plan_next(report),
+            trigger=trigger,
+        )
+    except OSError as exc:  # the state folder is unusable: say so, keep the build's outcome
+        if raised is None:  # (a failed build has said why already)
+            log.warning("status not recorded: %s", file_problem(exc, settings_of(config)))
     if run_log is not None:
         run_log.build(report, error=error, duration=duration, trigger=trigger, status=status)
     if raised is not None:
@@ -92,3 +112,11 @@ def run_once(
         except Exception as exc:  # the feeds are written: a hub can never fail the build
             log.warning("websub: publishing failed: %r", exc)
     return RunResult(report, error, duration, status)
+
+
+def settings_of(config: Config) -> dict[Path, str]:
+    """The config's folders by the key that sets them, for messages that name the key."""
+    folders = {config.posts: "posts:", config.output: "output:", config.state: "state:"}
+    if config.jekyll is not None:
+        folders.setdefault(config.jekyll, "jekyll:")
+    return folders

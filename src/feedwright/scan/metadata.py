@@ -254,7 +254,9 @@ class Scanner:
             report.add(
                 Severity.NOTE,
                 "no-author",
-                "no author: the site author is used",
+                "no author: the site author is used"
+                if self.config.site.author
+                else "no author: the entry has no author (nor does the site: set site.author)",
                 None,
                 "add 'author:'",
             )

@@ -19,7 +19,7 @@ from pathlib import Path
 from feedwright import __version__
 from feedwright.state import codec
 from feedwright.state.codec import PlanRecord
-from feedwright.state.store import FileRecord, OutputPrint, Store
+from feedwright.state.store import FileRecord, OutputPrint, Store, unwritable
 from feedwright.types import Post, RenderValue
 
 CACHE_FILE = "cache.sqlite"
@@ -63,6 +63,8 @@ class SqliteStore:
                 return db
             db.close()
         except sqlite3.DatabaseError as exc:
+            if cannot_write(exc):  # locked, read-only or full: not ours to delete
+                raise
             problem = f"unreadable ({exc})"
         self.recovered = problem
         self._unlink()
@@ -142,8 +144,9 @@ class SqliteStore:
     def restart(self, reason: str) -> Store:
         self.close()
         self._unlink()
-        fresh = SqliteStore(self.path.parent, self.fingerprint)
-        fresh.recovered = reason
+        fresh = open_cache(self.path.parent, self.fingerprint)
+        if fresh.recovered is None or fresh.recovered == "new":
+            fresh.recovered = reason
         return fresh
 
     # -- post files -----------------------------------------------------------------------
@@ -234,3 +237,43 @@ class SqliteStore:
         self.db.execute("DELETE FROM plan")
         if record is not None:
             self.db.execute("INSERT INTO plan VALUES ('last', ?)", (codec.plan_to_json(record),))
+
+
+# SQLite's words for storage it cannot write (as opposed to a corrupt file)
+_WRITE_FAILURES = ("full", "readonly", "read-only", "locked", "unable to open", "i/o error")
+
+
+def open_cache(state: Path, fingerprint: str) -> Store:
+    """The state folder's cache, or (when it cannot be opened for writing) a store that
+    lasts one build and says why: the cache only makes builds faster."""
+    try:
+        return SqliteStore(state, fingerprint)
+    except (OSError, sqlite3.Error) as exc:
+        return unwritable(_why(state / CACHE_FILE, exc))
+
+
+def recover(store: Store, exc: Exception, state: Path) -> Store:
+    """The store to build with after ``store`` failed with ``exc`` mid-build: a fresh
+    cache when it was corrupt, one that lasts the build when it cannot be written."""
+    if cannot_write(exc):
+        with contextlib.suppress(Exception):
+            store.close()
+        return unwritable(_why(state / CACHE_FILE, exc))
+    try:
+        return store.restart(f"unreadable ({exc})")
+    except (OSError, sqlite3.Error) as again:
+        return unwritable(_why(state / CACHE_FILE, again))
+
+
+def cannot_write(exc: Exception) -> bool:
+    """Whether SQLite failed for want of a writable file (not because it is corrupt)."""
+    return isinstance(exc, sqlite3.OperationalError) and any(
+        word in str(exc).lower() for word in _WRITE_FAILURES
+    )
+
+
+def _why(path: Path, exc: Exception) -> str:
+    if isinstance(exc, OSError):
+        name = exc.filename if isinstance(exc.filename, str) else str(path)
+        return f"{name}: {(exc.strerror or str(exc)).lower()}"
+    return f"{path}: {exc}"

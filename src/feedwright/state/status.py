@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from dataclasses import dataclass, replace
@@ -187,3 +188,14 @@ def write_status(
     state.mkdir(parents=True, exist_ok=True)
     atomic_write(state / STATUS_FILE, (json.dumps(status.to_json(), indent=2) + "\n").encode())
     return status
+
+
+def clear_next_run(state: Path) -> None:
+    """A daemon that stops has no next run: take it out of the status file (when there
+    is one that names one, and the state folder can be written)."""
+    status = read_status(state)
+    if status is None or status.next_run is None:
+        return
+    data = replace(status, next_run=None).to_json()
+    with contextlib.suppress(OSError):  # the daemon is stopping: a stale "next run" at worst
+        atomic_write(state / STATUS_FILE, (json.dumps(data, indent=2) + "\n").encode())

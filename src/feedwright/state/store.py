@@ -11,12 +11,16 @@ from typing import Protocol
 
 from feedwright.errors import FeedwrightError
 from feedwright.state.codec import Outcome, PlanRecord
-from feedwright.types import Post, RenderValue
+from feedwright.types import Diagnostic, Post, RenderValue, Severity
 
 # A file changed within this window of our last look may have been edited again without
 # its timestamps moving (file-system clocks are coarse): hash it instead of trusting stat.
 # Read at call time (build(racy_ns=...) overrides it).
 RACY_NS = 1_000_000_000
+
+
+# ``recovered`` of a store that stands in for a cache that cannot be written
+UNWRITABLE = "cannot be written"
 
 
 class StoreError(FeedwrightError):
@@ -220,3 +224,34 @@ class WriteOnly:
 
     def restart(self, reason: str) -> Store:
         return WriteOnly(self.inner.restart(reason))
+
+
+def unwritable(problem: str) -> Store:
+    """A store for one build whose cache cannot be written (``problem`` says why): the
+    build runs without reuse and still publishes; :func:`cache_diagnostic` warns."""
+    store = MemoryStore()
+    store.recovered = f"{UNWRITABLE}: {problem}"
+    return store
+
+
+def cache_diagnostic(recovered: str | None) -> Diagnostic | None:
+    """What the build reports about its cache: a warning when it cannot be written, a
+    note when it was rebuilt, nothing when it was new or reused."""
+    if recovered is None or recovered == "new":
+        return None
+    if recovered.startswith(UNWRITABLE):
+        fix = (
+            "stop the program that holds it open"
+            if "locked" in recovered
+            else "make that path a writable file (delete it: it is only a cache)"
+        )
+        return Diagnostic(
+            Severity.WARNING,
+            "cache-unwritable",
+            f"cache {recovered}; built without it (the feeds are published, but every "
+            "build reads and renders every post)",
+            "",
+            None,
+            fix + ", or set state: to a writable folder",
+        )
+    return Diagnostic(Severity.NOTE, "cache-rebuilt", f"cache {recovered}; rebuilt it", "")
