@@ -18,13 +18,13 @@ from feedwright.progress import Progress, Silent
 from feedwright.publish import Publisher, clean_temp_files, output_lock, read_manifest
 from feedwright.rebuild import output_prints, rebuild
 from feedwright.render import Linker, render_diagnostics, render_notes, render_stage
+from feedwright.reports import LOSS_HINT, failed_report, from_snapshot, refusal, summary_of
 from feedwright.scan import scan
 from feedwright.scan.cached import CachedSource, parse_one, tree_of
 from feedwright.state import reuse, snapshot
 from feedwright.state import store as stores
-from feedwright.state.codec import FileStat, Summary
+from feedwright.state.codec import FileStat
 from feedwright.state.sqlite import open_cache, recover
-from feedwright.state.status import read_status
 from feedwright.state.store import MemoryStore, Store, WriteOnly
 from feedwright.types import (
     BuildReport,
@@ -34,7 +34,6 @@ from feedwright.types import (
     Post,
     RenderedPost,
     ScanResult,
-    Severity,
     Skipped,
 )
 
@@ -104,7 +103,7 @@ class _Run:
         if not self.full:
             hit = snapshot.still_valid(config, self.now, tree, self.racy_ns)
             if hit is not None:
-                return _from_snapshot(hit, self.dry_run)
+                return from_snapshot(hit, self.dry_run)
         if self.dry_run:
             tree = None
         store = open_store(config, dry_run=self.dry_run, full=self.full)
@@ -130,7 +129,7 @@ class _Run:
                 tree,
                 outputs,
                 report.next_future,
-                _summary(report),
+                summary_of(report),
                 report.latest,
                 report.externals,
             )
@@ -150,9 +149,9 @@ class _Run:
         cache = stores.cache_diagnostic(store.recovered)
         if cache is not None:
             diagnostics.append(cache)
-        refused = _refusal(config, len(result.posts), result.files_seen, skipped)
+        refused = refusal(config, len(result.posts), result.files_seen, skipped)
         if refused is not None and not (self.accept_loss and refused[1] == LOSS_HINT):
-            return _failed(result, diagnostics, skipped, *refused, dry_run)
+            return failed_report(result, diagnostics, skipped, *refused, dry_run)
         index = self.index(result, diagnostics, skipped)  # index
         plans = plan_feeds(index, config)  # plan
         clashes = output_clashes(plans)
@@ -160,7 +159,7 @@ class _Run:
             diagnostics.extend(clashes)
             reason = f"{len(clashes)} output path(s) claimed by two feeds"
             hint = "see the output-clash errors above"
-            return _failed(result, diagnostics, skipped, reason, hint, dry_run)
+            return failed_report(result, diagnostics, skipped, reason, hint, dry_run)
         needed = _posts_of(plans)
         externals = snapshot.external_signatures(external_files(config, needed.values()))
         linker = Linker.of(config, index.posts)
@@ -311,7 +310,7 @@ class _Run:
                 plans,
                 index,
                 linker.by_name,
-                _summary(report),
+                summary_of(report),
                 report.latest,
                 report.next_future,
                 externals,
@@ -329,83 +328,3 @@ def _posts_of(plans: list[FeedPlan]) -> dict[str, Post]:
         for post in plan.posts:
             needed.setdefault(post.relpath, post)
     return needed
-
-
-def _summary(report: BuildReport) -> Summary:
-    return Summary(
-        report.files_seen, report.indexed, report.skipped, report.diagnostics, report.feeds
-    )
-
-
-def _from_snapshot(hit: snapshot.Hit, dry_run: bool) -> BuildReport:
-    s = hit.summary
-    return BuildReport(
-        files_seen=s.files_seen,
-        indexed=s.indexed,
-        skipped=s.skipped,
-        diagnostics=s.diagnostics,
-        changes=tuple(Change(n, "unchanged", "nothing changed") for n in hit.outputs),
-        feeds=s.feeds,
-        dry_run=dry_run,
-        next_future=hit.next_future,
-        opened=0,
-    )
-
-
-POSTS_HINT = "check the 'posts:' folder in the config"
-LOSS_HINT = (
-    "if the posts were deleted on purpose, run `feedwright build --accept-loss` once (or "
-    "raise max_loss in the config); otherwise check the 'posts:' folder"
-)
-
-
-def _refusal(
-    config: Config, posts: int, files_seen: int, skipped: list[Skipped]
-) -> tuple[str, str] | None:
-    """Why the build must not publish what it found (so little that the posts folder is
-    probably missing or emptied) and the fix, or None."""
-    if not posts:
-        if not any(s.error for s in skipped):
-            return f"no publishable posts found in {config.posts}", POSTS_HINT
-        return f"none of the {files_seen} posts in {config.posts} could be read", POSTS_HINT
-    status = read_status(config.state)
-    previous = None if status is None else status.last_good_posts
-    if isinstance(previous, int) and previous and posts < previous * (1 - config.max_loss):
-        return (
-            f"only {posts} of the {previous} posts of the last good build remain: more than "
-            f"the setting max_loss ({config.max_loss:.0%}) lost at once (an unmounted or "
-            "emptied folder?)",
-            LOSS_HINT,
-        )
-    return None
-
-
-def _failed(
-    result: ScanResult,
-    diagnostics: list[Diagnostic],
-    skipped: list[Skipped],
-    reason: str,
-    hint: str,
-    dry_run: bool,
-) -> BuildReport:
-    diagnostics.append(
-        Diagnostic(
-            Severity.ERROR,
-            "build-failed",
-            reason + "; feeds left as they were",
-            "",
-            None,
-            hint,
-        )
-    )
-    return BuildReport(
-        files_seen=result.files_seen,
-        indexed=0,
-        skipped=tuple(skipped),
-        diagnostics=tuple(diagnostics),
-        changes=(),
-        feeds=0,
-        dry_run=dry_run,
-        failed=reason,
-        next_future=result.next_future,
-    )
