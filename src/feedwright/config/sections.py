@@ -5,6 +5,7 @@ allowlist and size limits."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -34,12 +35,22 @@ class ArchivesConfig(StrictModel):
         ).replace("{slug}", "{year}")
 
 
+Family = Literal["site", "category", "tag"]
+
+
+def _site_and_categories() -> list[Family]:
+    return ["site", "category"]
+
+
 class DiscoveryConfig(StrictModel):
     """The pages and lists that help readers find the feeds (all in the output folder)."""
 
     index: bool = True  # index.html
     opml: bool = True  # feeds.opml
     autodiscovery: bool = True  # autodiscovery.html
+    # which feeds autodiscovery.html links: every page's <head> carries it, so not the
+    # hundreds of tag feeds a blog can have (a tag page links its own; see the README)
+    autodiscovery_families: list[Family] = Field(default_factory=_site_and_categories)
     stylesheet: bool = True  # feed.css in every Atom and RSS feed, and a page per feed
 
 

@@ -186,10 +186,14 @@ def opml(plans: list[FeedPlan], config: Config) -> bytes:
 
 
 def autodiscovery(plans: list[FeedPlan], config: Config) -> bytes:
-    """``<link rel="alternate">`` for every feed (the site's first: readers take the first
-    as the default), with absolute URLs and distinct titles, for a layout's ``<head>``."""
+    """``<link rel="alternate">`` for the feeds of ``discovery.autodiscovery_families``
+    (the site's first: readers take the first as the default), with absolute URLs and
+    distinct titles, for a layout's ``<head>``."""
     lines = ["<!-- feedwright: feed autodiscovery links; include this in your layout's <head> -->"]
+    families = set(config.discovery.autodiscovery_families)
     for plan in _subscribable(plans):
+        if plan.family not in families:
+            continue
         for fmt, path in plan.paths.items():
             lines.append(
                 f'<link rel="alternate" type="{MIME[fmt]}" '

@@ -90,6 +90,7 @@ _HELP: dict[str, str] = {
     "discovery.index": "write index.html, listing every feed",
     "discovery.opml": "write feeds.opml",
     "discovery.autodiscovery": "write autodiscovery.html, <link> tags to paste into pages",
+    "discovery.autodiscovery_families": "the feeds autodiscovery.html links: site, category, tag",
     "discovery.stylesheet": "write feed.xsl and reference it from every Atom and RSS feed",
     "websub": "WebSub hubs, advertised in every feed and pinged after each build",
     "websub.hubs": "hub URLs",

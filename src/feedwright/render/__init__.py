@@ -18,10 +18,7 @@ from feedwright.guard import Budget, Guarded, guarded_map
 from feedwright.parallel import Team
 from feedwright.progress import Progress
 from feedwright.render.excerpt import excerpt_separator, excerpt_source
-from feedwright.render.kramdown import to_html
-from feedwright.render.kramdown.premonition import premonition
 from feedwright.render.links import Linker
-from feedwright.render.liquid import JekyllLiquid, LiquidIssue, SiteContext
 from feedwright.render.text import feed_text
 from feedwright.scan.bodies import load_bodies
 from feedwright.scan.sources import posts_root
@@ -36,6 +33,7 @@ from feedwright.types import (
 
 if TYPE_CHECKING:
     from feedwright.render.html import Allowlist
+    from feedwright.render.liquid import JekyllLiquid, LiquidIssue
 
 __all__ = [
     "Linker",
@@ -96,6 +94,10 @@ def liquid_engine(linker: Linker) -> JekyllLiquid:
     key = (setup.fingerprint, setup.lists_fingerprint, linker.fingerprint)
     engine = _ENGINES.get(key)
     if engine is None:
+        # python-liquid and Markdown load only when something renders
+        from feedwright.render.kramdown import to_html
+        from feedwright.render.liquid import JekyllLiquid, SiteContext
+
         options = setup.kramdown
 
         def markdownify(text: str) -> str:
@@ -140,6 +142,9 @@ def page_of(post: Post, config: Config) -> dict[str, object]:
 def _liquid_and_markdown(
     text: str, post: Post, config: Config, linker: Linker
 ) -> tuple[str, list[LiquidIssue]]:
+    from feedwright.render.kramdown import to_html
+    from feedwright.render.kramdown.premonition import premonition
+
     issues: list[LiquidIssue] = []
     if "{{" in text or "{%" in text:
         text, issues = liquid_engine(linker).render(text, page_of(post, config))

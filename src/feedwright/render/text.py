@@ -8,11 +8,19 @@ import html
 import re
 from collections.abc import Mapping
 
-from feedwright.render.liquid import smartify
-
 # Liquid's strip_html: scripts, styles and comments with their contents, then every tag
 _BLOCKS = re.compile(r"<script.*?</script>|<!--.*?-->|<style.*?</style>", re.S | re.I)
 _TAG = re.compile(r"<.*?>", re.S)
+
+
+def smartify(text: str) -> str:
+    """Jekyll's ``smartify``: straight quotes, dashes and ellipses made typographic."""
+    text = re.sub(r"&(?!#?\w+;)", "&amp;", text)
+    text = text.replace("---", "\u2014").replace("--", "\u2013").replace("...", "\u2026")
+    text = re.sub(r'(^|[\s(\[{\u2014\u2013])"', "\\1\u201c", text)
+    text = text.replace('"', "\u201d")
+    text = re.sub(r"(^|[\s(\[{\u2014\u2013])'", "\\1\u2018", text)
+    return text.replace("'", "\u2019")
 
 
 def feed_text(value: str, smart: bool = True) -> str:

@@ -28,7 +28,7 @@ from feedwright.render.liquid.includes import IncludeRelativeTag, IncludeTag
 from feedwright.render.liquid.issues import SINK, LiquidIssue, Sink, report
 from feedwright.render.liquid.ruby import ruby_page
 from feedwright.render.liquid.tags import HighlightTag, LinkTag, PostUrlTag, ShortcodeTag
-from feedwright.render.liquid.text_filters import smartify
+from feedwright.render.text import smartify
 
 __all__ = ["JekyllLiquid", "LiquidIssue", "SiteContext", "smartify"]
 

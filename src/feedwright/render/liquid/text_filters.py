@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from liquid import Undefined
 
 from feedwright.render.liquid.ruby import ruby_inspect, ruby_str
+from feedwright.render.text import smartify
 
 if TYPE_CHECKING:
     from feedwright.render.liquid.engine import JekyllLiquid
@@ -144,13 +145,3 @@ class TextFilters:
             return int(value)
         matched = re.match(r"\s*([+-]?\d+)", ruby_str(value).replace("_", ""))
         return int(matched[1]) if matched else 0
-
-
-def smartify(text: str) -> str:
-    """Jekyll's ``smartify``: straight quotes, dashes and ellipses made typographic."""
-    text = re.sub(r"&(?!#?\w+;)", "&amp;", text)
-    text = text.replace("---", "\u2014").replace("--", "\u2013").replace("...", "\u2026")
-    text = re.sub(r'(^|[\s(\[{\u2014\u2013])"', "\\1\u201c", text)
-    text = text.replace('"', "\u201d")
-    text = re.sub(r"(^|[\s(\[{\u2014\u2013])'", "\\1\u2018", text)
-    return text.replace("'", "\u2019")
