@@ -50,16 +50,21 @@ class HeaderlessTable(BlockProcessor):
 
 def _split_row(row: str) -> list[str]:
     """The cells between the pipes that are neither escaped nor in a code span."""
+    if "\\" not in row and "`" not in row:
+        return row.split("|")  # nothing escaped, no code span: every pipe splits
     cells, current, code = [], [], 0
-    i = 0
-    while i < len(row):
+    i, size = 0, len(row)
+    while i < size:
         char = row[i]
-        if char == "\\" and i + 1 < len(row):
+        if char == "\\" and i + 1 < size:
             current.append(row[i : i + 2])
             i += 2
             continue
         if char == "`":
-            run = len(row[i:]) - len(row[i:].lstrip("`"))
+            end = i
+            while end < size and row[end] == "`":
+                end += 1
+            run = end - i
             code = 0 if code == run else (run if code == 0 else code)
             current.append("`" * run)
             i += run
