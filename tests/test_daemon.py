@@ -4,6 +4,7 @@ the single run that both it and `feedwright build` make, in this process."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import signal
 from collections.abc import Sequence
 from pathlib import Path
@@ -241,3 +242,25 @@ def test_the_watch_log_names_posts_and_the_config(name: str) -> None:
     from feedwright.run.daemon import editor_temp
 
     assert not editor_temp(name)
+
+
+def test_watch_follows_a_posts_folder_that_is_replaced(sample_copy: Path) -> None:
+    """Deployments swap the posts folder (a new checkout renamed over it, or a symlink
+    switched): later edits in the new folder are still rebuilt."""
+    set_config(sample_copy / "config.yaml", schedule={"every": "1h"})
+    posts = sample_copy / "posts"
+    fresh = sample_copy / "posts-v2"
+    shutil.copytree(posts, fresh)
+    daemon = DaemonProcess(sample_copy / "config.yaml", "--watch")
+    try:
+        daemon.wait_builds(1)
+        shutil.rmtree(posts)
+        posts.symlink_to(fresh, target_is_directory=True)
+        daemon.wait_for("the new folder watched", lambda: "was replaced" in daemon.log)
+        add_post(fresh, "2025-09-30-after-swap.md", "After The Swap")
+        daemon.wait_for(
+            "the post written after the swap",
+            lambda: "After The Swap" in titles(sample_copy / "feeds" / "rss.xml"),
+        )
+    finally:
+        assert daemon.stop() == 0

@@ -6,6 +6,7 @@ finish, then exit 0; SIGHUP reloads the config (an invalid one is logged and ign
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import signal
 import threading
@@ -31,6 +32,15 @@ POLL_SECONDS = 0.2  # how soon a signal is noticed between builds
 # 4913 probe and .swp files, backups ending in ~, emacs's .#lock and #autosave#, sed -i's
 # sedXXXXXX, and dot-files such as .goutputstream-XXXXXX.
 _EDITOR_TEMP = re.compile(r"^(4913|\d+~?|sed[A-Za-z0-9]{6}|\..*|#.*#|.*~|.*\.sw[a-p])$")
+
+
+def _identity(folder: Path) -> tuple[int, int] | None:
+    """Which folder ``folder`` names now (through any symlink): its device and inode."""
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def editor_temp(name: str) -> bool:
@@ -173,34 +183,50 @@ class Daemon:
         return self.scheduler.next_run()
 
     def _watch_loop(self) -> None:
-        from watchfiles import watch
-
-        paths = [posts_root(self.config), self.config_path]
+        """Watch the posts folder and the config until the daemon stops. A posts folder
+        replaced while watching (renamed over, or swapped for a symlink) is watched anew:
+        the old watch would follow the folder that is gone."""
         try:
-            for changes in watch(
-                *paths,
-                debounce=300,
-                step=50,
-                stop_event=self._watch_stop,
-                raise_interrupt=False,
-                recursive=True,
-                yield_on_timeout=True,
-                rust_timeout=200,
-            ):
-                self._watch_ready.set()  # the first (empty) yield: watching is active
-                if not changes:
-                    continue
-                if any(Path(p).resolve() == self.config_path.resolve() for _, p in changes):
-                    self._reload = True
-                names = sorted({Path(p).name for _, p in changes} - {""})
-                names = [n for n in names if not editor_temp(n)]
-                if not names and not self._reload:
-                    continue  # only an editor's temporary files: the save itself follows
-                log.info(
-                    "change detected: %s", ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")
-                )
+            while not self._watch_stop.is_set():
+                root = posts_root(self.config)
+                if not self._watch(root, _identity(root)):
+                    return
+                log.info("posts folder %s was replaced: watching the new one", root)
                 self.request("watch")
         except Exception as exc:  # the schedule still runs without the watcher
             log.error("file watching stopped: %s", exc)
         finally:
             self._watch_ready.set()
+
+    def _watch(self, root: Path, identity: tuple[int, int] | None) -> bool:
+        """Watch ``root`` and the config; False when the daemon stops, True when ``root``
+        no longer names the folder it named when the watch began."""
+        from watchfiles import watch
+
+        for changes in watch(
+            root,
+            self.config_path,
+            debounce=300,
+            step=50,
+            stop_event=self._watch_stop,
+            raise_interrupt=False,
+            recursive=True,
+            yield_on_timeout=True,
+            rust_timeout=200,
+        ):
+            self._watch_ready.set()  # the first (empty) yield: watching is active
+            if _identity(root) != identity:
+                return True
+            if not changes:
+                continue
+            if any(Path(p).resolve() == self.config_path.resolve() for _, p in changes):
+                self._reload = True
+            names = sorted({Path(p).name for _, p in changes} - {""})
+            names = [n for n in names if not editor_temp(n)]
+            if not names and not self._reload:
+                continue  # only an editor's temporary files: the save itself follows
+            log.info(
+                "change detected: %s", ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")
+            )
+            self.request("watch")
+        return False
