@@ -15,14 +15,10 @@ import pytest
 
 from feedwright.config.jekyll_data import JekyllSiteError
 from feedwright.config.jekyll_site import read_site
-from feedwright.jekyll_posts import (
-    RubyTimeError,
-    find_posts,
-    post_date,
-    post_url,
-    ruby_time_parse,
-    site_posts,
-)
+from feedwright.scan.jekyll_dates import post_date
+from feedwright.scan.jekyll_find import find_posts, site_posts
+from feedwright.scan.permalink import post_url
+from feedwright.scan.ruby_time import RubyTimeError, ruby_time_parse
 
 
 def _need(tool: str) -> str:

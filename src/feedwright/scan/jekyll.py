@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
+from feedwright.config.jekyll_site import DefaultsSet, JekyllSite, deep_merge
 from feedwright.errors import FeedwrightError
-from feedwright.jekyll_site import DefaultsSet, JekyllSite, deep_merge
 from feedwright.scan.jekyll_dates import post_date, ruby_to_s, site_zone
 from feedwright.scan.permalink import output_ext, post_destination, post_url, titleize_slug
 from feedwright.scan.ruby_time import RubyTimeError

@@ -9,7 +9,7 @@ import fnmatch
 import os
 from collections.abc import Sequence
 
-from feedwright.jekyll_site import JekyllSite
+from feedwright.config.jekyll_site import JekyllSite
 from feedwright.scan.jekyll import (
     DATE_FILENAME,
     DATELESS_FILENAME,

@@ -11,8 +11,8 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from urllib.parse import quote, unquote
 
+from feedwright.config.jekyll_site import style_to_permalink
 from feedwright.errors import FeedwrightError
-from feedwright.jekyll_site import style_to_permalink
 
 _PLACEHOLDER = re.compile(r":([a-z_]+)")
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from feedwright.jekyll_site import deep_merge
+from feedwright.config.jekyll_site import deep_merge
 from feedwright.scan.jekyll import (
     DATE_FILENAME,
     DATELESS_FILENAME,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from feedwright.config import Config
-from feedwright.jekyll_site import JekyllSite, read_site
+from feedwright.config.jekyll_site import JekyllSite, read_site
 from feedwright.scan.jekyll_find import post_paths
 from feedwright.scan.walk import walk_posts
 from feedwright.types import Diagnostic, Severity, Skipped
