@@ -9,6 +9,8 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from feedwright.config import Config, config_from_mapping
 from feedwright.parallel import Team
 from feedwright.render import Linker, render_diagnostics, render_key, render_stage, render_value
@@ -268,3 +270,26 @@ def test_summaries_are_jekylls_excerpt_when_the_post_gives_none(tmp_path: Path) 
     assert summaries["B"] == "Short Site intro."
     assert summaries["C"] == "Said in front matter."
     assert summaries["D"] == "All of it. Every word."
+
+
+@pytest.mark.parametrize(
+    ("body", "reads"),
+    [
+        ("{{ site.title }} and {{ site.baseurl | append: '/x' }}", False),
+        ("This site lists posts; site.posts in prose is not Liquid.", False),
+        ("{% for p in site.posts %}{{ p.title }}{% endfor %}", True),
+        ("{{ site.related_posts | size }}", True),
+        ("{{ site['posts'] | size }}", True),
+        ("{% assign s = site %}{{ s.posts | size }}", True),
+        ("{{ site.tags.kubevirt | size }}", True),
+        ("{% include_relative notes.md %}", True),
+    ],
+)
+def test_which_liquid_reads_the_posts_lists(body: str, reads: bool) -> None:
+    # A quick rebuild lists every post for Liquid only when a post to render reads them.
+    from feedwright.render.site import SiteSetup
+
+    setup = SiteSetup.of(
+        config_from_mapping({"site": {"title": "T", "url": "https://x.example/"}}), None
+    )
+    assert setup.reads_lists(body) is reads

@@ -276,6 +276,78 @@ def test_a_body_edit_rereads_one_post_and_rewrites_only_its_feeds(tmp_path: Path
     }
 
 
+def test_a_build_right_after_an_edit_looks_again_at_that_file_and_serializes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A file changed just before a build may change again within the same timestamp, so
+    # the next build reads it again; when its bytes are the same, that is all it does.
+    config = blog(tmp_path)
+    build(config, now=NOW, racy_ns=0)
+    edit(config, 1, "B1", "Brand new words")
+    racy = 3600 * 10**9  # every file written in this test is "just changed"
+    quick = build(config, now=NOW, racy_ns=racy)
+    assert quick.quick and quick.by_action("write")
+    published = outputs(config)
+    import feedwright.rebuild
+
+    def no_serializing(*args: object) -> None:
+        raise AssertionError("a feed was serialized again")
+
+    monkeypatch.setattr(feedwright.rebuild, "serialize_one", no_serializing)
+    again = build(config, now=NOW, racy_ns=racy)
+    assert again.quick and again.failed is None
+    assert again.opened == 4  # every file is "just changed" here: each is read again
+    assert {c.action for c in again.changes} == {"unchanged"}
+    assert again.diagnostics == quick.diagnostics
+    assert outputs(config) == published
+
+
+LISTING = """---
+title: {title}
+tags: [odd]
+---
+{body}
+{{% for p in site.posts %}}* {{{{ p.title }}}}
+{{% endfor %}}
+"""
+
+
+@pytest.mark.parametrize("lists", [True, False])
+def test_a_quick_rebuild_of_a_liquid_post_equals_a_full_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lists: bool
+) -> None:
+    config = blog(tmp_path)
+    path = config.posts / "2024-01-02-post-1.md"
+    text = LISTING if lists else POST.replace("{body}", "{body} in {{{{ site.title }}}}")
+    path.write_text(text.format(title="Post 1", tag="odd", body="B1"), "utf-8")
+    build(config, now=NOW, racy_ns=0)
+    edit(config, 1, "B1", "Brand new words")
+    from feedwright.state.sqlite import SqliteStore
+
+    listed = []
+    files = SqliteStore.files
+
+    def counted(self: SqliteStore) -> object:
+        listed.append(1)
+        return files(self)
+
+    monkeypatch.setattr(SqliteStore, "files", counted)
+    quick = build(config, now=NOW, racy_ns=0)
+    assert quick.quick
+    # the posts are listed from the stored scans only for a post that reads the lists
+    assert bool(listed) is lists
+    body = b"Post 3" if lists else b"in Blog"
+    assert any(b"Brand new words" in d and body in d for d in outputs(config).values())
+    reference = tmp_path / "reference"
+    apart = {"output": reference, "state": tmp_path / "reference-state"}
+    build(config.model_copy(update=apart), now=NOW, full=True)
+    assert outputs(config) == {
+        str(p.relative_to(reference)): p.read_bytes()
+        for p in sorted(reference.rglob("*"))
+        if p.is_file()
+    }
+
+
 def test_a_front_matter_edit_is_a_full_build(tmp_path: Path) -> None:
     config = blog(tmp_path)
     build(config, now=NOW, racy_ns=0)

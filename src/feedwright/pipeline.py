@@ -316,6 +316,7 @@ class _Run:
                 externals,
                 files,
                 tree,
+                linker.setup.lists_fingerprint,
             )
         store.put_plan(record)
         store.commit()

@@ -20,7 +20,11 @@ class Linker:
     build's :class:`SiteSetup` (``site.posts`` only when built from the posts)."""
 
     def __init__(
-        self, config: Config, by_name: dict[str, str], posts: Iterable[Post] | None = None
+        self,
+        config: Config,
+        by_name: dict[str, str],
+        posts: Iterable[Post] | None = None,
+        lists: str = "",
     ) -> None:
         self.config = config
         self.host = config.site.url.rstrip("/")
@@ -28,7 +32,7 @@ class Linker:
         self.by_name = by_name  # a post's file name (with and without folders) -> its URL
         urls = sorted(by_name.items())
         self.fingerprint = hashlib.sha256(json.dumps(urls).encode()).hexdigest()
-        self.setup = SiteSetup.of(config, posts)
+        self.setup = SiteSetup.of(config, posts, lists)
 
     @classmethod
     def of(cls, config: Config, posts: Iterable[Post]) -> Linker:

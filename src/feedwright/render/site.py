@@ -16,9 +16,13 @@ from feedwright.config import Config
 from feedwright.render.kramdown import KramdownOptions
 from feedwright.types import Diagnostic, Post, Severity
 
-# Liquid that can read the posts lists: directly, or through an include or a shortcode
-_LISTS = re.compile(r"site\s*(?:\.\s*(?:posts|tags|categories)\b|\[)")
+# Liquid that can read the posts lists: directly, or through an include or a shortcode.
+# Inside a Liquid tag or output, ``site`` counts unless it is followed by ``.name`` for a
+# name other than a list (``site`` alone may be assigned, looped over or filtered whole).
+_MARKUP = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+_LISTS = re.compile(r"\bsite\b(?!\s*\.\s*(?!(?:posts|tags|categories|related_posts)\b)[A-Za-z_])")
 _INCLUDE = re.compile(r"\{%-?\s*include")
+_INCLUDE_RELATIVE = re.compile(r"\{%-?\s*include_relative")
 _MAX_INCLUDE_FILES = 2000
 
 
@@ -74,7 +78,9 @@ class SiteSetup:
     includes_read_lists: bool  # an include or a shortcode reads the posts lists
 
     @classmethod
-    def of(cls, config: Config, posts: Iterable[Post] | None) -> SiteSetup:
+    def of(cls, config: Config, posts: Iterable[Post] | None, lists: str = "") -> SiteSetup:
+        """With ``posts`` None the lists are empty, and ``lists`` is taken as their
+        fingerprint: for renders that do not read them (see :meth:`reads_lists`)."""
         site = config.liquid_site()
         options, option_notes = KramdownOptions.from_mapping(config.kramdown)
         notes = [
@@ -116,7 +122,7 @@ class SiteSetup:
                 tags.setdefault(str(name), []).append(entry)
             for name in entry["categories"]:  # type: ignore[attr-defined]
                 categories.setdefault(str(name), []).append(entry)
-        lists_fingerprint = _digest(entries) if posts is not None else ""
+        lists_fingerprint = _digest(entries) if posts is not None else lists
         site.update(posts=entries, tags=tags, categories=categories, related_posts=entries[:10])
         sources = [text.decode("utf-8", "replace") for _, text in includes]
         sources.extend(shortcodes.values())
@@ -129,15 +135,19 @@ class SiteSetup:
             notes=tuple(notes),
             fingerprint=fingerprint,
             lists_fingerprint=lists_fingerprint,
-            includes_read_lists=any(_LISTS.search(s) for s in sources),
+            includes_read_lists=any(_reads_lists(s) for s in sources),
         )
 
     def reads_lists(self, body: str) -> bool:
         """Whether Liquid in ``body`` can read ``site.posts``/``tags``/``categories``."""
-        if _LISTS.search(body):
+        if _reads_lists(body) or _INCLUDE_RELATIVE.search(body):
             return True
         if not self.includes_read_lists:
             return False
         if _INCLUDE.search(body):
             return True
         return any(re.search(r"\{%-?\s*" + re.escape(n) + r"\b", body) for n in self.shortcodes)
+
+
+def _reads_lists(text: str) -> bool:
+    return any(_LISTS.search(m.group()) for m in _MARKUP.finditer(text))

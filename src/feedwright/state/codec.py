@@ -72,6 +72,7 @@ class PlanRecord:
     feeds: tuple[FeedRecord, ...]
     labels: dict[str, str] = field(default_factory=dict)
     links: dict[str, str] = field(default_factory=dict)
+    lists: str = ""  # fingerprint of site.posts/tags/categories ("" when not known)
 
 
 # -- posts, diagnostics, outcomes ----------------------------------------------------------
@@ -252,6 +253,7 @@ def plan_to_json(record: PlanRecord) -> str:
             "feeds": feeds,
             "labels": record.labels,
             "links": record.links,
+            "lists": record.lists,
         }
     )
 
@@ -276,4 +278,5 @@ def plan_from_json(text: str) -> PlanRecord:
         feeds=tuple(feeds),
         labels={str(k): str(v) for k, v in data["labels"].items()},
         links={str(k): str(v) for k, v in data["links"].items()},
+        lists=str(data.get("lists", "")),
     )

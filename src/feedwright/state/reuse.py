@@ -63,6 +63,7 @@ def plan_record(
     externals: dict[str, list[int] | None],
     files: list[str],
     tree: Tree,
+    lists: str = "",
 ) -> PlanRecord | None:
     """The record of a complete build, or None when no later build may reuse it."""
     if config.source is not None:
@@ -101,6 +102,7 @@ def plan_record(
         feeds=tuple(feeds),
         labels=tag_labels(index),
         links=links,
+        lists=lists,
     )
 
 
