@@ -40,9 +40,15 @@ tools:
 golden: $(BIN)/.installed
 	$(BIN)/python tests/regen_golden.py
 
-# Time cold / no-op / one-change builds against Hugo on generated blogs (see bench/README.md).
+# Time the sequence cold / no-op / edit / no-op / no-op against Hugo on generated blogs,
+# both corpus profiles and both configs unless PROFILES= or CONFIGS= says (see bench/README.md).
+# ($(or) splits its arguments at commas, so the comma-separated defaults are variables.)
+SIZES ?= 1000,10000
+RUNS ?= 3
+PROFILES ?= kubevirt,markdown
+CONFIGS ?= bench,default
 bench: $(BIN)/.installed
-	$(BIN)/python bench/run.py --sizes $(or $(SIZES),1000,10000) --runs $(or $(RUNS),3)
+	$(BIN)/python bench/run.py --sizes $(SIZES) --runs $(RUNS) --profiles $(PROFILES) --configs $(CONFIGS)
 
 # Compare feedwright with real Jekyll 4.3 + jekyll-feed (Debian jekyll, ruby-jekyll-feed):
 # the tests fail on any difference not in tests/data/jekyll-allowlist.yaml; the report lists all.

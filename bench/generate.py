@@ -1,10 +1,18 @@
-"""Generate a deterministic Jekyll-style blog of any size, kubevirt.io-like.
+"""Generate a deterministic Jekyll-style blog of any size, in one of two profiles.
 
-    python bench/generate.py OUTDIR --posts 10000 --tags 200 [--seed 1]
+    python bench/generate.py OUTDIR --posts 10000 --tags 200 [--seed 1] [--profile kubevirt]
 
-Same arguments, same bytes: no clock, one seeded random generator. Posts are about 4 KB
-(1-12 KB), with kubevirt.io's front matter, Zipf-like tag use with mixed-case variants,
-Liquid ({% raw %}, {% post_url %}), relative links and images, code blocks and tables.
+Same arguments, same bytes: no clock, one seeded random generator per blog.
+
+``kubevirt`` (the default): posts of about 4 KB (1-12 KB), with kubevirt.io's front
+matter, Zipf-like tag use with mixed-case variants, Liquid ({% raw %}, {% post_url %}),
+relative links and images, code blocks and tables.
+
+``markdown``: the same front matter and tag use, Markdown-heavy bodies: long lists whose
+items carry several inline links, code spans and emphasis; footnotes, tables and fenced
+code inside lists; about a dozen Liquid tags per post ({{ site.baseurl }}, {{ page.title }},
+{% raw %}, {% post_url %} to earlier posts, {% highlight %}, | relative_url, {% if %},
+{% for %}, {% assign %}, {% capture %}).
 """
 
 from __future__ import annotations
@@ -106,7 +114,93 @@ def body(rng: random.Random, size: int, earlier: list[str], n: int) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def generate(out: Path, posts: int, tags: int, seed: int = 1) -> None:
+def inline(rng: random.Random, n: int, earlier: list[str]) -> str:
+    """One list item's text: several inline links, code spans and emphasis."""
+    bits = []
+    for i in range(rng.randint(3, 6)):
+        word, other = rng.choice(WORDS), rng.choice(WORDS)
+        roll = rng.random()
+        if roll < 0.3:
+            bits.append(f"[{word} {other}](https://example.org/{word}/{n}-{i}.html)")
+        elif roll < 0.45:
+            bits.append(f"[the {word} guide](../docs/{other}.html#{word})")
+        elif roll < 0.65:
+            bits.append(f"`{word}.{other}({i})`")
+        elif roll < 0.8:
+            bits.append(f"*{word}* and **{other}**")
+        elif roll < 0.83 and earlier:
+            bits.append(f"[an earlier {word}]({{% post_url {rng.choice(earlier)} %}})")
+        else:
+            bits.append(f"_{word}_ `--{other}`")
+    return paragraph(rng, 4)[:-1] + ", " + ", ".join(bits) + "."
+
+
+def markdown_body(rng: random.Random, size: int, earlier: list[str], n: int) -> str:
+    """A Markdown-heavy body with twelve or more Liquid tags (see the module's text)."""
+    target = rng.choice(earlier) if earlier else None
+    parts = [
+        f"## Part {n}: {{{{ page.title }}}}",
+        paragraph(rng, 30) + " Start at [the docs]({{ site.baseurl }}/docs/) or "
+        "[the home page]({{ '/' | relative_url }}).",
+        "{% assign first_tag = page.tags | first %}"
+        "{% if first_tag %}Filed under *{{ first_tag }}*.{% endif %}",
+    ]
+    if target is not None:
+        parts.append(f"Read [the post before]({{% post_url {target} %}}) first.")
+    footnotes = 0
+    while sum(len(p) for p in parts) < size:
+        roll = rng.random()
+        if roll < 0.3:
+            items = [f"- {inline(rng, n, earlier)}" for _ in range(rng.randint(6, 14))]
+            parts.append("\n".join(items))
+        elif roll < 0.42:
+            footnotes += 1
+            parts.append(
+                f"1. {inline(rng, n, earlier)}[^{footnotes}]\n"
+                "2. A table inside the list:\n\n"
+                "   | name | value | `flag` |\n   |---|---|---|\n"
+                f"   | cpu | {rng.randint(1, 64)} | `--cpu` |\n"
+                f"   | memory | {rng.randint(1, 64)}Gi | *soft* |\n\n"
+                "3. A fenced block inside the list:\n\n"
+                "   ```yaml\n   apiVersion: v1\n   kind: Pod\n   metadata:\n"
+                f"     name: demo-{n}\n   ```\n\n"
+                f"[^{footnotes}]: {paragraph(rng, 10)}"
+            )
+        elif roll < 0.5:
+            parts.append(
+                "{% highlight python %}\n"
+                f"def {rng.choice(WORDS)}_{n}(vm):\n    return vm.get('{rng.choice(WORDS)}')\n"
+                "{% endhighlight %}"
+            )
+        elif roll < 0.56:
+            parts.append(
+                "{% raw %}\n```bash\nkubectl get vmi -o go-template='{{.status.phase}}'"
+                "\n```\n{% endraw %}"
+            )
+        elif roll < 0.62:
+            parts.append(
+                "Tags: {% for tag in page.tags %}`{{ tag }}`{% unless forloop.last %}, "
+                "{% endunless %}{% endfor %}."
+            )
+        elif roll < 0.68:
+            parts.append(
+                "{% capture where %}{{ site.baseurl }}/assets/{{ page.slug }}{% endcapture %}"
+                f"![diagram]({{{{ where }}}}/{n}.png) and "
+                f"[the notes]({{{{ '/notes/{n}.html' | relative_url }}}})."
+            )
+        else:
+            parts.append(paragraph(rng, rng.randint(20, 60)))
+    parts.append("*This post, {{ page.title }}, is part of the benchmark.*")
+    return "\n\n".join(parts) + "\n"
+
+
+PROFILES = ("kubevirt", "markdown")
+
+
+def generate(out: Path, posts: int, tags: int, seed: int = 1, profile: str = "kubevirt") -> None:
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}: one of {', '.join(PROFILES)}")
+    write_body = markdown_body if profile == "markdown" else body
     rng = random.Random(seed)
     folder = out / "posts"
     folder.mkdir(parents=True, exist_ok=True)
@@ -134,7 +228,7 @@ def generate(out: Path, posts: int, tags: int, seed: int = 1) -> None:
             "---",
         ]
         name = f"{day:%Y-%m-%d}-{slug}"
-        text = "\n".join(front) + "\n" + body(rng, size, earlier[-200:], n)
+        text = "\n".join(front) + "\n" + write_body(rng, size, earlier[-200:], n)
         (folder / f"{name}.md").write_text(text, "utf-8")
         earlier.append(name)
 
@@ -145,8 +239,9 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=10000)
     parser.add_argument("--tags", type=int, default=200)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--profile", choices=PROFILES, default="kubevirt")
     args = parser.parse_args()
-    generate(args.out, args.posts, args.tags, args.seed)
+    generate(args.out, args.posts, args.tags, args.seed, args.profile)
 
 
 if __name__ == "__main__":

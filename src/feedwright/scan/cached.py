@@ -15,7 +15,7 @@ from pathlib import Path
 
 from feedwright.config import Config
 from feedwright.scan import FileOutcome, Scanner, read_limited
-from feedwright.scan.sources import find_post_files, posts_root
+from feedwright.scan.sources import find_post_files, is_draft, posts_root
 from feedwright.state.codec import Outcome
 from feedwright.state.snapshot import Tree, TreeFile, signature_of
 from feedwright.state.store import FileRecord, Store
@@ -111,7 +111,12 @@ class CachedSource:
         # rendered). A few changed files keep theirs, to be read only once.
         strip = len(todo) > KEEP_BODIES
         asked = [
-            ParseItem(paths[rel], rel, None if known is None else known.sha256, strip)
+            ParseItem(
+                paths[rel],
+                rel,
+                None if known is None or dated_by_stat(rel) else known.sha256,
+                strip,
+            )
             for rel, _, known in todo
         ]
         for (rel, signature, known), got in zip(todo, self.parse(scanner, asked), strict=True):
@@ -150,6 +155,13 @@ class CachedSource:
             rel,
         )
         return FileOutcome(post, None, (*outcome.diagnostics, kept))
+
+
+def dated_by_stat(rel: str) -> bool:
+    """Whether what scanning the file gives may depend on its stat as well as its bytes:
+    Jekyll dates a draft without a date by its modification time, so the same bytes with
+    another mtime (a checkout, a restored CI cache) may be another post."""
+    return is_draft(rel)
 
 
 def tree_of(config: Config) -> Tree | None:
