@@ -18,7 +18,7 @@ from feedwright.progress import Progress
 from feedwright.publish import publish, read_manifest
 from feedwright.render import Linker, render_diagnostics, render_key, render_stage
 from feedwright.scan import Scanner
-from feedwright.scan.cached import ParseItem, parse_one, to_outcome
+from feedwright.scan.cached import ParseItem, dated_by_stat, parse_one, to_outcome
 from feedwright.state import reuse, snapshot
 from feedwright.state.codec import Outcome, PlanRecord
 from feedwright.state.snapshot import Tree
@@ -45,7 +45,7 @@ def rebuild(
     records: dict[str, tuple[FileRecord, Post | None]] = {}
     for item in changed:  # scan (the changed files only)
         known = store.file(item.rel)
-        sha = None if known is None else known.sha256
+        sha = None if known is None or dated_by_stat(item.rel) else known.sha256
         got = parse_one(scanner, ParseItem(Path(item.path), item.rel, sha, False))
         if got.digest is None:
             return None
