@@ -109,7 +109,7 @@ def feeds_url_finding(config: Config) -> Diagnostic | None:
             f"feeds_url is {config.feeds_url}, but output {_shown(output, base)} is inside "
             f"{key} {_shown(folder, base)}, which is published at {root}, so the feeds are "
             f"at {expected}",
-            f"remove feeds_url: (it then defaults to {expected}), or move output: out of "
+            f"remove feeds_url: so that it defaults to {expected}, or move output: out of "
             f"{_shown(folder, base)} if the feeds are published at {config.feeds_url}",
         )
     if config.feeds_url is not None:
