@@ -51,8 +51,7 @@ def derived_feeds_url(config: Config) -> str | None:
 def _shown(path: Path, base: Path | None) -> str:
     """A path as the user would write it in the config: relative to its folder if inside."""
     if base is not None and _inside(path, base.resolve()):
-        rel = path.relative_to(base.resolve()).as_posix()
-        return rel
+        return path.relative_to(base.resolve()).as_posix()
     return str(path)
 
 
