@@ -144,10 +144,18 @@ def published_url(path: Path) -> str:
 
 @cache
 def _published_at(config: Path, text: bytes) -> tuple[Path, str]:
+    """The output folder and its URL: ``feeds_url``, else the site's URL and base URL, plus
+    the output's path inside ``site_folder`` when it lies there."""
     data = yaml.safe_load(text) or {}
     site = data.get("site", {})
+    output = (config.parent / data.get("output", "feeds")).resolve()
     url = data.get("feeds_url") or site["url"].rstrip("/") + site.get("baseurl", "")
-    return (config.parent / data.get("output", "feeds")).resolve(), url.rstrip("/") + "/"
+    if not data.get("feeds_url") and data.get("site_folder"):
+        folder = (config.parent / data["site_folder"]).resolve()
+        if folder == output or folder in output.parents:
+            rel = output.relative_to(folder).as_posix()
+            url = url.rstrip("/") + ("" if rel == "." else "/" + rel)
+    return output, url.rstrip("/") + "/"
 
 
 def check_w3c(paths: Iterable[Path]) -> list[Report]:

@@ -13,6 +13,7 @@ from typing import TextIO
 
 from feedwright.cli_args import overrides, parser
 from feedwright.config import Config, load_config
+from feedwright.config.published import CODE as FEEDS_URL
 from feedwright.errors import (
     EXIT_BUG,
     EXIT_ERRORS,
@@ -37,6 +38,10 @@ def _now(args: argparse.Namespace, config: Config) -> dt.datetime | None:
         raise UsageError(f"--now: {exc}") from None
 
 
+# Notes that build prints without -v: about the config, one line, until it is fixed.
+_SHOWN_NOTES = frozenset({FEEDS_URL})
+
+
 def _print_build(report: BuildReport, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
     shown = {Severity.ERROR}
     if not args.quiet:
@@ -44,7 +49,7 @@ def _print_build(report: BuildReport, args: argparse.Namespace, out: TextIO, err
     if args.verbose:
         shown.add(Severity.NOTE)
     for diag in report.diagnostics:
-        if diag.severity in shown:
+        if diag.severity in shown or (diag.code in _SHOWN_NOTES and not args.quiet):
             print(diag.format(), file=err)
     if args.quiet:
         return

@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Mapping, Set
 
 from feedwright.config import Config
+from feedwright.config.published import feeds_url_finding
 from feedwright.feeds import external_files, output_clashes, plan_feeds
 from feedwright.feeds.plan import FeedPlan
 from feedwright.feeds.serialize import serialize_each
@@ -68,13 +69,23 @@ def build(
         accept_loss,
     )
     if dry_run:
-        return run.build()
+        return _with_config_notes(run.build(), config)
     config.state.mkdir(parents=True, exist_ok=True)
     if not lock:  # the caller (the daemon) holds the output lock already
-        return run.build()
+        return _with_config_notes(run.build(), config)
     with output_lock(config.output):
         clean_temp_files(config.output)
-        return run.build()
+        return _with_config_notes(run.build(), config)
+
+
+def _with_config_notes(report: BuildReport, config: Config) -> BuildReport:
+    """The report, led by what the config alone gives to note (feed URLs that are probably
+    not where the output is published). Added after the snapshot is stored, so that a
+    build answered from it says them once, and says them as the config now is."""
+    finding = feeds_url_finding(config)
+    if finding is None:
+        return report
+    return dataclasses.replace(report, diagnostics=(finding, *report.diagnostics))
 
 
 def open_store(config: Config, *, dry_run: bool, full: bool) -> Store:

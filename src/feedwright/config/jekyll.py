@@ -141,8 +141,10 @@ def jekyll_layer(site: JekyllSite) -> dict[str, object]:
         "site": _site_block(site, written),
         "posts": site.source,
         "source": site.source,
-        # a folder of its own in the built site: the site's index.html and pages stay
-        # Jekyll's, and feeds_url follows from it (see load.derived_feeds_url)
+        # the built site is what the site's URL publishes; the output is a folder of its
+        # own in it (the site's index.html and pages stay Jekyll's), and feeds_url follows
+        # from the two (see published.derived_feeds_url)
+        "site_folder": site.destination,
         "output": site.destination / "feeds",
     }
     if site.includes_dir is not None:

@@ -15,6 +15,7 @@ from pydantic_core import ErrorDetails
 from feedwright.config.base import did_you_mean, known_keys
 from feedwright.config.jekyll import jekyll_layer, open_site
 from feedwright.config.model import Config
+from feedwright.config.published import derived_feeds_url
 from feedwright.config.sources import Source, merge_layer, origin_of, unflatten
 from feedwright.config.values import check_no_control
 from feedwright.errors import ConfigError
@@ -137,28 +138,16 @@ def load_config(path: Path, overrides: Mapping[str, object] | None = None) -> Co
             "output": _resolve(base, config.output),
             "state": _resolve(base, config.state),
             "source": resolve(config.source),
+            "site_folder": resolve(config.site_folder),
             "jekyll": resolve(config.jekyll),
             "includes": resolve(config.includes),
         }
     )
     checked = check_paths(resolved, path, destination=destination)
-    feeds_url = derived_feeds_url(checked, destination)
+    feeds_url = derived_feeds_url(checked)
     if feeds_url is not None:
         checked = checked.model_copy(update={"feeds_url": feeds_url})
-    return checked.with_origins(origins)
-
-
-def derived_feeds_url(config: Config, destination: Path | None) -> str | None:
-    """Where the output is published when the config does not say: an output inside the
-    built site (Jekyll's ``destination``) is served at the same path under the site URL,
-    so ``_site/feeds`` is ``https://example.org/blog/feeds/``."""
-    if config.feeds_url is not None or destination is None:
-        return None
-    output, built = config.output.resolve(), destination.resolve()
-    if output != built and built not in output.parents:
-        return None
-    rel = output.relative_to(built).as_posix()
-    return config.site.root + ("" if rel == "." else rel + "/")
+    return checked.with_origins(origins, base)
 
 
 # Folders Jekyll never reads posts from (its destination is one of them by default).

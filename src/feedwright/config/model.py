@@ -190,6 +190,11 @@ class Config(StrictModel):
     state: Path = Path(".feedwright")
     source: Path | None = None
     feeds_url: str | None = None
+    site_folder: Path | None = None
+    """The folder on disk that is published at the site's URL (``site.url`` with
+    ``baseurl``), such as a static site generator's ``_site`` or ``public``: an output
+    inside it is published at the same path under the site's URL, which ``feeds_url``
+    then defaults to. In Jekyll mode, Jekyll's ``destination``."""
     permalink: Annotated[str, BeforeValidator(expand_permalink)] = PERMALINK_STYLES["date"]
     ids: Annotated[IdsConfig, BeforeValidator(ids_shorthand)] = IdsConfig()
     publication_date: PublicationDate = PublicationDate.PUB
@@ -226,7 +231,7 @@ class Config(StrictModel):
     websub: WebSubConfig = WebSubConfig()
     serve: ServeConfig = ServeConfig()
 
-    @field_validator("posts", "output", "state", "source", "jekyll", "includes")
+    @field_validator("posts", "output", "state", "source", "site_folder", "jekyll", "includes")
     @classmethod
     def _folder(cls, value: Path | None) -> Path | None:
         if value is not None:
@@ -319,12 +324,20 @@ class Config(StrictModel):
         return family.content if family.content is not None else self.content
 
     _origins: dict[str, Source] = PrivateAttr(default_factory=dict)
+    _read_from: Path | None = PrivateAttr(default=None)
 
-    def with_origins(self, origins: Mapping[str, Source]) -> Config:
-        """This config, recording where each key that was set came from."""
+    def with_origins(self, origins: Mapping[str, Source], folder: Path | None = None) -> Config:
+        """This config, recording where each key that was set came from, and the folder
+        of the file it was read from (relative paths were resolved against it)."""
         copy = self.model_copy()
         copy._origins = dict(origins)
+        copy._read_from = folder
         return copy
+
+    @property
+    def folder(self) -> Path | None:
+        """The folder of the config file, or None for a config not read from a file."""
+        return self._read_from
 
     @property
     def origins(self) -> Mapping[str, Source]:

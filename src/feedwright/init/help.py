@@ -31,7 +31,9 @@ _HELP: dict[str, str] = {
     "output": "where the feeds are written; publish this folder",
     "state": "private state (cache, status, the list of written files); never inside output",
     "source": "the site's source folder, to resolve {% link %} targets",
-    "feeds_url": "the public URL of the output folder (null: the site's URL)",
+    "feeds_url": "the output folder's public URL (null: from site_folder, else the site's URL)",
+    "site_folder": "the folder the site's URL publishes, such as _site (null: none); an output "
+    "inside it gets feeds_url from it",
     "permalink": "post URLs: a Jekyll pattern or a style (date, pretty, ordinal, weekdate, none)",
     "ids": "entry ids; never change them once readers subscribe (ids: tag is short for scheme)",
     "ids.scheme": "url (the post's URL), tag (RFC 4151, survives URL changes) or jekyll-feed",
