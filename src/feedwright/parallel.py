@@ -9,6 +9,7 @@ of its inputs, so the output never depends on the number of processes."""
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import multiprocessing.connection as mpc
 import os
@@ -57,6 +58,9 @@ def _helper_main(
     tasks: Connection, results: Connection, inherited: list[Connection], state: Any
 ) -> None:
     """A helper's life: run chunks until the parent sends None or goes away."""
+    # What the parent held at the fork is never garbage here: keep the collector off it,
+    # so that it neither spends time on it nor writes to (and so copies) its pages.
+    gc.freeze()
     for conn in inherited:  # the other ends, and earlier helpers' pipes: EOF must reach us
         conn.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C and the daemon's signals are
@@ -165,6 +169,9 @@ class Team:
             return
         for _ in range(self.jobs - 1):
             self._helpers.append(self._spawn(spare=False))
+        # and the one more that a guarded map (rendering) uses, now that the build holds
+        # little: forked after the scan, it would start with every page of the index
+        self._helpers.append(self._spawn(spare=True))
 
     @property
     def can_fork(self) -> bool:
