@@ -85,13 +85,13 @@ def render_key(post: Post, config: Config, linker: Linker) -> str | None:
 
 
 INTERNAL_LIQUID_URL = "internal-liquid-url"  # a bug: Liquid must never reach a URL
-_ENGINES: dict[tuple[str, str, str], JekyllLiquid] = {}
+_ENGINES: dict[tuple[str, str, str, bool], JekyllLiquid] = {}
 
 
 def liquid_engine(linker: Linker) -> JekyllLiquid:
     """The build's Liquid environment, made once per process."""
     setup = linker.setup
-    key = (setup.fingerprint, setup.lists_fingerprint, linker.fingerprint)
+    key = (setup.fingerprint, setup.lists_fingerprint, linker.fingerprint, setup.listed)
     engine = _ENGINES.get(key)
     if engine is None:
         # python-liquid and Markdown load only when something renders
@@ -311,7 +311,10 @@ def render_stage(
     for rel in unsettled:
         keys[rel] = None
     failed: list[Diagnostic] = []
-    for post, outcome in render_each([needed[r] for r in missing], config, linker, team, progress):
+    to_render = [needed[r] for r in missing]
+    if not any(p.has_liquid and linker.setup.reads_lists(p.body) for p in to_render):
+        linker = linker.without_lists()  # the same output, without shipping the lists
+    for post, outcome in render_each(to_render, config, linker, team, progress):
         value = outcome.value
         if value is None:
             failed.append(render_failure(post, outcome, config))

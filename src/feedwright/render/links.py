@@ -3,6 +3,7 @@ and what every post's Liquid sees of the site, both built once per build."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import posixpath
@@ -33,6 +34,12 @@ class Linker:
         urls = sorted(by_name.items())
         self.fingerprint = hashlib.sha256(json.dumps(urls).encode()).hexdigest()
         self.setup = SiteSetup.of(config, posts, lists)
+
+    def without_lists(self) -> Linker:
+        """This linker with :meth:`SiteSetup.without_lists`."""
+        lean = copy.copy(self)
+        lean.setup = self.setup.without_lists()
+        return lean
 
     @classmethod
     def of(cls, config: Config, posts: Iterable[Post]) -> Linker:

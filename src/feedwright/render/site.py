@@ -4,6 +4,7 @@ shortcodes and the kramdown options, each with a fingerprint for the render key.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -76,6 +77,7 @@ class SiteSetup:
     fingerprint: str  # site.* without the lists, the includes, shortcodes, kramdown options
     lists_fingerprint: str  # site.posts, site.tags, site.categories
     includes_read_lists: bool  # an include or a shortcode reads the posts lists
+    listed: bool = True  # site holds the lists (else they are empty, unread)
 
     @classmethod
     def of(cls, config: Config, posts: Iterable[Post] | None, lists: str = "") -> SiteSetup:
@@ -136,7 +138,17 @@ class SiteSetup:
             fingerprint=fingerprint,
             lists_fingerprint=lists_fingerprint,
             includes_read_lists=any(_reads_lists(s) for s in sources),
+            listed=posts is not None,
         )
+
+    def without_lists(self) -> SiteSetup:
+        """The same setup with empty lists (the same fingerprints), for renders that do not
+        read them: the lists of a large blog cost every helper process time and memory."""
+        if not self.listed:
+            return self
+        site = dict(self.site)
+        site.update(posts=[], tags={}, categories={}, related_posts=[])
+        return dataclasses.replace(self, site=site, listed=False)
 
     def reads_lists(self, body: str) -> bool:
         """Whether Liquid in ``body`` can read ``site.posts``/``tags``/``categories``."""
