@@ -131,8 +131,8 @@ def changed_files(
     tree: Tree | None,
     racy_ns: int,
 ) -> tuple[PlanRecord, list[TreeFile]] | None:
-    """The last build's record and the few post files changed since, when only they
-    may have changed; None when a full build is needed."""
+    """The last build's record and the few post files changed since (maybe none), when
+    only they may have changed; None when a full build is needed."""
     saved = store.plan()
     if saved is None or saved.config != snapshot.config_digest(config):
         return None
@@ -157,7 +157,9 @@ def changed_files(
             changed.append(item)
             if len(changed) > QUICK_MAX_FILES:
                 return None
-    return (saved, changed) if changed else None
+    # No file changed: a no-op that the snapshot could not answer (a post changed just
+    # before the last build began, or the snapshot is gone); the quick path says so.
+    return saved, changed
 
 
 def metadata(post: Post) -> Post:
