@@ -174,6 +174,29 @@ def test_a_background_commit_drops_the_plan_record(store: Store) -> None:
     assert store.plan() is None
 
 
+def test_a_plan_record_rewritten_by_a_quick_build_keeps_its_links(tmp_path: Path) -> None:
+    # The links are stored apart and written again only when they are another mapping.
+    first = SqliteStore(tmp_path, "fp")
+    first.put_plan(a_plan())
+    first.commit()
+    first.close()
+    second = SqliteStore(tmp_path, "fp")
+    saved = second.plan()
+    assert saved is not None and saved.links == a_plan().links and saved.links
+    second.put_plan(dataclasses.replace(saved, latest=None))  # as a quick build does
+    second.commit()
+    second.close()
+    third = SqliteStore(tmp_path, "fp")
+    again = third.plan()
+    assert again == dataclasses.replace(a_plan(), latest=None)
+    third.commit_in_background()  # drops the record, links too; the same mapping comes back
+    third.wait()
+    third.put_plan(again)
+    third.commit()
+    third.close()
+    assert SqliteStore(tmp_path, "fp").plan() == again
+
+
 def test_the_sqlite_store_persists_and_recovers_from_garbage(tmp_path: Path) -> None:
     first = SqliteStore(tmp_path, "fp")
     assert first.recovered == "new"

@@ -10,6 +10,8 @@ changes no output byte.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import json
 import os
 import sqlite3
 from collections.abc import Iterable
@@ -50,6 +52,7 @@ class SqliteStore:
         self.recovered: str | None = None
         state.mkdir(parents=True, exist_ok=True)
         self._committing: Future[None] | None = None
+        self._links: dict[str, str] | None = None  # the plan's links as stored now
         self.db = self._open()
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -120,6 +123,7 @@ class SqliteStore:
         serialize feeds meanwhile. See :meth:`Store.commit_in_background`."""
         self.wait()
         self.db.execute("DELETE FROM plan")
+        self._links = None
         pool = ThreadPoolExecutor(1, thread_name_prefix="feedwright-commit")
         self._committing = pool.submit(self._commit)
         pool.shutdown(wait=False)  # the thread ends with the commit
@@ -225,18 +229,30 @@ class SqliteStore:
         )
 
     def plan(self) -> PlanRecord | None:
-        row = self.db.execute("SELECT value FROM plan WHERE key = 'last'").fetchone()
-        if row is None:
+        rows = dict(self.db.execute("SELECT key, value FROM plan").fetchall())
+        if "last" not in rows:
             return None
         try:
-            return codec.plan_from_json(row[0])
+            record = codec.plan_from_json(rows["last"])
+            if "links" in rows:  # kept apart: large, and the same after a quick build
+                record = dataclasses.replace(record, links=json.loads(rows["links"]))
         except (ValueError, KeyError, TypeError):
             return None
+        self._links = record.links
+        return record
 
     def put_plan(self, record: PlanRecord | None) -> None:
-        self.db.execute("DELETE FROM plan")
-        if record is not None:
-            self.db.execute("INSERT INTO plan VALUES ('last', ?)", (codec.plan_to_json(record),))
+        if record is None:
+            self.db.execute("DELETE FROM plan")
+            self._links = None
+            return
+        self.db.execute("DELETE FROM plan WHERE key = 'last'")
+        head = dataclasses.replace(record, links={})
+        self.db.execute("INSERT INTO plan VALUES ('last', ?)", (codec.plan_to_json(head),))
+        if record.links is not self._links:  # written again only when it is another one
+            text = json.dumps(record.links, sort_keys=True)
+            self.db.execute("INSERT OR REPLACE INTO plan VALUES ('links', ?)", (text,))
+            self._links = record.links
 
 
 # SQLite's words for storage it cannot write (as opposed to a corrupt file)
