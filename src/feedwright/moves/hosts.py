@@ -79,7 +79,8 @@ def nginx(config: Config, rules: Rules) -> bytes:
 
 
 def _apache_string(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    # Apache unescapes only \" in a quoted word: every other backslash stays (regex escapes)
+    return '"' + value.replace('"', '\\"') + '"'
 
 
 def apache(config: Config, rules: Rules) -> bytes:
