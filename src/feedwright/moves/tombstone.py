@@ -57,7 +57,8 @@ def tombstone(config: Config, path: str, gone: Ended, moved_to: str | None) -> b
         what = {"tag": f"tagged {gone.label}", "category": f"in {gone.label}"}.get(gone.family)
         title = "This feed has ended"
         ending = f"There are no more posts {what}, so this feed has ended" if what else title
-        text = f"{ending} and will not be updated again. Every new post is in the site feed: {link}"
+        where = "in the site feed" if config.feeds.site.enabled else "on the site"
+        text = f"{ending} and will not be updated again. Every new post is {where}: {link}"
     html = escape(text).replace(escape(link), f'<a href="{escape(link)}">{escape(link)}</a>')
     author = Author(config.site.author or config.site.title)
     entry = FeedEntry(
