@@ -12,12 +12,12 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from conftest import check_feeds, cli, write_config
+from conftest import check_feeds, cli, unavailable, write_config
 from daemon_helpers import DaemonProcess, set_config
 from serve_helpers import fetch, port_of
 
@@ -97,6 +97,24 @@ def test_a_retagged_away_feed_is_a_valid_stable_tombstone_and_comes_back(blog: P
     assert b"Third" in back and b"This feed has ended" not in back and back != live
     assert _moves(blog)["ended"] == {}
     assert _moves(blog)["rules"] == {"moved": {}, "gone": []}
+
+
+def test_a_quick_build_keeps_tombstones_and_rules(
+    blog: Path, racy_window: Callable[[], None]
+) -> None:
+    set_config(blog, redirects={"netlify": True})
+    out = blog.parent / "out"
+    _build(blog)
+    _retag(blog)
+    _build(blog)
+    kept = {p: (out / p).read_bytes() for p in (*PYTHON, "_redirects")}
+    racy_window()
+    post = blog.parent / "posts" / "2024-01-03-second.md"
+    post.write_text(post.read_text().replace("About Second.", "About Second, edited."))
+    said = _build(blog, "-v")
+    assert "edited" in (out / "tags/go.atom.xml").read_text()
+    assert "quick" in said.lower(), said  # only the body changed: the quick path
+    assert {p: (out / p).read_bytes() for p in kept} == kept
 
 
 def test_retired_remove_deletes_the_feed_but_remembers_it(blog: Path) -> None:
@@ -243,7 +261,8 @@ def nginx(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
         (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if Path(p).is_file()), None
     )
     if binary is None:
-        pytest.skip("nginx is not installed (apt-get install nginx-light)")
+        unavailable("nginx is not installed (apt-get install nginx-light)")
+    assert binary is not None
     prefix = tmp_path / "nginx"
     (prefix / "logs").mkdir(parents=True)
     yield Path(binary), prefix
