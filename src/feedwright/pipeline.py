@@ -299,9 +299,11 @@ class _Run:
                 out.add(relpath, page)
             # feeds that ended: a tombstone at each path, and the hosts' redirect rules
             moves = advance(read_moves(config.state), plans, config, self.now)
-            ended = tombstones(config, moves) | host_files(config, moves.rules)
-            for relpath, data in ended.items():
-                out.add(relpath, data)
+            for relpath, data in tombstones(config, moves).items():
+                if out.free_or_ours(relpath):  # never over a file feedwright did not write
+                    out.add(relpath, data, "the feed has ended: a tombstone (see retired)")
+            for relpath, data in host_files(config, moves.rules).items():
+                out.add(relpath, data, "redirect rules for the feeds that moved or ended")
             changes = out.finish()
             if not self.dry_run:
                 write_moves(config.state, moves)
