@@ -16,6 +16,7 @@ import feedparser
 import pytest
 
 from conftest import check_feeds, cli, feed_files, run_cli, write_config
+from daemon_helpers import set_config
 
 
 def post(folder: Path, name: str, front: str, body: str = "Hello **world**.\n") -> Path:
@@ -159,6 +160,9 @@ def test_dry_run_writes_nothing_and_says_why(tmp_path: Path) -> None:
     cli("build", "-c", config)
     (posts / "2024-03-01-first.md").unlink()
     again = cli("build", "-c", config, "--dry-run")
+    assert "would write  tags/beta.atom.xml: the feed has ended: a tombstone" in again.stdout
+    set_config(config, retired="remove")
+    again = cli("build", "-c", config, "--dry-run")
     assert "would remove tags/beta.atom.xml: its tag or category no longer has a feed" in (
         again.stdout
     )
@@ -167,6 +171,7 @@ def test_dry_run_writes_nothing_and_says_why(tmp_path: Path) -> None:
 
 def test_stale_tag_feeds_are_removed_but_foreign_files_are_kept(tmp_path: Path) -> None:
     posts, config = blog(tmp_path)
+    set_config(config, retired="remove")  # the default keeps a tombstone instead
     assert cli("build", "-c", config).returncode == 0
     foreign = tmp_path / "out" / "tags" / "handmade.xml"
     foreign.write_text("<rss/>")

@@ -87,6 +87,9 @@ def test_incremental_output_equals_a_full_build_byte_for_byte(
     assert cli("build", "-c", config).returncode in (0, 1)
     incremental = tree(sample_copy / "feeds")
     full_out = tmp_path / "full"
+    # the tag feeds that ended stay as tombstones: the full build starts from that history
+    (tmp_path / "full-state").mkdir()
+    shutil.copy(sample_copy / ".feedwright" / "moves.json", tmp_path / "full-state")
     result = cli(
         "build", "-c", config, "--full", "--output", full_out, "--state", tmp_path / "full-state"
     )
@@ -235,6 +238,9 @@ def test_a_build_killed_after_its_first_cache_commit_publishes_the_edit_next_tim
     assert "written before the crash" in (sample_copy / "feeds" / "atom.xml").read_text()
     assert not list((sample_copy / "feeds").rglob(".feedwright-tmp-*"))
     full_out = tmp_path / "full"
+    # the tag feeds that ended stay as tombstones: the full build starts from that history
+    (tmp_path / "full-state").mkdir()
+    shutil.copy(sample_copy / ".feedwright" / "moves.json", tmp_path / "full-state")
     result = cli(
         "build", "-c", config, "--full", "--output", full_out, "--state", tmp_path / "full-state"
     )

@@ -14,6 +14,7 @@ from feedwright.feeds import external_files, output_clashes, plan_feeds
 from feedwright.feeds.plan import FeedPlan
 from feedwright.feeds.serialize import serialize_each
 from feedwright.index import build_index
+from feedwright.moves import advance, host_files, read_moves, rule_files, tombstones, write_moves
 from feedwright.parallel import Team, default_jobs
 from feedwright.progress import Progress, Silent
 from feedwright.publish import Publisher, clean_temp_files, output_lock, read_manifest
@@ -165,7 +166,8 @@ class _Run:
             return failed_report(result, diagnostics, skipped, *refused, dry_run)
         index = self.index(result, diagnostics, skipped)  # index
         plans = plan_feeds(index, config)  # plan
-        clashes = output_clashes(plans)
+        others = {old: f"the old path of a moved feed (moved: {old})" for old in config.moved}
+        clashes = output_clashes(plans, others | rule_files(config))
         if clashes:  # one feed would replace another: publish nothing
             diagnostics.extend(clashes)
             reason = f"{len(clashes)} output path(s) claimed by two feeds"
@@ -295,7 +297,16 @@ class _Run:
 
             for relpath, page in discovery.pages(plans, config).items():
                 out.add(relpath, page)
+            # feeds that ended: a tombstone at each path, and the hosts' redirect rules
+            moves = advance(read_moves(config.state), plans, config, self.now)
+            for relpath, data in tombstones(config, moves).items():
+                if out.free_or_ours(relpath):  # never over a file feedwright did not write
+                    out.add(relpath, data, "the feed has ended: a tombstone (see retired)")
+            for relpath, data in host_files(config, moves.rules).items():
+                out.add(relpath, data, "redirect rules for the feeds that moved or ended")
             changes = out.finish()
+            if not self.dry_run:
+                write_moves(config.state, moves)
         return prints, changes, list(out.changes)
 
     def remember(

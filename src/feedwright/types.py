@@ -185,6 +185,7 @@ class FeedDocument:
     stylesheet: str | None = None  # href of the XSL for browsers
     icon: str | None = None
     logo: str | None = None
+    expired: bool = False  # the feed has ended: it will never get another entry
 
 
 @dataclass(frozen=True, slots=True)

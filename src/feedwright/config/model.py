@@ -13,18 +13,28 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, PrivateAttr, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 
 from feedwright.config.base import StrictModel
 from feedwright.config.sections import (
     ArchivesConfig,
     DiscoveryConfig,
     LimitsConfig,
+    RedirectsConfig,
     RepairConfig,
+    Retired,
     SanitizeConfig,
     ScheduleConfig,
     ServeConfig,
     WebSubConfig,
+    check_moved,
 )
 from feedwright.config.site import AuthorConfig, SiteConfig
 from feedwright.config.sources import Source
@@ -230,6 +240,9 @@ class Config(StrictModel):
     discovery: DiscoveryConfig = DiscoveryConfig()
     websub: WebSubConfig = WebSubConfig()
     serve: ServeConfig = ServeConfig()
+    moved: Annotated[dict[str, str], AfterValidator(check_moved)] = Field(default_factory=dict)
+    retired: Retired = "tombstone"
+    redirects: RedirectsConfig = RedirectsConfig()
 
     @field_validator("posts", "output", "state", "source", "site_folder", "jekyll", "includes")
     @classmethod

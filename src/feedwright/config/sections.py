@@ -14,6 +14,7 @@ from feedwright.config.values import (
     Size,
     absolute_http_url,
     check_cron,
+    check_no_control,
     check_path_template,
     parse_duration,
 )
@@ -73,6 +74,39 @@ class ServeConfig(StrictModel):
     bind: str = "127.0.0.1:8080"
     cache_control: str = "public, max-age=300"
     status: bool = False  # serve the full status at /status.json, to loopback clients only
+
+
+class RedirectsConfig(StrictModel):
+    """The redirect rules ``build`` writes for static hosts, each a file in the output
+    folder: 301 for moved feeds, 410 for retired ones."""
+
+    netlify: bool = False  # _redirects (Netlify; Cloudflare Pages reads its 301 lines)
+    nginx: bool = False  # feedwright-redirects.nginx.conf, a map to include
+    apache: bool = False  # .htaccess
+
+
+Retired = Literal["tombstone", "remove"]
+
+
+def check_moved(value: dict[str, str]) -> dict[str, str]:
+    """``moved:``: old path (relative to the output folder) -> new path (relative to it)
+    or an absolute http(s) URL. Neither may be empty, absolute or leave the folder."""
+    for old, new in value.items():
+        for what, path in (("old", old), ("new", new)):
+            check_no_control(path)
+            if what == "new" and path.startswith(("http://", "https://")):
+                absolute_http_url(path)
+                continue
+            names = path.split("/")
+            if path.startswith("/") or "\\" in path or any(n in ("", ".", "..") for n in names):
+                raise ValueError(
+                    f"moved: the {what} path {path!r} must be a plain path relative to the "
+                    "output folder, such as tags/go.atom.xml"
+                    + (" (or an absolute http(s) URL)" if what == "new" else "")
+                )
+        if old == new:
+            raise ValueError(f"moved: {old!r} is moved to itself")
+    return value
 
 
 class ScheduleConfig(StrictModel):

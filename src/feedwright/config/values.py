@@ -46,6 +46,7 @@ STATE_FILES = frozenset(
         "manifest.json",
         "status.json",
         "snapshot.json",
+        "moves.json",
         "cache.sqlite",
         "cache.sqlite-wal",
         "cache.sqlite-shm",

@@ -73,6 +73,8 @@ def to_json(doc: FeedDocument) -> bytes:
     hubs = [{"type": "WebSub", "url": link.href} for link in doc.links if link.rel == "hub"]
     if hubs:
         feed["hubs"] = hubs
+    if doc.expired:
+        feed["expired"] = True
     feed["items"] = [_item(e) for e in doc.entries]
     text = json.dumps(feed, ensure_ascii=False, indent=2)
     return (text + "\n").encode("utf-8", "surrogatepass")

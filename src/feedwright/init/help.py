@@ -102,6 +102,14 @@ _HELP: dict[str, str] = {
     "serve.bind": "the address to listen on, HOST:PORT",
     "serve.cache_control": "the Cache-Control header sent with every file",
     "serve.status": "serve the full status at /status.json, to clients on this machine only",
+    "moved": "feeds that moved: old path -> new path (both in the output folder) or URL; "
+    "answered with 301",
+    "retired": "a tag or category feed that lost its last post: tombstone (a valid feed "
+    "with one final entry) or remove",
+    "redirects": "redirect rules for static hosts, written to the output folder",
+    "redirects.netlify": "write _redirects (Netlify; Cloudflare Pages follows its 301 lines)",
+    "redirects.nginx": "write feedwright-redirects.nginx.conf, a map to include (docs/serving.md)",
+    "redirects.apache": "write .htaccess with RedirectMatch 301 and 410 rules",
 }
 
 for _family in ("site", "tags", "categories"):

@@ -17,6 +17,11 @@ MANIFEST = "manifest.json"
 MANIFEST_VERSION = 2
 # the suffixes output templates and pages may name; matched case-sensitively
 OUTPUT_SUFFIXES = (".xml", ".atom", ".rss", ".json", ".html", ".opml", ".xsl", ".css")
+# the redirect rules for static hosts (feedwright.moves), each at the output folder's top
+NETLIFY_RULES = "_redirects"
+NGINX_RULES = "feedwright-redirects.nginx.conf"
+APACHE_RULES = ".htaccess"
+RULE_FILES = frozenset({NETLIFY_RULES, NGINX_RULES, APACHE_RULES})
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +84,9 @@ def plain_relpath(name: str) -> bool:
 
 
 def safe_relpath(name: str) -> bool:
-    """A plain relative path of an output file (one of the suffixes feedwright writes)."""
-    return plain_relpath(name) and name.endswith(OUTPUT_SUFFIXES)
+    """A plain relative path of an output file (one of the suffixes feedwright writes, or
+    one of the redirect rule files)."""
+    return plain_relpath(name) and (name.endswith(OUTPUT_SUFFIXES) or name in RULE_FILES)
 
 
 def write_manifest(

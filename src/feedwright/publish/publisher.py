@@ -92,8 +92,9 @@ class Publisher:
         info = os.fstat(self._root)
         return info.st_dev, info.st_ino
 
-    def add(self, rel: str, data: bytes | None) -> None:
-        """One output file; None means known to be unchanged (same fingerprint)."""
+    def add(self, rel: str, data: bytes | None, reason: str | None = None) -> None:
+        """One output file; None means known to be unchanged (same fingerprint).
+        ``reason`` says why it is written, when a change of entries does not."""
         if not plain_relpath(rel):
             raise UnsafeOutputError(self.output / rel, "a path that leaves or hides in")
         earlier = self._staged.pop(rel, None)
@@ -115,7 +116,8 @@ class Publisher:
         if current == data:
             self.changes[rel] = Change(rel, "unchanged", "same bytes")
             return
-        reason = "new feed" if current is None else "entries changed"
+        if reason is None:
+            reason = "new feed" if current is None else "entries changed"
         self.changes[rel] = Change(rel, "write", reason)
         if self._pool is not None:
             self._staged[rel] = self._pool.submit(self._stage, folder, name, data)
@@ -154,6 +156,23 @@ class Publisher:
             with contextlib.suppress(OSError):
                 os.unlink(staged.temp, dir_fd=fd)
             os.close(fd)
+
+    def free_or_ours(self, rel: str) -> bool:
+        """Whether ``rel`` holds nothing, or the very file an earlier build wrote to this
+        folder: where a file that is not a feed of this build may go without replacing
+        anyone else's file."""
+        if self._root is None:
+            return True
+        folder, name = split_relpath(rel)
+        fd = open_folder(self._root, self.output, folder, strict=False)
+        if fd is None:
+            return True
+        try:
+            info = lstat_at(fd, name)
+        finally:
+            os.close(fd)
+        identity = self._identity
+        return info is None or (identity is not None and self.previous.wrote(identity, rel, info))
 
     def stale(self) -> list[str]:
         """The files of the previous build that this one did not produce and that are

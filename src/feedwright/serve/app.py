@@ -41,6 +41,7 @@ from feedwright.serve.http import (
     not_modified,
     prefers_html,
 )
+from feedwright.serve.moved import MovedFeeds
 from feedwright.state.status import read_status
 
 if TYPE_CHECKING:
@@ -57,9 +58,11 @@ CACHE_ENTRIES = 1024
 CACHE_BYTES = 128 * 1024 * 1024
 _STATUS_TEXT = {
     200: "200 OK",
+    301: "301 Moved Permanently",
     304: "304 Not Modified",
     404: "404 Not Found",
     405: "405 Method Not Allowed",
+    410: "410 Gone",
     500: "500 Internal Server Error",
     503: "503 Service Unavailable",
 }
@@ -106,14 +109,16 @@ class Response:
     body: bytes = b""
 
     @classmethod
-    def text(cls, status: int, message: str, *extra: tuple[str, str]) -> Response:
+    def text(
+        cls, status: int, message: str, *extra: tuple[str, str], cache: str = "no-store"
+    ) -> Response:
         body = (message + "\n").encode()
         return cls(
             status,
             (
                 ("Content-Type", "text/plain; charset=utf-8"),
                 ("Content-Length", str(len(body))),
-                ("Cache-Control", "no-store"),
+                ("Cache-Control", cache),
                 *extra,
             ),
             body,
@@ -137,6 +142,7 @@ class FeedApp:
         self._transforms: BoundedCache[str, etree.XSLT] = BoundedCache(16, 16, lambda _: 1)
         self._xslt_lock = threading.Lock()  # an XSLT object runs one transform at a time
         self._manifest: tuple[tuple[int, int, int, int], Manifest] | None = None
+        self.moved = MovedFeeds()  # 301 and 410 for the feeds that moved or ended
 
     @property
     def settings(self) -> ServeSettings:
@@ -170,6 +176,10 @@ class FeedApp:
             if settings.status and is_loopback(environ.get("REMOTE_ADDR")):
                 return self._status(settings)
             return Response.text(404, "not found")
+        ended = self.moved.answer(settings.state, path)
+        if ended is not None:
+            where = () if ended.location is None else (("Location", ended.location),)
+            return Response.text(ended.status, ended.message, *where, cache=settings.cache_control)
         parts = safe_parts(path)
         found = None if parts is None else self.load(settings, parts)
         if found is None:
