@@ -191,6 +191,25 @@ def test_relative_urls_become_absolute_with_an_html_parser() -> None:
         assert expected in out.html
 
 
+def test_lazy_pictures_protocol_relative_and_svg_links_become_absolute() -> None:
+    html = (
+        '<p><img src="//cdn.example/c.png"> <a href="?page=2">next</a> '
+        '<img data-src="lazy.png" data-srcset="l1.png 1x, /l2.png 2x"> '
+        '<svg><use xlink:href="sprite.svg#icon"></use></svg></p>'
+    )
+    out = render_html.rewrite_html(html, "https://site.example/2024/post.html", keep_embeds=False)
+    for expected in (
+        'src="https://cdn.example/c.png"',
+        'href="https://site.example/2024/post.html?page=2"',
+        'data-src="https://site.example/2024/lazy.png"',
+        'data-srcset="https://site.example/2024/l1.png 1x, https://site.example/l2.png 2x"',
+        'xlink:href="https://site.example/2024/sprite.svg#icon"',
+    ):
+        assert expected in out.html
+    # a reader runs no lazy-loading script: the picture itself is the src
+    assert 'src="https://site.example/2024/lazy.png"' in out.html.replace("data-src", "x")
+
+
 def test_embeds_become_links_unless_kept() -> None:
     html = (
         '<p>Intro</p>\n<iframe src="https://www.youtube.com/embed/abc123" '

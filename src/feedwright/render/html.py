@@ -12,7 +12,18 @@ import lxml.html
 from lxml import etree
 
 _VOID_CLOSE = re.compile(r"</(?:source|track|wbr)>")
-_URL_ATTRS = ("href", "src", "poster", "cite", "data", "action", "background")
+# (data-src: lazy-loading scripts' real picture; xlink:href: SVG's older spelling of href)
+_URL_ATTRS = (
+    "href",
+    "src",
+    "poster",
+    "cite",
+    "data",
+    "action",
+    "background",
+    "data-src",
+    "xlink:href",
+)
 _EMBEDS = ("iframe", "script", "object", "embed")
 # HTML elements (WHATWG, plus a few obsolete ones browsers still render). Anything else in
 # a post is almost always a placeholder written as text, like `<none>` in command output
@@ -178,9 +189,13 @@ def rewrite_html(
                 element.set(attr, _absolute(value, base_url, issues) or base_url)
             else:
                 del element.attrib[attr]
-        srcset = element.get("srcset")
-        if srcset is not None:
-            element.set("srcset", _srcset(srcset, base_url, issues))
+        for attr in ("srcset", "data-srcset"):
+            srcset = element.get(attr)
+            if srcset is not None:
+                element.set(attr, _srcset(srcset, base_url, issues))
+        if element.tag == "img" and not element.get("src") and element.get("data-src"):
+            # a feed reader runs no lazy-loading script: show the picture itself
+            element.set("src", element.get("data-src", ""))
     excerpt = ""
     first = root.find(".//p")
     if first is not None:
