@@ -209,7 +209,15 @@ def test_feed_size_budget(tmp_path: Path) -> None:
         (posts / f"2024-01-0{n}-big-{n}.md").write_text(
             f"---\ntitle: Big {n}\n---\n" + ("Lorem ipsum dolor sit amet. " * 400) + "\n"
         )
-    config = write_config(tmp_path, posts, limits={"feed_size": "20KB"})
+    config = write_config(
+        tmp_path,
+        posts,
+        limits={"feed_size": "20KB"},
+        formats=["atom", "rss", "json"],
+        archives={"enabled": True},
+    )
     result = run_cli("check", "-c", config)
-    assert "out/atom.xml: warning: feed is" in result.stdout
+    # every file a reader fetches: the feeds in each format, and the yearly archive
+    for name in ("out/atom.xml", "out/rss.xml", "out/feed.json", "out/archive/2024.atom.xml"):
+        assert f"{name}: warning: feed is" in result.stdout, name
     assert "over the 20 KB budget" in result.stdout

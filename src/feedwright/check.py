@@ -191,10 +191,17 @@ def _check(config: Config, now: dt.datetime, team: Team) -> CheckReport:
     plans = plan_feeds(index, config)
     files = serialize(plans, rendered, index, config, team=team)
     budget = config.limits.feed_size
-    # archives hold a whole year by design; readers fetch them once, not on every poll
+    # every file a reader fetches, archives and JSON Feed included: an archive holds a
+    # whole year, so a busy year with full content is where the budget is met first
     archives = {path for plan in plans if plan.archive for path in plan.paths.values()}
     for relpath, data in sorted(files.items()):
-        if data is not None and len(data) > budget and relpath not in archives:
+        if data is not None and len(data) > budget:
+            hint = (
+                "use content: summary, or raise limits.feed_size if readers of the "
+                "archives accept it"
+                if relpath in archives
+                else "lower limit:, or use content: summary for this feed family"
+            )
             findings.append(
                 Diagnostic(
                     Severity.WARNING,
@@ -203,7 +210,7 @@ def _check(config: Config, now: dt.datetime, team: Team) -> CheckReport:
                     "(readers and proxies may refuse or truncate it)",
                     f"{config.output.name}/{relpath}",
                     None,
-                    "lower limit:, or use content: summary for this feed family",
+                    hint,
                 )
             )
 
