@@ -26,6 +26,7 @@ from feedwright.errors import (
     file_problem,
 )
 from feedwright.scan.dates import DateParseError, parse_site_date
+from feedwright.state.ledger import ACCEPTED
 from feedwright.types import BuildReport, Severity
 
 
@@ -39,7 +40,7 @@ def _now(args: argparse.Namespace, config: Config) -> dt.datetime | None:
 
 
 # Notes that build prints without -v: about the config, one line, until it is fixed.
-_SHOWN_NOTES = frozenset({FEEDS_URL})
+_SHOWN_NOTES = frozenset({FEEDS_URL, ACCEPTED})
 
 
 def _print_build(report: BuildReport, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
@@ -100,6 +101,7 @@ def _cmd_build(args: argparse.Namespace, config: Config, out: TextIO, err: TextI
         jobs=args.jobs,
         progress=Progress(err, enabled=not args.quiet),
         accept_loss=args.accept_loss,
+        accept_id_change=args.accept_id_change,
     )
     report = result.report
     assert report is not None  # a build that raised has raised here too

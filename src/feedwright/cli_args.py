@@ -54,7 +54,7 @@ def parser() -> argparse.ArgumentParser:
     feed_opts.add_argument("--limit", type=int, help="entries per feed (overrides limit:)")
     feed_opts.add_argument(
         "--ids",
-        choices=["url", "tag", "jekyll-feed"],
+        choices=["url", "tag", "jekyll-feed", "ledger"],
         help="entry id scheme (overrides ids.scheme)",
     )
     now_opt = argparse.ArgumentParser(add_help=False)
@@ -89,6 +89,12 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="publish even when more than max_loss of the posts are gone since the last good "
         "build (after deleting posts on purpose); for this run only",
+    )
+    build.add_argument(
+        "--accept-id-change",
+        action="store_true",
+        help="publish even when posts already published would get a new entry id (readers "
+        "show them again as new); for this run only",
     )
 
     run = sub.add_parser(
