@@ -256,6 +256,12 @@ def _next_run(when: str | None) -> str:
     return f"next run: {when}"
 
 
+def _cmd_ids(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
+    from feedwright.cli_ids import cmd_ids
+
+    return cmd_ids(args, config, _now(args, config), out, err)
+
+
 def _cmd_config(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
     from feedwright.init import render_settings
 
@@ -309,6 +315,7 @@ def main(
             "build": _cmd_build,
             "check": _cmd_check,
             "config": _cmd_config,
+            "ids": _cmd_ids,
             "list": _cmd_list,
             "run": _cmd_run,
             "serve": _cmd_serve,

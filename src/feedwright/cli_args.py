@@ -201,6 +201,35 @@ def parser() -> argparse.ArgumentParser:
         "the default, config.yaml, the Jekyll site's _config.yml or a command-line option.",
     )
 
+    ids = sub.add_parser(
+        "ids",
+        help="show or fill the ledger of published entry ids",
+        description="The id ledger (ids.sqlite in the state folder) keeps every entry id "
+        "ever published, so that a build never gives a published post a new one.",
+    )
+    ids_sub = ids.add_subparsers(dest="ids_command", required=True, metavar="ACTION")
+    export = ids_sub.add_parser(
+        "export",
+        parents=[common],
+        help="print every published id with its post",
+        description="Print every entry id ever published, with the post's file and URL and "
+        "when it was first and last published.",
+    )
+    export.add_argument("--format", choices=["json", "csv"], default="json")
+    export.set_defaults(now=None)
+    imp = ids_sub.add_parser(
+        "import",
+        parents=[common, now_opt],
+        help="keep the ids of a feed published before (WordPress, jekyll-feed, ...)",
+        description="Read the entry ids of an Atom or RSS feed the blog published before, "
+        "and pin each to the post whose URL is the entry's link (http or https, with or "
+        "without a trailing slash), so that readers see none of them again as new.",
+    )
+    imp.add_argument("feed", metavar="FEED", help="the feed: a file or an http(s) URL")
+    imp.add_argument(
+        "--dry-run", action="store_true", help="show what would be pinned; change nothing"
+    )
+
     lst = sub.add_parser(
         "list",
         parents=[common, now_opt],

@@ -123,7 +123,8 @@ class _Run:
         config = self.config
         taken = snapshot.now_ns()  # before the look at the posts folder (racy timestamps)
         tree = None if (self.dry_run and self.full) else tree_of(config)
-        if not self.full and ledger_path(config.state).exists():  # else: fill the ledger
+        reuse_work = not self.full and ledger_path(config.state).exists()  # else: fill it
+        if reuse_work:
             hit = snapshot.still_valid(config, self.now, tree, self.racy_ns)
             if hit is not None:
                 return from_snapshot(hit, self.dry_run)
@@ -132,7 +133,11 @@ class _Run:
         store = open_store(config, dry_run=self.dry_run, full=self.full)
         try:
             try:
-                quick = rebuild(config, self.now, store, tree, self.racy_ns, self.progress)
+                quick = (
+                    rebuild(config, self.now, store, tree, self.racy_ns, self.progress)
+                    if reuse_work
+                    else None
+                )
                 report = quick or self.full_build(store, tree)
             except store.failures as exc:  # the store went bad mid-build: start afresh
                 store = recover(store, exc, config.state)

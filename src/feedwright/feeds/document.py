@@ -3,6 +3,7 @@ pictures and tag labels, the same for every format."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import mimetypes
 import posixpath
@@ -172,6 +173,8 @@ def document(
     entries = tuple(
         _entry(rendered[p.relpath], config, tag_label, plan.content, ids) for p in plan.posts
     )
+    if not all(e.guid_is_permalink for e in entries):  # RSS readers want one kind per feed
+        entries = tuple(dataclasses.replace(e, guid_is_permalink=False) for e in entries)
     updated = max((e.updated for e in entries), default=_EPOCH)
     self_url = feed_url(config, plan.paths[fmt])
     site = config.site

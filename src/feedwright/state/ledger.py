@@ -56,7 +56,10 @@ class IdRecord:
     origin: str = "build"
 
     def to_json(self) -> dict[str, object]:
-        return {name: getattr(self, name) for name in self.__slots__}
+        return {name: getattr(self, name) for name in FIELDS}
+
+
+FIELDS = tuple(IdRecord.__slots__)  # the columns of ``feedwright ids export``
 
 
 def ledger_path(state: Path) -> Path:
