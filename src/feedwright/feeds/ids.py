@@ -3,7 +3,8 @@
 A post's id is, in this order: its own ``id:`` (front matter), the id the ledger pins to
 it (imported ids always; every published id under ``ids: ledger``), the id scheme's. A post
 is known again in the ledger by its file, else (when the file it was published from is
-gone) by its URL, else by its title and date: a renamed file."""
+gone) by its URL, else by its title and date: a renamed file. A draft (``_drafts/``, which
+Jekyll dates by its file's time) may change id: it is a preview, not a published post."""
 
 from __future__ import annotations
 
@@ -103,7 +104,7 @@ def resolve(posts: Iterable[Post], config: Config, records: Sequence[IdRecord]) 
         else:
             new = entry_id(post, config)
         ids[post.relpath] = new
-        if record is not None and record.id != new:
+        if record is not None and record.id != new and "_drafts" not in post.relpath.split("/"):
             changes.append(IdChange(post, record, new))
     return Resolution(ids, pins, tuple(changes), tuple(findings))
 
