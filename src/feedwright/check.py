@@ -4,6 +4,7 @@ renderer and feed builder (no second parser) and writes nothing."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
@@ -13,7 +14,8 @@ from typing import Any
 from feedwright.config import Config
 from feedwright.config.published import CODE as FEEDS_URL
 from feedwright.config.published import feeds_url_finding
-from feedwright.feeds import entry_id, plan_feeds
+from feedwright.feeds import plan_feeds
+from feedwright.feeds.ids import resolve
 from feedwright.feeds.serialize import serialize
 from feedwright.index import build_index
 from feedwright.index.terms import slug_for
@@ -21,6 +23,7 @@ from feedwright.parallel import Team, default_jobs
 from feedwright.render import Linker, render_all, render_diagnostics, render_notes
 from feedwright.scan import FileOutcome, Scanner, scan
 from feedwright.scan.bodies import read_task
+from feedwright.state.ledger import read_ledger
 from feedwright.types import Diagnostic, RenderedPost, Severity
 
 JSON_SCHEMA_VERSION = 1
@@ -150,9 +153,11 @@ def _check(config: Config, now: dt.datetime, team: Team) -> CheckReport:
         rendered[post.relpath] = RenderedPost(post, value.html, value.excerpt)
         findings.extend(render_diagnostics(post, value, config))
 
+    resolution = resolve(index.posts, config, read_ledger(config.state))
+    findings.extend(resolution.findings)
     ids: dict[str, list[str]] = defaultdict(list)
     for post in index.posts:
-        ids[entry_id(post, config)].append(post.relpath)
+        ids[resolution.ids[post.relpath]].append(post.relpath)
     for entry, paths in ids.items():
         for path in paths[1:]:
             findings.append(
@@ -189,7 +194,13 @@ def _check(config: Config, now: dt.datetime, team: Team) -> CheckReport:
     if failed:  # the build leaves them out of the feeds
         index = build_index([p for p in index.posts if p.relpath in rendered], config)
     plans = plan_feeds(index, config)
-    files = serialize(plans, rendered, index, config, team=team)
+    in_feeds = {post.relpath for plan in plans for post in plan.posts}
+    changes = [c for c in resolution.changes if c.post.relpath in in_feeds]
+    findings.extend(c.diagnostic() for c in changes)
+    if changes:  # what a build would refuse to publish, and why
+        reason, hint = dataclasses.replace(resolution, changes=tuple(changes)).summary()
+        findings.append(Diagnostic(Severity.ERROR, "ids-changed", reason, "", None, hint))
+    files = serialize(plans, rendered, index, config, team=team, pins=resolution.pins)
     budget = config.limits.feed_size
     # every file a reader fetches, archives and JSON Feed included: an archive holds a
     # whole year, so a busy year with full content is where the budget is met first

@@ -26,6 +26,7 @@ from feedwright.errors import (
     file_problem,
 )
 from feedwright.scan.dates import DateParseError, parse_site_date
+from feedwright.state.ledger import ACCEPTED
 from feedwright.types import BuildReport, Severity
 
 
@@ -39,7 +40,7 @@ def _now(args: argparse.Namespace, config: Config) -> dt.datetime | None:
 
 
 # Notes that build prints without -v: about the config, one line, until it is fixed.
-_SHOWN_NOTES = frozenset({FEEDS_URL})
+_SHOWN_NOTES = frozenset({FEEDS_URL, ACCEPTED})
 
 
 def _print_build(report: BuildReport, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
@@ -100,6 +101,7 @@ def _cmd_build(args: argparse.Namespace, config: Config, out: TextIO, err: TextI
         jobs=args.jobs,
         progress=Progress(err, enabled=not args.quiet),
         accept_loss=args.accept_loss,
+        accept_id_change=args.accept_id_change,
     )
     report = result.report
     assert report is not None  # a build that raised has raised here too
@@ -254,6 +256,12 @@ def _next_run(when: str | None) -> str:
     return f"next run: {when}"
 
 
+def _cmd_ids(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
+    from feedwright.cli_ids import cmd_ids
+
+    return cmd_ids(args, config, _now(args, config), out, err)
+
+
 def _cmd_config(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
     from feedwright.init import render_settings
 
@@ -307,6 +315,7 @@ def main(
             "build": _cmd_build,
             "check": _cmd_check,
             "config": _cmd_config,
+            "ids": _cmd_ids,
             "list": _cmd_list,
             "run": _cmd_run,
             "serve": _cmd_serve,

@@ -54,7 +54,7 @@ def parser() -> argparse.ArgumentParser:
     feed_opts.add_argument("--limit", type=int, help="entries per feed (overrides limit:)")
     feed_opts.add_argument(
         "--ids",
-        choices=["url", "tag", "jekyll-feed"],
+        choices=["url", "tag", "jekyll-feed", "ledger"],
         help="entry id scheme (overrides ids.scheme)",
     )
     now_opt = argparse.ArgumentParser(add_help=False)
@@ -89,6 +89,12 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="publish even when more than max_loss of the posts are gone since the last good "
         "build (after deleting posts on purpose); for this run only",
+    )
+    build.add_argument(
+        "--accept-id-change",
+        action="store_true",
+        help="publish even when posts already published would get a new entry id (readers "
+        "show them again as new); for this run only",
     )
 
     run = sub.add_parser(
@@ -193,6 +199,35 @@ def parser() -> argparse.ArgumentParser:
         help="print the effective configuration",
         description="Print every setting as feedwright uses it, and where its value came from: "
         "the default, config.yaml, the Jekyll site's _config.yml or a command-line option.",
+    )
+
+    ids = sub.add_parser(
+        "ids",
+        help="show or fill the ledger of published entry ids",
+        description="The id ledger (ids.sqlite in the state folder) keeps every entry id "
+        "ever published, so that a build never gives a published post a new one.",
+    )
+    ids_sub = ids.add_subparsers(dest="ids_command", required=True, metavar="ACTION")
+    export = ids_sub.add_parser(
+        "export",
+        parents=[common],
+        help="print every published id with its post",
+        description="Print every entry id ever published, with the post's file and URL and "
+        "when it was first and last published.",
+    )
+    export.add_argument("--format", choices=["json", "csv"], default="json")
+    export.set_defaults(now=None)
+    imp = ids_sub.add_parser(
+        "import",
+        parents=[common, now_opt],
+        help="keep the ids of a feed published before (WordPress, jekyll-feed, ...)",
+        description="Read the entry ids of an Atom or RSS feed the blog published before, "
+        "and pin each to the post whose URL is the entry's link (http or https, with or "
+        "without a trailing slash), so that readers see none of them again as new.",
+    )
+    imp.add_argument("feed", metavar="FEED", help="the feed: a file or an http(s) URL")
+    imp.add_argument(
+        "--dry-run", action="store_true", help="show what would be pinned; change nothing"
     )
 
     lst = sub.add_parser(

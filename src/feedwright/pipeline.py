@@ -11,6 +11,12 @@ from collections.abc import Mapping, Set
 from feedwright.config import Config
 from feedwright.config.published import feeds_url_finding
 from feedwright.feeds import external_files, output_clashes, plan_feeds
+from feedwright.feeds.ids import (
+    Resolution,
+    accepted_note,
+    published,
+    resolve,
+)
 from feedwright.feeds.plan import FeedPlan
 from feedwright.feeds.serialize import serialize_each
 from feedwright.index import build_index
@@ -26,6 +32,7 @@ from feedwright.scan.cached import CachedSource, parse_one, tree_of
 from feedwright.state import reuse, snapshot
 from feedwright.state import store as stores
 from feedwright.state.codec import FileStat
+from feedwright.state.ledger import ACCEPTED, CHANGE, ledger_path, read_ledger, record_published
 from feedwright.state.sqlite import open_cache, recover
 from feedwright.state.store import MemoryStore, Store, WriteOnly
 from feedwright.types import (
@@ -51,6 +58,7 @@ def build(
     progress: Progress | None = None,
     racy_ns: int | None = None,
     accept_loss: bool = False,
+    accept_id_change: bool = False,
 ) -> BuildReport:
     """Build every feed. Files are written atomically and only when their bytes change;
     with ``dry_run`` nothing is written and the report says what would change. The store
@@ -58,7 +66,9 @@ def build(
     folder is locked for the build unless ``lock`` is False (the caller holds the lock).
     ``racy_ns`` is how recent a file change must be to distrust its timestamps (default
     :data:`feedwright.state.store.RACY_NS`, read now). ``accept_loss`` publishes even when
-    more than ``max_loss`` of the last good build's posts are gone (a deliberate deletion)."""
+    more than ``max_loss`` of the last good build's posts are gone (a deliberate deletion);
+    ``accept_id_change`` publishes even when published posts would get new entry ids (the
+    id ledger, ``ids.sqlite`` in the state folder, records every id published)."""
     run = _Run(
         config,
         now or dt.datetime.now(dt.UTC),
@@ -68,6 +78,7 @@ def build(
         progress or Silent(),
         stores.RACY_NS if racy_ns is None else racy_ns,
         accept_loss,
+        accept_id_change,
     )
     if dry_run:
         return _with_config_notes(run.build(), config)
@@ -107,12 +118,14 @@ class _Run:
     progress: Progress
     racy_ns: int
     accept_loss: bool = False
+    accept_id_change: bool = False
 
     def build(self) -> BuildReport:
         config = self.config
         taken = snapshot.now_ns()  # before the look at the posts folder (racy timestamps)
         tree = None if (self.dry_run and self.full) else tree_of(config)
-        if not self.full:
+        reuse_work = not self.full and ledger_path(config.state).exists()  # else: fill it
+        if reuse_work:
             hit = snapshot.still_valid(config, self.now, tree, self.racy_ns)
             if hit is not None:
                 return from_snapshot(hit, self.dry_run)
@@ -121,7 +134,11 @@ class _Run:
         store = open_store(config, dry_run=self.dry_run, full=self.full)
         try:
             try:
-                quick = rebuild(config, self.now, store, tree, self.racy_ns, self.progress)
+                quick = (
+                    rebuild(config, self.now, store, tree, self.racy_ns, self.progress)
+                    if reuse_work
+                    else None
+                )
                 report = quick or self.full_build(store, tree)
             except store.failures as exc:  # the store went bad mid-build: start afresh
                 store = recover(store, exc, config.state)
@@ -174,6 +191,11 @@ class _Run:
             hint = "see the output-clash errors above"
             return failed_report(result, diagnostics, skipped, reason, hint, dry_run)
         needed = _posts_of(plans)
+        ids = resolve(index.posts, config, read_ledger(config.state))
+        diagnostics.extend(ids.findings)
+        stop = self.id_changes(ids, needed, diagnostics)
+        if stop is not None:
+            return failed_report(result, diagnostics, skipped, *stop, dry_run)
         externals = snapshot.external_signatures(external_files(config, needed.values()))
         linker = Linker.of(config, index.posts)
         diagnostics.extend(render_notes(linker))  # kramdown options or engines approximated
@@ -186,8 +208,14 @@ class _Run:
             extra, keys, failed = self.render(more, linker, store, team, diagnostics)
             rendered.update(extra)  # posts that move up into a limited feed in their place
             render_keys |= keys
+            needed = _posts_of(plans)
+            stop = self.id_changes(ids, needed, diagnostics)
+            if stop is not None:
+                return failed_report(result, diagnostics, skipped, *stop, dry_run)
         known = self.hand_over(store, team, plans, render_keys, source.seen)
-        prints, changes, files = self.publish(plans, rendered, index, known, team)
+        prints, changes, files = self.publish(plans, rendered, index, known, team, ids.pins)
+        if not dry_run:
+            record_published(config.state, published(needed.values(), ids.ids), self.now)
         report = BuildReport(
             files_seen=result.files_seen,
             indexed=len(index.posts),
@@ -204,6 +232,22 @@ class _Run:
         )
         self.remember(store, report, prints, plans, index, linker, files, tree, externals)
         return report
+
+    def id_changes(
+        self, ids: Resolution, needed: Mapping[str, Post], diagnostics: list[Diagnostic]
+    ) -> tuple[str, str] | None:
+        """Why the build must not publish (published posts of ``needed`` would get new
+        entry ids, each named by an error in ``diagnostics``) and the fix, or None."""
+        changes = [c for c in ids.changes if c.post.relpath in needed]
+        if not changes:
+            return None
+        if self.accept_id_change:
+            diagnostics[:] = [d for d in diagnostics if d.code != ACCEPTED]
+            diagnostics.append(accepted_note(len(changes)))
+            return None
+        reported = {d.path for d in diagnostics if d.code == CHANGE}
+        diagnostics.extend(c.diagnostic() for c in changes if c.post.relpath not in reported)
+        return dataclasses.replace(ids, changes=tuple(changes)).summary()
 
     # -- the stages, in the order stages() calls them --------------------------------------
     def post_source(self, store: Store, team: Team) -> CachedSource:
@@ -278,6 +322,7 @@ class _Run:
         index: Index,
         known: Mapping[str, tuple[str, str]],
         team: Team,
+        pins: dict[str, str],
     ) -> tuple[dict[str, tuple[str, str]], list[Change], list[str]]:
         """Serialize every feed and publish it: the fingerprints of what was serialized,
         the changes, and every output file of this build."""
@@ -288,7 +333,7 @@ class _Run:
             # serialize; each feed goes to a temp file as soon as it is serialized, and all
             # are put in place together at the end (publish)
             for relpath, signed, data in serialize_each(
-                plans, rendered, index, config, known.get, progress, team
+                plans, rendered, index, config, known.get, progress, team, pins
             ):
                 prints[relpath] = signed
                 out.add(relpath, data)

@@ -21,6 +21,7 @@ from feedwright.scan import Scanner
 from feedwright.scan.cached import ParseItem, dated_by_stat, parse_one, to_outcome
 from feedwright.state import reuse, snapshot
 from feedwright.state.codec import Outcome, PlanRecord
+from feedwright.state.ledger import ids_of
 from feedwright.state.snapshot import Tree
 from feedwright.state.store import FileRecord, OutputPrint, Store
 from feedwright.types import BuildReport, Change, Diagnostic, Post, RenderedPost
@@ -64,6 +65,9 @@ def rebuild(
     if decision is None:
         return None
     needed = dict(decision.needed)
+    pins = ids_of(config.state, needed)  # the ids the last full build published
+    if pins is None:
+        return None
     linker = quick_linker(config, saved, needed, fresh, store)
     with Team(1) as team:
         renders = render_stage(needed, config, linker, store, now, team, progress)
@@ -86,7 +90,7 @@ def rebuild(
     for feed in decision.affected:  # serialize the affected feeds
         plan = reuse.feed_plan(feed, needed)
         job = (plan, feed.format, rendered, None)
-        fp, files[feed.path] = serialize_one((config, saved.labels), job)
+        fp, files[feed.path] = serialize_one((config, saved.labels, pins), job)
         prints[feed.path] = (fp, "")
     progress.done()
     new_diags: list[Diagnostic] = []

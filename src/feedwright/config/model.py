@@ -57,10 +57,12 @@ class IdScheme(StrEnum):
     URL = "url"
     TAG = "tag"
     JEKYLL_FEED = "jekyll-feed"
+    LEDGER = "ledger"  # every published id as the id ledger keeps it; ``new`` for new posts
 
 
 class IdsConfig(StrictModel):
     scheme: IdScheme = IdScheme.URL
+    new: IdScheme = IdScheme.URL  # under ``scheme: ledger``, the scheme of unpublished posts
     authority: str | None = None
     date: dt.date | None = None
 
@@ -82,12 +84,19 @@ class IdsConfig(StrictModel):
 
     @model_validator(mode="after")
     def _tag_needs(self) -> IdsConfig:
-        if self.scheme is IdScheme.TAG and (self.authority is None or self.date is None):
+        if self.new is IdScheme.LEDGER:
+            raise ValueError("ids.new must be url, tag or jekyll-feed (the scheme of new posts)")
+        if self.base is IdScheme.TAG and (self.authority is None or self.date is None):
             raise ValueError(
                 "ids.scheme 'tag' needs ids.authority (a domain you own, such as example.org) and "
                 "ids.date (a date on which you owned it, such as 2017-01-01)"
             )
         return self
+
+    @property
+    def base(self) -> IdScheme:
+        """The scheme that makes the id of a post the ledger does not pin."""
+        return self.new if self.scheme is IdScheme.LEDGER else self.scheme
 
 
 class ContentMode(StrEnum):

@@ -3,9 +3,11 @@ pictures and tag labels, the same for every format."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import mimetypes
 import posixpath
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
@@ -28,6 +30,7 @@ ATOM_TYPE = "application/atom+xml"
 STYLESHEET = "feed.css"  # in the output folder, named by every Atom and RSS feed
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _SAFE = "/!$&'()*+,;=:@-._~%"
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"]+")
 
 
 def feed_url(config: Config, relpath: str) -> str:
@@ -83,8 +86,22 @@ def _normalize_url(url: str) -> str:
     return urlunsplit(parts._replace(path=quote(parts.path, safe=_SAFE)))
 
 
+def own_id(post: Post) -> str | None:
+    """The post's own ``id:`` when it is an absolute URI (a number, such as jekyll-import
+    writes for WordPress posts, is not an entry id)."""
+    value = post.front_matter.get("id")
+    if isinstance(value, str) and _URI.fullmatch(value.strip()):
+        return value.strip()
+    return None
+
+
 def entry_id(post: Post, config: Config) -> str:
-    scheme = config.ids.scheme
+    """The post's own ``id:``, else the id scheme's (the ledger's pins aside: see
+    :mod:`feedwright.feeds.ids`)."""
+    own = own_id(post)
+    if own is not None:
+        return own
+    scheme = config.ids.base
     if scheme is IdScheme.URL:
         return post.url
     if scheme is IdScheme.TAG:
@@ -109,9 +126,14 @@ def tag_labels(index: Index) -> dict[str, str]:
 
 
 def _entry(
-    rendered: RenderedPost, config: Config, tag_label: Mapping[str, str], mode: ContentMode
+    rendered: RenderedPost,
+    config: Config,
+    tag_label: Mapping[str, str],
+    mode: ContentMode,
+    ids: Mapping[str, str],
 ) -> FeedEntry:
     post = rendered.post
+    entry = ids.get(post.relpath) or entry_id(post, config)
     labels: list[str] = []
     for raw in post.tags:
         label = tag_label.get(raw, raw)
@@ -123,8 +145,8 @@ def _entry(
     if not authors and config.site.author:
         authors = (Author(config.site.author),)
     return FeedEntry(
-        id=entry_id(post, config),
-        guid_is_permalink=config.ids.scheme is IdScheme.URL,
+        id=entry,
+        guid_is_permalink=entry == post.url,
         title=feed_text(post.title),
         link=post.url,
         published=post.published,
@@ -143,10 +165,16 @@ def document(
     rendered: dict[str, RenderedPost],
     tag_label: Mapping[str, str],
     config: Config,
+    ids: Mapping[str, str] | None = None,
 ) -> FeedDocument:
+    """The feed of ``plan`` in ``fmt``. ``ids`` are the entry ids by relpath (from
+    :func:`feedwright.feeds.ids.resolve`); a post without one gets :func:`entry_id`."""
+    ids = ids or {}
     entries = tuple(
-        _entry(rendered[p.relpath], config, tag_label, plan.content) for p in plan.posts
+        _entry(rendered[p.relpath], config, tag_label, plan.content, ids) for p in plan.posts
     )
+    if not all(e.guid_is_permalink for e in entries):  # RSS readers want one kind per feed
+        entries = tuple(dataclasses.replace(e, guid_is_permalink=False) for e in entries)
     updated = max((e.updated for e in entries), default=_EPOCH)
     self_url = feed_url(config, plan.paths[fmt])
     site = config.site

@@ -54,13 +54,14 @@ def with_signatures(output: Path, prints: dict[str, tuple[str, str]]) -> dict[st
 
 
 def serialize_one(
-    context: tuple[Config, dict[str, str]],
+    context: tuple[Config, dict[str, str], dict[str, str]],
     item: tuple[FeedPlan, FeedFormat, dict[str, RenderedPost], str | None],
 ) -> tuple[str, bytes | None]:
-    """One feed file: its fingerprint, and its bytes unless the fingerprint is ``known``."""
-    config, labels = context
+    """One feed file: its fingerprint, and its bytes unless the fingerprint is ``known``.
+    The context is the config, the tag labels and the entry ids the ledger pins."""
+    config, labels, pins = context
     plan, fmt, rendered, known = item
-    doc = document(plan, fmt, rendered, labels, config)
+    doc = document(plan, fmt, rendered, labels, config, pins)
     fp = fingerprint(doc, fmt)
     return fp, None if fp == known else _to_bytes(doc, fmt)
 
@@ -73,12 +74,14 @@ def serialize_each(
     known: Callable[[str], tuple[str, str] | None] | None = None,
     progress: Progress | None = None,
     team: Team | None = None,
+    pins: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, tuple[str, str], bytes | None]]:
     """Serialize every feed (over the ``team``'s processes, if given), yielding each file
     as it is done: its path, its print (fingerprint, file signature) and its bytes. A
     feed whose fingerprint matches ``known``, and whose file is still the one written
     then (same size and mtime), is not serialized again (its bytes are None: unchanged;
-    its print is the known one). A new print's signature is empty until it is written."""
+    its print is the known one). A new print's signature is empty until it is written.
+    ``pins``: the entry ids the ledger gives, by relpath."""
     items: list[tuple[FeedPlan, FeedFormat, dict[str, RenderedPost], str | None]] = []
     paths: list[str] = []
     previous: dict[str, tuple[str, str]] = {}
@@ -109,7 +112,7 @@ def serialize_each(
         if progress is not None:
             progress.update("feeds written", done, total)
 
-    context = (config, tag_labels(index))
+    context = (config, tag_labels(index), pins or {})
     results = (team or Team(1)).map(serialize_one, context, items, chunk=2, progress=written)
     for relpath, (fp, data) in zip(paths, results, strict=True):
         yield relpath, previous[relpath] if data is None else (fp, ""), data
@@ -121,6 +124,8 @@ def serialize(
     index: Index,
     config: Config,
     team: Team | None = None,
+    pins: dict[str, str] | None = None,
 ) -> dict[str, bytes | None]:
     """Every feed file's bytes, in memory (for ``check``)."""
-    return {rel: data for rel, _, data in serialize_each(plans, rendered, index, config, team=team)}
+    each = serialize_each(plans, rendered, index, config, team=team, pins=pins)
+    return {rel: data for rel, _, data in each}

@@ -36,7 +36,9 @@ _HELP: dict[str, str] = {
     "inside it gets feeds_url from it",
     "permalink": "post URLs: a Jekyll pattern or a style (date, pretty, ordinal, weekdate, none)",
     "ids": "entry ids; never change them once readers subscribe (ids: tag is short for scheme)",
-    "ids.scheme": "url (the post's URL), tag (RFC 4151, survives URL changes) or jekyll-feed",
+    "ids.scheme": "url (the post's URL), tag (RFC 4151, survives URL changes), jekyll-feed, "
+    "or ledger (keep every id already published; ids.new for new posts)",
+    "ids.new": "under ids.scheme ledger: the scheme of posts never published (url, tag, ...)",
     "ids.authority": "for tag ids: a domain you own, such as example.org",
     "ids.date": "for tag ids: a date on which you owned it, such as 2017-01-01",
     "publication_date": "date and order entries by pub (pub-date, pub-year) or site (site date)",

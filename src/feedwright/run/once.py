@@ -49,6 +49,7 @@ def run_once(
     run_log: RunLog | None = None,
     raise_errors: bool = True,
     accept_loss: bool = False,
+    accept_id_change: bool = False,
 ) -> RunResult:
     """Build once and do the bookkeeping around it. A build that raises is recorded as
     failed (status and log) and then raised again, unless ``raise_errors`` is False (the
@@ -58,7 +59,8 @@ def run_once(
     that wrote something, and a hub can never fail the build. A dry run only builds.
     A file or folder that cannot be used is raised as a one-line
     :class:`~feedwright.errors.FileProblem`; a status file that cannot be written is
-    logged, and the build's own outcome stands. ``accept_loss``: see :func:`build`."""
+    logged, and the build's own outcome stands. ``accept_loss``, ``accept_id_change``: see
+    :func:`build`."""
     started = dt.datetime.now(dt.UTC)
     clock = time.monotonic()
     report: BuildReport | None = None
@@ -74,6 +76,7 @@ def run_once(
             jobs=jobs,
             progress=progress,
             accept_loss=accept_loss,
+            accept_id_change=accept_id_change,
         )
     except LockedError:
         raise

@@ -18,7 +18,7 @@ from feedwright.types import Author, Severity
 # unknown key close to one that is read is probably a typo ("pug-year").
 READ_KEYS = frozenset(
     """title author authors description category categories tags tag pub-date pub-year
-    date updated last_modified_at published draft slug permalink image""".split()
+    date updated last_modified_at published draft slug permalink image id""".split()
 )
 KNOWN_KEYS = READ_KEYS | frozenset(
     """layout comments excerpt excerpt_separator toc lang sitemap redirect_from
