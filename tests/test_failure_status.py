@@ -186,3 +186,23 @@ def test_a_daemon_whose_config_stops_loading_reports_failing_until_it_is_fixed(
         assert health(blog) == 200
     finally:
         assert daemon.stop() == 0
+
+
+@pytest.mark.parametrize("name", ["status.json", "manifest.json", "snapshot.json"])
+def test_a_state_file_replaced_by_a_folder_leaves_status_failing(blog: Path, name: str) -> None:
+    (blog / "state" / name).unlink()
+    (blog / "state" / name).mkdir()
+    result = run_cli("build", "-c", blog / "config.yaml")
+    assert "Traceback" not in result.stderr
+    assert str(blog / "state" / name) in result.stderr
+    assert "a folder is in the way" in result.stderr
+    # the feeds are published before the state is saved: they are whole and new
+    assert b"Body three." in published(blog / "out")["atom.xml"]
+    if name == "status.json":  # only the record of the build failed
+        assert result.returncode == 0
+    else:
+        assert result.returncode == EXIT_FILES
+        assert_reported(result.stderr)
+    status = run_cli("status", "-c", blog / "config.yaml")
+    assert status.returncode == 1
+    assert health(blog) == 503

@@ -216,13 +216,15 @@ def _cmd_status(args: argparse.Namespace, config: Config, out: TextIO, err: Text
 def _show_status(args: argparse.Namespace, state: Path, out: TextIO, err: TextIO) -> int:
     import json
 
-    from feedwright.state.status import read_status
+    from feedwright.state.status import STATUS_FILE, read_status
 
     status = read_status(state)
     if status is None:
         why = "no build has run"
         if state.exists() and not state.is_dir():
             why = "it is a file, not a folder: no build can record its status there"
+        elif (state / STATUS_FILE).is_dir():
+            why = f"{STATUS_FILE} is a folder: remove it, so that builds can record their status"
         print(f"feedwright: no status yet in {state} ({why})", file=err)
         return EXIT_ERRORS
     if args.format == "json":
