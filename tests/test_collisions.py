@@ -271,6 +271,8 @@ def test_templates_of_formats_and_families_that_are_off_are_not_compared() -> No
             "feeds.tags.atom",
             "temporary files",
         ),
+        ({"feeds": {"site": {"atom": f"{TMP_PREFIX}x.xml"}}}, "feeds.site.atom", "temporary files"),
+        ({"feeds": {"site": {"rss": "rss\x00.xml"}}}, "feeds.site.rss", "control characters"),
         ({"feeds": {"site": {"json": MANIFEST}}}, "feeds.site.json", "state folder"),
         ({"feeds": {"site": {"atom": "x/./atom.xml"}}}, "feeds.site.atom", "'x/atom.xml'"),
         ({"feeds": {"site": {"atom": "x\\atom.xml"}}}, "feeds.site.atom", "not '\\'"),

@@ -118,6 +118,33 @@ def test_the_writer_refuses_a_folder_that_is_not_a_real_folder(
     assert stamps(tmp_path) == before
 
 
+def test_symlinks_planted_in_the_state_folder_are_replaced_never_followed(
+    tmp_path: Path,
+) -> None:
+    from test_faults import edit_a_post, make_blog
+
+    root = tmp_path / "site"
+    config = make_blog(root)
+    assert run_cli("build", "-q", "-c", config).returncode == 0
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    state = root / "state"
+    for name in ("cache.sqlite", "status.json", MANIFEST, "snapshot.json"):
+        (outside / name).write_bytes(b"precious")
+        (state / name).unlink()
+        (state / name).symlink_to(outside / name)
+    for name in ("cache.sqlite-wal", "cache.sqlite-shm"):
+        (state / name).unlink(missing_ok=True)
+    before = stamps(outside)
+    edit_a_post(root)
+    result = run_cli("build", "-c", config)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert stamps(outside) == before
+    assert b"Body three." in (root / "out" / "atom.xml").read_bytes()
+    assert json.loads((state / "status.json").read_text("utf-8"))["result"] == "ok"
+
+
 def test_after_output_changes_the_old_folders_list_removes_nothing(sample_copy: Path) -> None:
     config = sample_copy / "config.yaml"
     posts = sample_copy / "posts"

@@ -91,7 +91,8 @@ def tmpfs(mountpoint: Path, *options: str) -> Iterator[Path]:
     mount, umount = shutil.which("mount"), shutil.which("umount")
     if os.geteuid() != 0 or mount is None or umount is None:
         pytest.skip("mounting a tmpfs needs root")
-    opts = ",".join(("size=64k", *options))
+    sized = any(option.startswith("size=") for option in options)
+    opts = ",".join(options if sized else ("size=64k", *options))
     made = subprocess.run(
         [mount, "-t", "tmpfs", "-o", opts, "tmpfs", str(mountpoint)], capture_output=True
     )
@@ -163,6 +164,31 @@ def test_a_full_disk_under_the_output_folder(tmp_path: Path) -> None:
         assert "no space left" in line
         assert sorted(published(out)) == ["ballast"]
     assert status_result(root / "state") == "failed"
+
+
+def test_a_full_state_folder_is_one_line_and_the_failure_is_still_recorded(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "site"
+    config = make_blog(root)
+    with tmpfs(root / "fullstate", "size=256k") as state:
+        first = run_cli("build", "-q", "-c", config, "--state", state)
+        assert first.returncode == 0, first.stderr
+        edit_a_post(root)
+        fd = os.open(state / "ballast", os.O_WRONLY | os.O_CREAT)
+        with contextlib.suppress(OSError):  # fill the file system to the last block
+            while True:
+                os.write(fd, b"\0" * 4096)
+        os.close(fd)
+        result = run_cli("build", "-c", config, "--state", state)
+        assert result.returncode == EXIT_FILES
+        line = assert_one_line(result.stderr, state)
+        assert "no space left" in line and "state:" in line
+        # the feeds are written before the state: they are published, the failure is said
+        assert b"Body three." in published(root / "out")["atom.xml"]
+        assert status_result(state) == "failed"
+        status = run_cli("status", "-c", config, "--state", state)
+        assert status.returncode == 1 and "no space left" in status.stdout
 
 
 def test_a_read_only_output_folder(blog: Path) -> None:

@@ -208,3 +208,44 @@ def test_fuzz_the_good_feed_is_always_published(
     feed = feedparser.parse((tmp_path / "out" / "atom.xml").read_bytes())
     assert not feed.bozo, feed.bozo_exception
     assert "Good post" in [e.title for e in feed.entries]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{{" * 40_000,
+        "[a](b) *em* **strong** _u_ " * (2 * 1024 * 1024 // 28),
+    ],
+    ids=["liquid-braces", "2MB-links-emphasis"],
+)
+def test_big_hostile_bodies_end_within_the_post_limits(tmp_path: Path, body: str) -> None:
+    """Each is rendered, or stopped at limits.render_seconds: never a stuck build."""
+    text = "---\ntitle: Big\n---\n" + body + "\n"
+    config = blog(tmp_path, "2024-02-01-big.md", text, limits={"render_seconds": 2})
+    started = time.monotonic()
+    done = run_cli("build", "--config", config, "--jobs", "1")
+    out = done.stdout + done.stderr
+    assert "Traceback" not in out, out
+    assert time.monotonic() - started < 60
+    feed = feedparser.parse((tmp_path / "out" / "atom.xml").read_bytes())
+    assert not feed.bozo, feed.bozo_exception
+    titles = [e.title for e in feed.entries]
+    assert "Good post" in titles
+    if "Big" not in titles:
+        assert done.returncode == 1
+        assert "2024-02-01-big.md: error: rendering " in out, out
+
+
+def test_a_device_named_like_a_post_is_not_read(tmp_path: Path) -> None:
+    import stat
+
+    config = blog(tmp_path, "2024-01-02-other.md", GOOD.replace("Good", "Other"))
+    device = tmp_path / "posts" / "2024-02-01-zero.md"
+    try:  # /dev/zero's numbers: reading it would never end
+        os.mknod(device, stat.S_IFCHR | 0o644, os.makedev(1, 5))
+    except (PermissionError, OSError) as exc:
+        pytest.skip(f"cannot make a device node here: {exc}")
+    started = time.monotonic()
+    out = build(tmp_path, config, 0)
+    assert time.monotonic() - started < 60
+    assert "2024-02-01-zero.md: warning: skipped: not a regular file" in out

@@ -818,6 +818,19 @@ def test_a_replaced_file_is_read_again_and_an_open_one_is_kept(tmp_path: Path) -
     assert b"one" in first.rep.body  # what was read stays whole
 
 
+def test_a_file_replaced_by_every_build_is_cached_once(tmp_path: Path) -> None:
+    """A daemon that rebuilds all day: each new version takes the old one's place, so
+    the cache holds what the output folder holds, not every version ever served."""
+    out = tmp_path / "out"
+    out.mkdir()
+    app = FeedApp(ServeSettings(out, tmp_path / "state", PUBLIC, "no-cache"))
+    for n in range(50):
+        atomic_write(out / "atom.xml", _atom(f"version {n}"))
+        loaded = app.load(app.settings, ["atom.xml"])
+        assert loaded is not None and f"version {n}".encode() in loaded.rep.body
+    assert len(app.files) == 1
+
+
 def test_idle_connections_over_the_limit_are_closed_so_a_new_client_gets_in(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from feedwright.cli_args import overrides, parser
-from feedwright.config import Config, load_config
+from feedwright.config import Config, known_folders, load_config
 from feedwright.config.published import CODE as FEEDS_URL
 from feedwright.errors import (
     EXIT_BUG,
@@ -21,9 +21,12 @@ from feedwright.errors import (
     EXIT_OK,
     EXIT_STRICT,
     EXIT_USAGE,
+    ConfigError,
     FeedwrightError,
+    LockedError,
     UsageError,
     file_problem,
+    one_line,
 )
 from feedwright.scan.dates import DateParseError, parse_site_date
 from feedwright.state.ledger import ACCEPTED
@@ -93,9 +96,11 @@ def _cmd_build(args: argparse.Namespace, config: Config, out: TextIO, err: TextI
 
     if config.websub.hubs:
         setup_logging("text")  # WebSub results are logged to stderr, like the daemon's
+    now = _now(args, config)
+    args.recorded = not args.dry_run  # from here on, the run records its own failure
     result = run_once(
         config,
-        now=_now(args, config),
+        now=now,
         dry_run=args.dry_run,
         full=args.full,
         jobs=args.jobs,
@@ -212,48 +217,9 @@ def _cmd_serve(args: argparse.Namespace, config: Config, out: TextIO, err: TextI
 
 
 def _cmd_status(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
-    import json
+    from feedwright.cli_status import show_status
 
-    from feedwright.state.status import read_status
-
-    status = read_status(config.state)
-    if status is None:
-        print(f"feedwright: no status yet in {config.state} (no build has run)", file=err)
-        return EXIT_ERRORS
-    if args.format == "json":
-        print(json.dumps(status.to_json(), indent=2), file=out)
-    else:
-        counts = status.counts
-        print(
-            f"last run: {status.result} at {status.started} "
-            f"({status.duration_seconds}s, trigger: {status.trigger})",
-            file=out,
-        )
-        if status.error:
-            print(f"error: {status.error}", file=out)
-        if counts is not None:
-            print(
-                f"posts: {counts.posts_indexed} indexed, {counts.posts_skipped} skipped; "
-                f"feeds: {counts.feeds_written} written, {counts.feeds_unchanged} "
-                f"unchanged, {counts.feeds_removed} removed; {counts.errors} errors, "
-                f"{counts.warnings} warnings",
-                file=out,
-            )
-        print(f"last success: {status.last_success}; {_next_run(status.next_run)}", file=out)
-    return EXIT_ERRORS if status.result == "failed" else EXIT_OK
-
-
-def _next_run(when: str | None) -> str:
-    """The status line's "next run", which only a running daemon has."""
-    if when is None:
-        return "no next run scheduled (`feedwright run` is not running)"
-    try:
-        due = dt.datetime.fromisoformat(when)
-    except ValueError:
-        return f"next run: {when}"
-    if due.tzinfo is not None and due < dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1):
-        return f"next run was due {when} (is `feedwright run` still running?)"
-    return f"next run: {when}"
+    return show_status(args, config.state, out, err)
 
 
 def _cmd_ids(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
@@ -310,7 +276,12 @@ def main(
 
             print(json.dumps(CHECK_SCHEMA, indent=2), file=out)
             return EXIT_OK
-        config = load_config(args.config, overrides(args))
+        try:
+            config = load_config(args.config, overrides(args))
+        except ConfigError as exc:
+            if args.command != "status":
+                raise
+            return _status_of_invalid(args, exc, out, err)
         commands = {
             "build": _cmd_build,
             "check": _cmd_check,
@@ -324,6 +295,8 @@ def main(
         return commands[args.command](args, config, out, err)
     except FeedwrightError as exc:
         print(f"feedwright: {exc}", file=err)
+        if not isinstance(exc, LockedError | UsageError):  # see _record_failure
+            _record_failure(args, config, one_line(str(exc)))
         return exc.exit_code
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
@@ -332,9 +305,49 @@ def main(
 
         problem = file_problem(exc, None if config is None else settings_of(config))
         print(f"feedwright: {problem}", file=err)
+        _record_failure(args, config, str(problem))
         return problem.exit_code
     except Exception as exc:  # a bug: one line, the traceback in a file (or with --debug)
+        _record_failure(args, config, f"unexpected error: {type(exc).__name__}: {exc}")
         return _report_bug(exc, None if config is None else config.state, args.debug, err)
+
+
+def _record_failure(args: argparse.Namespace, config: Config | None, error: str) -> None:
+    """Record in the status file a ``build`` or ``run`` that failed before its build
+    could (a build records its own failures): a config that does not load, an output or
+    state folder that cannot be used, a ``--serve`` address that cannot be listened on.
+    Not a dry run (it publishes nothing), not a bad command-line value (nothing was
+    tried), not a run refused because another holds the output folder (that run's status
+    counts), and not when the config cannot be read far enough to name a state folder."""
+    if args.command not in ("build", "run") or getattr(args, "dry_run", False):
+        return
+    if getattr(args, "recorded", False):
+        return
+    from feedwright.run.once import record_failure
+
+    if config is not None:
+        output, state = config.output, config.state
+    else:
+        try:
+            output, state = known_folders(args.config, overrides(args))
+        except (FeedwrightError, OSError):
+            return
+    record_failure(state, error, trigger=args.command, output=output)
+
+
+def _status_of_invalid(args: argparse.Namespace, exc: ConfigError, out: TextIO, err: TextIO) -> int:
+    """``status`` with a config that does not load: the status in the state folder it
+    names, when it names one (the failed runs are recorded there), and exit 1 either way:
+    the next build fails too."""
+    try:
+        _, state = known_folders(args.config, overrides(args))
+    except (FeedwrightError, OSError):
+        raise exc from None
+    from feedwright.cli_status import show_status
+
+    print(f"feedwright: {one_line(str(exc))}", file=err)
+    show_status(args, state, out, err)
+    return EXIT_ERRORS
 
 
 def _report_bug(exc: Exception, state: Path | None, debug: bool, err: TextIO) -> int:

@@ -124,3 +124,10 @@ def _setting_of(path: Path, settings: Mapping[Path, str]) -> str | None:
             if best is None or depth > best[0]:
                 best = (depth, key)
     return None if best is None else best[1]
+
+
+def one_line(message: str) -> str:
+    """A multi-line message (an invalid config lists its problems) as one line."""
+    first, *rest = message.splitlines() or [""]
+    problems = [line.strip().removeprefix("- ") for line in rest if line.strip()]
+    return f"{first}: {'; '.join(problems)}" if problems else first

@@ -12,7 +12,13 @@ The models live in :mod:`feedwright.config.model`, the value checks they use in
 
 from feedwright.config.describe import describe
 from feedwright.config.jekyll import effective_site
-from feedwright.config.load import DEFAULT_CONFIG, check_paths, config_from_mapping, load_config
+from feedwright.config.load import (
+    DEFAULT_CONFIG,
+    check_paths,
+    config_from_mapping,
+    known_folders,
+    load_config,
+)
 from feedwright.config.model import (
     CategoryFeedConfig,
     Config,
@@ -77,6 +83,7 @@ __all__ = [
     "config_from_mapping",
     "describe",
     "effective_site",
+    "known_folders",
     "load_config",
     "parse_duration",
     "parse_size",

@@ -194,3 +194,33 @@ def check_paths(config: Config, path: Path | None, *, destination: Path | None =
             path, [f"output: {config.output} overlaps posts: {config.posts}; keep them apart"]
         )
     return config
+
+
+def known_folders(path: Path, overrides: Mapping[str, object] | None = None) -> tuple[Path, Path]:
+    """The output and state folders a config names, as far as they can be read from a
+    config that does not validate: the overrides, then the file's own ``output:`` and
+    ``state:``, then the defaults, resolved like :func:`load_config` does. Raises
+    :class:`ConfigError` when the file cannot be read as a YAML mapping, or a folder is
+    not text: then no state folder is known."""
+    data = _read(path)
+    if not isinstance(data, dict):
+        raise ConfigError(path, ["(top level): must be a mapping of keys such as site:, posts:"])
+    base = path.resolve().parent
+    above = unflatten(overrides or {})
+    found: list[Path] = []
+    for key, default in (
+        ("output", Config.model_fields["output"].default),
+        ("state", Config.model_fields["state"].default),
+    ):
+        value = above.get(key, data.get(key, default))
+        if not isinstance(value, str | Path) or not str(value):
+            raise ConfigError(path, [f"{key}: must be a folder"])
+        try:
+            check_no_control(str(value))
+        except ValueError as exc:
+            raise ConfigError(path, [f"{key}: {exc}"]) from None
+        found.append(_resolve(base, Path(value)))
+    output, state = found
+    if state.resolve() == output.resolve() or output.resolve() in state.resolve().parents:
+        raise ConfigError(path, [f"state: {state} is inside output {output}"])
+    return output, state

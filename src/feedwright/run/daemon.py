@@ -16,7 +16,7 @@ from types import FrameType
 from typing import Any
 
 from feedwright.config import Config, load_config
-from feedwright.errors import FeedwrightError
+from feedwright.errors import FeedwrightError, one_line
 from feedwright.publish import clean_temp_files, output_lock
 from feedwright.run.logs import RunLog, log
 from feedwright.run.once import run_once
@@ -70,6 +70,7 @@ class Daemon:
         self._reasons: list[str] = []
         self._stop = False
         self._reload = False
+        self._config_problem: str | None = None  # why the config file did not reload
         self.run_log = RunLog()
         self._watch_stop = threading.Event()
         self._watch_ready = threading.Event()
@@ -150,16 +151,29 @@ class Daemon:
             new = load_config(self.config_path, self.overrides)
         except FeedwrightError as exc:
             log.error("reload failed, keeping the old config: %s", exc)
+            self._refuse(f"{one_line(str(exc))} (building with the previous config)")
             return
         if new.output.resolve() != self.config.output.resolve():
             log.error(
                 "reload: output cannot change while running (restart instead); "
                 "keeping the old config"
             )
+            self._refuse(
+                f"{self.config_path}: output cannot change while `feedwright run` runs; "
+                "restart it (building with the previous config)"
+            )
             return
+        self._config_problem = None
         self.config = new
         self.scheduler.reschedule(new.schedule, new.site.zone)
         log.info("reloaded %s: schedule %s", self.config_path, self._describe_schedule())
+        self.request("reload")
+
+    def _refuse(self, problem: str) -> None:
+        """A config file that did not reload: the builds go on with the last good config,
+        and each is recorded as failed, so ``status`` and ``/healthz`` say that the file
+        needs fixing, until a reload succeeds."""
+        self._config_problem = problem
         self.request("reload")
 
     def _build(self, trigger: str) -> None:
@@ -173,6 +187,7 @@ class Daemon:
             notify=self.notifier.submit,
             run_log=self.run_log,
             raise_errors=False,  # never crash: log, keep the feeds, retry next time
+            problem=self._config_problem,
         )
         if result.report is not None:
             self.full_first = False

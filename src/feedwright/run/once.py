@@ -15,6 +15,7 @@ from feedwright.config import Config
 from feedwright.errors import LockedError, file_problem
 from feedwright.pipeline import build
 from feedwright.progress import Progress
+from feedwright.publish import output_lock
 from feedwright.run.logs import RunLog
 from feedwright.run.websub import notify_hubs
 from feedwright.state.status import Status, write_status
@@ -50,6 +51,7 @@ def run_once(
     raise_errors: bool = True,
     accept_loss: bool = False,
     accept_id_change: bool = False,
+    problem: str | None = None,
 ) -> RunResult:
     """Build once and do the bookkeeping around it. A build that raises is recorded as
     failed (status and log) and then raised again, unless ``raise_errors`` is False (the
@@ -60,7 +62,9 @@ def run_once(
     A file or folder that cannot be used is raised as a one-line
     :class:`~feedwright.errors.FileProblem`; a status file that cannot be written is
     logged, and the build's own outcome stands. ``accept_loss``, ``accept_id_change``: see
-    :func:`build`."""
+    :func:`build`. ``problem``: why the run counts as failed in the status file even when
+    the build succeeds (the daemon's config file that no longer loads: it builds with the
+    last good one, and says so until the file is fixed)."""
     started = dt.datetime.now(dt.UTC)
     clock = time.monotonic()
     report: BuildReport | None = None
@@ -97,7 +101,7 @@ def run_once(
             started=started,
             duration=duration,
             report=report,
-            error=error,
+            error=error or problem,
             next_run=None if plan_next is None else plan_next(report),
             trigger=trigger,
         )
@@ -115,6 +119,39 @@ def run_once(
         except Exception as exc:  # the feeds are written: a hub can never fail the build
             log.warning("websub: publishing failed: %r", exc)
     return RunResult(report, error, duration, status)
+
+
+def record_failure(
+    state: Path, error: str, *, trigger: str, output: Path | None = None
+) -> Status | None:
+    """Record a run that failed before its build could start (a config that does not
+    load, a folder that cannot be used, a server that cannot listen) in the state folder,
+    so that ``feedwright status`` and ``/healthz`` say so. Not when another run holds
+    ``output``: that run is building, and its status is the one that counts. None when
+    nothing was recorded (the state folder cannot be written either)."""
+    if output is not None and output.is_dir():
+        try:
+            with output_lock(output):
+                return _record(state, error, trigger)
+        except LockedError:
+            return None
+        except OSError:
+            pass  # an output folder that cannot be locked is one more reason it failed
+    return _record(state, error, trigger)
+
+
+def _record(state: Path, error: str, trigger: str) -> Status | None:
+    try:
+        return write_status(
+            state,
+            started=dt.datetime.now(dt.UTC),
+            duration=0.0,
+            report=None,
+            error=error,
+            trigger=trigger,
+        )
+    except OSError:
+        return None
 
 
 def settings_of(config: Config) -> dict[Path, str]:

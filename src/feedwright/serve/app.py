@@ -5,7 +5,7 @@ last build ran), the full status at ``/status.json`` (only when enabled, only to
 loopback clients), and feeds shown as pages (through their XSL stylesheet) to browsers.
 A ``.json`` file is served only when it is a file the last build wrote there (listed in
 the manifest), so no config, status or state file is ever served. Files and pages are
-cached in memory, by inode, mtime and size."""
+cached in memory, one version per path, checked by inode, mtime and size."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from lxml import etree
@@ -133,11 +133,14 @@ class FeedApp:
         self._settings: Callable[[], ServeSettings] = (
             (lambda: settings) if isinstance(settings, ServeSettings) else settings
         )
-        self.files: BoundedCache[tuple[Any, ...], StaticFile] = BoundedCache(
-            CACHE_ENTRIES, CACHE_BYTES, lambda f: f.rep.size
+        # One version per path (and per feed and stylesheet for pages): the identity of
+        # the version cached is part of the value, so a file a build replaced takes the
+        # place of the old version instead of sitting beside it until it ages out.
+        self.files: BoundedCache[tuple[str, str, str], tuple[tuple[int, ...], StaticFile]] = (
+            BoundedCache(CACHE_ENTRIES, CACHE_BYTES, lambda f: f[1].rep.size)
         )
-        self.pages: BoundedCache[tuple[str, str], _Rendered] = BoundedCache(
-            CACHE_ENTRIES // 4, CACHE_BYTES // 4, lambda p: p.rep.size if p.rep else 0
+        self.pages: BoundedCache[tuple[str, str], tuple[tuple[str, str], _Rendered]] = BoundedCache(
+            CACHE_ENTRIES // 4, CACHE_BYTES // 4, lambda p: p[1].rep.size if p[1].rep else 0
         )
         self._transforms: BoundedCache[str, etree.XSLT] = BoundedCache(16, 16, lambda _: 1)
         self._xslt_lock = threading.Lock()  # an XSLT object runs one transform at a time
@@ -244,19 +247,12 @@ class FeedApp:
         if relpath.endswith(".json") and not self._wrote(settings, relpath, info):
             os.close(fd)
             return None
-        key = (
-            str(settings.output),
-            settings.public_url,
-            relpath,
-            info.st_dev,
-            info.st_ino,
-            info.st_mtime_ns,
-            info.st_size,
-        )
+        key = (str(settings.output), settings.public_url, relpath)
+        identity = (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size)
         cached = self.files.get(key)
-        if cached is not None:
+        if cached is not None and cached[0] == identity:
             os.close(fd)
-            return cached
+            return cached[1]
         if info.st_size > MAX_FILE_BYTES:
             os.close(fd)
             log.warning("not serving %s: larger than %d bytes", relpath, MAX_FILE_BYTES)
@@ -268,7 +264,7 @@ class FeedApp:
             stylesheet = stylesheet_relpath(relpath, sheets, settings.public_url)
         found = StaticFile(relpath, kind, Representation.of(data, info.st_mtime, ctype), stylesheet)
         if len(data) == info.st_size:  # not rewritten in place while read
-            self.files.put(key, found)
+            self.files.put(key, (identity, found))
         return found
 
     def _wrote(self, settings: ServeSettings, relpath: str, info: os.stat_result) -> bool:
@@ -293,11 +289,13 @@ class FeedApp:
         sheet = self.load(settings, feed.stylesheet.split("/"))
         if sheet is None:
             return None
-        key = (feed.rep.etag, sheet.rep.etag)
-        rendered = self.pages.get(key)
-        if rendered is None:
+        key, version = (feed.relpath, sheet.relpath), (feed.rep.etag, sheet.rep.etag)
+        cached = self.pages.get(key)
+        if cached is not None and cached[0] == version:
+            rendered = cached[1]
+        else:
             rendered = _Rendered(self._render(feed, sheet))
-            self.pages.put(key, rendered)
+            self.pages.put(key, (version, rendered))
         return rendered.rep
 
     def _render(self, feed: StaticFile, sheet: StaticFile) -> Representation | None:

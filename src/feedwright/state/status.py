@@ -186,8 +186,26 @@ def write_status(
         if result != "failed":
             status = replace(status, last_good_posts=report.indexed, last_success=status.started)
     state.mkdir(parents=True, exist_ok=True)
-    atomic_write(state / STATUS_FILE, (json.dumps(status.to_json(), indent=2) + "\n").encode())
+    _save(state / STATUS_FILE, (json.dumps(status.to_json(), indent=2) + "\n").encode())
     return status
+
+
+def _save(path: Path, data: bytes) -> None:
+    """Write the status atomically; where that cannot be done (a full disk or a folder that
+    cannot be written to has no room for the temporary file) overwrite the file in place,
+    so that a stale "ok" never outlives the run that failed."""
+    try:
+        atomic_write(path, data)
+    except OSError:
+        try:
+            with path.open("r+b") as handle:  # never creates: only an existing status file
+                handle.write(data)
+                handle.truncate()
+        except OSError:
+            pass
+        else:
+            return
+        raise
 
 
 def clear_next_run(state: Path) -> None:
