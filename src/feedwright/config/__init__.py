@@ -29,6 +29,7 @@ from feedwright.config.model import (
     TagFeedConfig,
     TagsConfig,
 )
+from feedwright.config.podcast import PodcastConfig, podcast_guid
 from feedwright.config.sections import (
     ArchivesConfig,
     DiscoveryConfig,
@@ -61,6 +62,7 @@ __all__ = [
     "IdsConfig",
     "LimitsConfig",
     "LiquidConfig",
+    "PodcastConfig",
     "PublicationDate",
     "RepairConfig",
     "SanitizeConfig",
@@ -80,4 +82,5 @@ __all__ = [
     "load_config",
     "parse_duration",
     "parse_size",
+    "podcast_guid",
 ]
