@@ -14,6 +14,7 @@ from feedwright.config import Config
 from feedwright.config.published import CODE as FEEDS_URL
 from feedwright.config.published import feeds_url_finding
 from feedwright.feeds import entry_id, plan_feeds
+from feedwright.feeds.podcast_check import podcast_findings
 from feedwright.feeds.serialize import serialize
 from feedwright.index import build_index
 from feedwright.index.terms import slug_for
@@ -190,6 +191,7 @@ def _check(config: Config, now: dt.datetime, team: Team) -> CheckReport:
         index = build_index([p for p in index.posts if p.relpath in rendered], config)
     plans = plan_feeds(index, config)
     files = serialize(plans, rendered, index, config, team=team)
+    findings.extend(podcast_findings(config, index.posts, plans, files))
     budget = config.limits.feed_size
     # archives hold a whole year by design; readers fetch them once, not on every poll
     archives = {path for plan in plans if plan.archive for path in plan.paths.values()}
