@@ -110,25 +110,8 @@ _HELP: dict[str, str] = {
     "redirects.netlify": "write _redirects (Netlify; Cloudflare Pages follows its 301 lines)",
     "redirects.nginx": "write feedwright-redirects.nginx.conf, a map to include (docs/serving.md)",
     "redirects.apache": "write .htaccess with RedirectMatch 301 and 410 rules",
-    "podcast": "publish one feed's RSS file as a podcast (null: none; see docs/podcasts.md)",
-    "podcast.feed": "the podcast's feed: site, category:NAME or tag:NAME",
-    "podcast.title": "the show's title (null: the feed's title)",
-    "podcast.author": "the show's author, itunes:author (null: site.author)",
-    "podcast.owner": "itunes:owner: who Apple Podcasts contacts about the show",
-    "podcast.owner.name": "the owner's name",
-    "podcast.owner.email": "the owner's e-mail address",
-    "podcast.artwork": "the show's artwork: a square JPEG or PNG of 1400 to 3000 pixels",
-    "podcast.categories": "Apple's categories, such as Technology or Arts > Books",
-    "podcast.explicit": "the show contains explicit material (itunes:explicit)",
-    "podcast.language": "the show's language (null: site.language)",
-    "podcast.type": "episodic (newest first) or serial (listened in order)",
-    "podcast.guid": "the show's podcast:guid (null: derived from the feed's URL)",
-    "podcast.funding": "podcast:funding: where listeners can support the show",
-    "podcast.funding.url": "the support page's URL",
-    "podcast.funding.text": "the link's text",
-    "podcast.locked": "podcast:locked: yes forbids other platforms to import the show",
-    "podcast.new_feed_url": "the show moved: its new feed URL (itunes:new-feed-url)",
-    "podcast.limit": "episodes in the podcast feed (null: every episode)",
+    "podcast": "one feed's RSS file as a podcast: {feed: category:NAME, title, owner, artwork, "
+    "categories, ...}; docs/podcasts.md has every key (null: none)",
 }
 
 for _family in ("site", "tags", "categories"):
