@@ -16,6 +16,7 @@ from feedwright.config.published import CODE as FEEDS_URL
 from feedwright.config.published import feeds_url_finding
 from feedwright.feeds import plan_feeds
 from feedwright.feeds.ids import resolve
+from feedwright.feeds.podcast_check import podcast_findings
 from feedwright.feeds.serialize import serialize
 from feedwright.index import build_index
 from feedwright.index.terms import slug_for
@@ -201,6 +202,7 @@ def _check(config: Config, now: dt.datetime, team: Team) -> CheckReport:
         reason, hint = dataclasses.replace(resolution, changes=tuple(changes)).summary()
         findings.append(Diagnostic(Severity.ERROR, "ids-changed", reason, "", None, hint))
     files = serialize(plans, rendered, index, config, team=team, pins=resolution.pins)
+    findings.extend(podcast_findings(config, index.posts, plans, files))
     budget = config.limits.feed_size
     # every file a reader fetches, archives and JSON Feed included: an archive holds a
     # whole year, so a busy year with full content is where the budget is met first

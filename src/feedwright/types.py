@@ -142,6 +142,45 @@ class Image:
 
 
 @dataclass(frozen=True, slots=True)
+class Media:
+    """An episode's audio or video: the one enclosure of its item."""
+
+    url: str
+    type: str
+    length: int
+    path: str | None = None  # the local file it was measured from, if any
+
+
+@dataclass(frozen=True, slots=True)
+class Episode:
+    """What a podcast item says besides its enclosure (from the post's front matter)."""
+
+    duration: str | None = None  # seconds, or [H:]MM:SS as written
+    episode: int | None = None
+    season: int | None = None
+    episode_type: str | None = None  # full, trailer or bonus
+    explicit: bool | None = None
+    transcript: Link | None = None  # rel: unused; type: the transcript's MIME type
+    chapters: str | None = None  # URL of a JSON chapters file
+
+
+@dataclass(frozen=True, slots=True)
+class PodcastChannel:
+    """The show: what a podcast feed adds to its channel."""
+
+    guid: str
+    author: str
+    categories: tuple[tuple[str, str | None], ...]  # (category, subcategory)
+    explicit: bool
+    type: str
+    artwork: str | None = None
+    owner: Author | None = None
+    funding: Link | None = None  # href and title
+    locked: bool | None = None
+    new_feed_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Link:
     rel: str
     href: str
@@ -162,6 +201,8 @@ class FeedEntry:
     summary: str | None
     content_html: str | None
     image: Image | None = None
+    media: Media | None = None  # an episode's audio or video (then the image is no enclosure)
+    episode: Episode | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +227,7 @@ class FeedDocument:
     icon: str | None = None
     logo: str | None = None
     expired: bool = False  # the feed has ended: it will never get another entry
+    podcast: PodcastChannel | None = None  # a podcast feed (RSS only)
 
 
 @dataclass(frozen=True, slots=True)

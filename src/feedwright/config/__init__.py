@@ -35,6 +35,7 @@ from feedwright.config.model import (
     TagFeedConfig,
     TagsConfig,
 )
+from feedwright.config.podcast import PodcastConfig, podcast_guid
 from feedwright.config.sections import (
     ArchivesConfig,
     DiscoveryConfig,
@@ -67,6 +68,7 @@ __all__ = [
     "IdsConfig",
     "LimitsConfig",
     "LiquidConfig",
+    "PodcastConfig",
     "PublicationDate",
     "RepairConfig",
     "SanitizeConfig",
@@ -87,4 +89,5 @@ __all__ = [
     "load_config",
     "parse_duration",
     "parse_size",
+    "podcast_guid",
 ]

@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from feedwright.config.base import StrictModel
+from feedwright.config.podcast import PodcastConfig
 from feedwright.config.sections import (
     ArchivesConfig,
     DiscoveryConfig,
@@ -252,6 +253,8 @@ class Config(StrictModel):
     moved: Annotated[dict[str, str], AfterValidator(check_moved)] = Field(default_factory=dict)
     retired: Retired = "tombstone"
     redirects: RedirectsConfig = RedirectsConfig()
+    podcast: PodcastConfig | None = None
+    """A feed whose RSS file is a podcast (see docs/podcasts.md)."""
 
     @field_validator("posts", "output", "state", "source", "site_folder", "jekyll", "includes")
     @classmethod

@@ -15,8 +15,9 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from feedwright.feeds.podcast_rss import podcast_channel, podcast_item
 from feedwright.scan.dates import utc_for_mean_time
-from feedwright.types import Author, FeedDocument, Image
+from feedwright.types import Author, FeedDocument, Image, Media
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FH_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
@@ -37,7 +38,7 @@ class _FeedExtension(BaseExtension):  # type: ignore[misc]
         ns = {}
         if self.doc.archive or self.doc.complete:
             ns["fh"] = FH_NS
-        if any(e.image is not None for e in self.doc.entries):
+        if any(e.image is not None for e in self.doc.entries):  # media:thumbnail
             ns["media"] = MEDIA_NS
         return ns
 
@@ -76,34 +77,38 @@ class _FeedExtension(BaseExtension):  # type: ignore[misc]
 
 class _EntryExtension(BaseEntryExtension):  # type: ignore[misc]
     """A post's picture: ``media:thumbnail``, plus an enclosure when its length is known
-    (feedgen's own Atom enclosure comes out as a second alternate link)."""
+    (feedgen's own Atom enclosure comes out as a second alternate link). An episode's
+    audio or video is the enclosure instead: an item has one."""
 
     def __init__(self) -> None:
         self.image: Image | None = None
+        self.media: Media | None = None
 
     def _enclosure(self) -> dict[str, str] | None:
+        if self.media is not None:
+            media = self.media
+            return {"url": media.url, "type": media.type, "length": str(media.length)}
         image = self.image
         if image is None or image.type is None or image.length is None:
             return None
-        return {"type": image.type, "length": str(image.length)}
+        return {"url": image.url, "type": image.type, "length": str(image.length)}
 
     def extend_atom(self, entry: Any) -> Any:
         if self.image is not None:
             etree.SubElement(entry, f"{{{MEDIA_NS}}}thumbnail", {"url": self.image.url})
-            enclosure = self._enclosure()
-            if enclosure is not None:
-                # feedgen's Atom elements are in no namespace (its root carries a literal
-                # xmlns attribute), so an Atom-namespaced link would get a prefix (ns1:link).
-                etree.SubElement(
-                    entry, "link", {"rel": "enclosure", "href": self.image.url, **enclosure}
-                )
+        enclosure = self._enclosure()
+        if enclosure is not None:
+            # feedgen's Atom elements are in no namespace (its root carries a literal
+            # xmlns attribute), so an Atom-namespaced link would get a prefix (ns1:link).
+            href = enclosure.pop("url")
+            etree.SubElement(entry, "link", {"rel": "enclosure", "href": href, **enclosure})
         return entry
 
     def extend_rss(self, item: Any) -> Any:
+        enclosure = self._enclosure()
+        if enclosure is not None:
+            etree.SubElement(item, "enclosure", enclosure)
         if self.image is not None:
-            enclosure = self._enclosure()
-            if enclosure is not None:
-                etree.SubElement(item, "enclosure", {"url": self.image.url, **enclosure})
             etree.SubElement(item, f"{{{MEDIA_NS}}}thumbnail", {"url": self.image.url})
         return item
 
@@ -118,6 +123,8 @@ def _generator(doc: FeedDocument, fmt: str) -> FeedGenerator:
         fg.load_extension("dc", atom=False, rss=True)
     fg.register_extension(_EXT, _FeedExtension, _EntryExtension)
     getattr(fg, _EXT).doc = doc
+    if fmt == "rss":
+        podcast_channel(fg, doc)
     fg.id(doc.id)
     fg.title(doc.title)
     fg.subtitle(doc.subtitle or doc.title)
@@ -147,6 +154,9 @@ def _generator(doc: FeedDocument, fmt: str) -> FeedGenerator:
     for item in doc.entries:
         fe = fg.add_entry(order="append")
         getattr(fe, _EXT).image = item.image
+        getattr(fe, _EXT).media = item.media
+        if doc.podcast is not None and fmt == "rss":
+            podcast_item(fe, item)
         if fmt == "atom":
             fe.id(item.id)
             if item.authors:

@@ -9,10 +9,18 @@ import mimetypes
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from feedwright.config import Config, ContentMode, FeedFormat, IdScheme
+from feedwright.feeds.episodes import (
+    channel,
+    entry_episode,
+    entry_media,
+    episode_guid,
+    media_files,
+)
 from feedwright.feeds.plan import FeedPlan
 from feedwright.render.text import feed_text, summary_of
 from feedwright.types import (
@@ -76,8 +84,10 @@ def image_file(config: Config, value: str | None) -> Path | None:
 def external_files(config: Config, posts: Iterable[Post]) -> list[str]:
     """The files outside the posts folder that feeds read (local pictures, for their
     length): a rebuild that skips work must check them."""
+    posts = list(posts)
     paths = (image_file(config, post.image) for post in posts)
-    return sorted({str(path) for path in paths if path is not None})
+    found = {str(path) for path in paths if path is not None}
+    return sorted(found.union(media_files(config, posts)))
 
 
 def _normalize_url(url: str) -> str:
@@ -156,6 +166,8 @@ def _entry(
         summary=summary,
         content_html=rendered.html if mode is ContentMode.FULL else None,
         image=entry_image(config, post.image),
+        media=entry_media(config, post),
+        episode=entry_episode(config, post),
     )
 
 
@@ -173,6 +185,16 @@ def document(
     entries = tuple(
         _entry(rendered[p.relpath], config, tag_label, plan.content, ids) for p in plan.posts
     )
+    podcast = None
+    if plan.podcast and fmt is FeedFormat.RSS and config.podcast is not None:
+        # the podcast lists its episodes only, each under its own guid: when set
+        entries = tuple(
+            e if (own := episode_guid(p)) is None else replace(e, id=own, guid_is_permalink=False)
+            for p, e in zip(plan.posts, entries, strict=True)
+            if e.media is not None
+        )
+        podcast = channel(config, config.podcast, feed_url(config, plan.paths[fmt]))
+    show = config.podcast if podcast is not None else None
     if not all(e.guid_is_permalink for e in entries):  # RSS readers want one kind per feed
         entries = tuple(dataclasses.replace(e, guid_is_permalink=False) for e in entries)
     updated = max((e.updated for e in entries), default=_EPOCH)
@@ -195,11 +217,11 @@ def document(
         family=plan.family,
         key=plan.key,
         id=self_url,
-        title=plan.title,
+        title=show.title if show is not None and show.title else plan.title,
         subtitle=plan.subtitle,
         self_url=self_url,
         site_url=site.root,
-        language=site.language,
+        language=show.language if show is not None and show.language else site.language,
         updated=updated,
         author=Author(site.author or site.title),
         entries=entries,
@@ -209,4 +231,5 @@ def document(
         stylesheet=stylesheet,
         icon=None if site.icon is None else absolute_url(config, site.icon),
         logo=None if site.logo is None else absolute_url(config, site.logo),
+        podcast=podcast,
     )

@@ -43,7 +43,20 @@ def _item(entry: FeedEntry) -> dict[str, Any]:
         item["authors"] = [_author(a) for a in entry.authors]
     if entry.categories:
         item["tags"] = list(entry.categories)
-    if entry.image is not None and entry.image.type and entry.image.length is not None:
+    if entry.media is not None:  # an episode: its audio or video is the attachment
+        attachment: dict[str, Any] = {
+            "url": entry.media.url,
+            "mime_type": entry.media.type,
+            "size_in_bytes": entry.media.length,
+        }
+        duration = entry.episode.duration if entry.episode is not None else None
+        if duration is not None:
+            seconds = 0
+            for part in duration.split(":"):
+                seconds = seconds * 60 + int(part)
+            attachment["duration_in_seconds"] = seconds
+        item["attachments"] = [attachment]
+    elif entry.image is not None and entry.image.type and entry.image.length is not None:
         item["attachments"] = [
             {
                 "url": entry.image.url,

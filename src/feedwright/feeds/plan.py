@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from feedwright.config import Config, ContentMode, FamilyConfig, FeedFormat
 from feedwright.types import Diagnostic, Index, Post, Severity, Term
@@ -27,6 +27,7 @@ class FeedPlan:
     prev_archive: str | None = None  # output path of the next older archive
     total: int = 0  # posts in the feed before the limit
     label: str = ""  # the tag, category or year, as shown to people
+    podcast: bool = False  # its RSS file is the podcast (config.podcast)
 
 
 def archive_path(config: Config, year: int) -> str:
@@ -112,7 +113,39 @@ def plan_feeds(index: Index, config: Config) -> list[FeedPlan]:
                 label=str(year),
             )
         )
-    return plans
+    return podcast_plans(plans, index, config)
+
+
+def podcast_target(plan: FeedPlan, config: Config) -> bool:
+    """Whether ``plan`` is the feed that ``podcast.feed`` names."""
+    podcast = config.podcast
+    if podcast is None or plan.family != podcast.family:
+        return False
+    name = podcast.name.casefold()
+    return plan.family == "site" or name in (plan.key.casefold(), plan.label.casefold())
+
+
+def podcast_plans(plans: list[FeedPlan], index: Index, config: Config) -> list[FeedPlan]:
+    """The podcast's feed keeps every post (``podcast.limit`` when set), so that every
+    episode stays listed; its RSS file is the podcast."""
+    if config.podcast is None:
+        return plans
+    limit = config.podcast.limit
+    terms = {("tag", t.key): t.posts for t in index.tags}
+    terms.update({("category", t.key): t.posts for t in index.categories})
+    out = []
+    for plan in plans:
+        if podcast_target(plan, config):
+            every = index.posts if plan.family == "site" else terms[(plan.family, plan.key)]
+            posts = every[:limit] if limit is not None else every
+            plan = replace(
+                plan,
+                posts=posts,
+                complete=len(posts) == len(every) and plan.prev_archive is None,
+                podcast=True,
+            )
+        out.append(plan)
+    return out
 
 
 def describe(plan: FeedPlan, fmt: FeedFormat | None = None) -> str:

@@ -112,6 +112,8 @@ _HELP: dict[str, str] = {
     "redirects.netlify": "write _redirects (Netlify; Cloudflare Pages follows its 301 lines)",
     "redirects.nginx": "write feedwright-redirects.nginx.conf, a map to include (docs/serving.md)",
     "redirects.apache": "write .htaccess with RedirectMatch 301 and 410 rules",
+    "podcast": "one feed's RSS file as a podcast: {feed: category:NAME, title, owner, artwork, "
+    "categories, ...}; docs/podcasts.md has every key (null: none)",
 }
 
 for _family in ("site", "tags", "categories"):

@@ -48,7 +48,10 @@ def model_keys(model: type[BaseModel] = Config, prefix: str = "") -> Iterator[Mo
     """Every key in the order the model declares it, each section before its keys."""
     for name, info in model.model_fields.items():
         dotted = prefix + (info.alias or name)
-        inner = _models(info.annotation)
+        # an optional section that is off by default (podcast: null) is one key: its own
+        # keys have no default to show (docs/ describes them)
+        off = info.default is None and not info.is_required()
+        inner = [] if off else _models(info.annotation)
         yield ModelKey(dotted, section=bool(inner), required=info.is_required())
         for sub in inner:
             yield from model_keys(sub, dotted + ".")

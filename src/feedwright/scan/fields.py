@@ -23,7 +23,8 @@ READ_KEYS = frozenset(
 KNOWN_KEYS = READ_KEYS | frozenset(
     """layout comments excerpt excerpt_separator toc lang sitemap redirect_from
     redirect_to navbar_active hidden feature featured summary subtitle series canonical_url
-    modified_date share header teaser""".split()
+    modified_date share header teaser audio video duration episode season episode_type
+    explicit transcript chapters length type guid""".split()
 )
 
 
