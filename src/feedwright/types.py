@@ -186,6 +186,7 @@ class FeedDocument:
     icon: str | None = None
     logo: str | None = None
     expired: bool = False  # the feed has ended: it will never get another entry
+    ttl: int | None = None  # minutes readers may wait between fetches (RSS ttl, sy:*)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from feedwright.config import Config, ContentMode, FeedFormat, IdScheme
 from feedwright.feeds.plan import FeedPlan
+from feedwright.feeds.refresh import ttl_minutes
 from feedwright.render.text import feed_text, summary_of
 from feedwright.types import (
     Author,
@@ -209,4 +210,6 @@ def document(
         stylesheet=stylesheet,
         icon=None if site.icon is None else absolute_url(config, site.icon),
         logo=None if site.logo is None else absolute_url(config, site.logo),
+        # JSON Feed has no such field; an archive document is not polled
+        ttl=None if fmt is FeedFormat.JSON or plan.archive else ttl_minutes(config),
     )
