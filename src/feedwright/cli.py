@@ -187,6 +187,7 @@ def _cmd_run(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO)
         return daemon.run()
     finally:
         server.stop()
+        app.polls.keep(app.settings.state)
 
 
 def _cmd_serve(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
@@ -208,7 +209,10 @@ def _cmd_serve(args: argparse.Namespace, config: Config, out: TextIO, err: TextI
     def reload() -> None:
         app.configure(ServeSettings.from_config(load_config(args.config, overrides(args))))
 
-    return serve_until_signal(server, reload)
+    try:
+        return serve_until_signal(server, reload)
+    finally:
+        app.polls.keep(app.settings.state)
 
 
 def _cmd_status(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
@@ -220,8 +224,11 @@ def _cmd_status(args: argparse.Namespace, config: Config, out: TextIO, err: Text
     if status is None:
         print(f"feedwright: no status yet in {config.state} (no build has run)", file=err)
         return EXIT_ERRORS
+    from feedwright.serve.polling import polling_summary, read_stats
+
+    polling = read_stats(config.state)
     if args.format == "json":
-        print(json.dumps(status.to_json(), indent=2), file=out)
+        print(json.dumps(status.to_json() | {"polling": polling}, indent=2), file=out)
     else:
         counts = status.counts
         print(
@@ -240,6 +247,8 @@ def _cmd_status(args: argparse.Namespace, config: Config, out: TextIO, err: Text
                 file=out,
             )
         print(f"last success: {status.last_success}; {_next_run(status.next_run)}", file=out)
+        if polling is not None:
+            print(polling_summary(polling), file=out)
     return EXIT_ERRORS if status.result == "failed" else EXIT_OK
 
 

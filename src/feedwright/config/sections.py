@@ -84,8 +84,10 @@ class PoliteConfig(StrictModel):
         return str(value)
 
     @property
-    def interval(self) -> dt.timedelta | None:
-        return None if self.min_interval is None else parse_duration(self.min_interval)
+    def seconds(self) -> float | None:
+        return (
+            None if self.min_interval is None else parse_duration(self.min_interval).total_seconds()
+        )
 
 
 class ServeConfig(StrictModel):
