@@ -4,13 +4,15 @@ process runs, and every feed that carries them still validates."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 from lxml import etree
 
-from conftest import FIXED_NOW, check_feeds, cli
+from conftest import FIXED_NOW, check_feeds, cli, write_config
+from daemon_helpers import DaemonProcess
 
 SY = "{http://purl.org/rss/1.0/modules/syndication/}"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -90,3 +92,21 @@ def test_a_bad_ttl_is_a_config_error(sample_copy: Path) -> None:
     result = cli("build", "-c", config, "--now", FIXED_NOW)
     assert result.returncode != 0
     assert "ttl" in result.stdout + result.stderr
+
+
+def test_the_daemon_writes_the_same_bytes_as_build(tmp_path: Path) -> None:
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    (posts / "2025-01-02-hello.md").write_text("---\ntitle: Hello\n---\nHello.\n")
+    config = write_config(tmp_path, posts, schedule={"every": "10m"})
+    assert cli("build", "-c", config).returncode == 0
+    built = {p.name: p.read_bytes() for p in (tmp_path / "out").glob("*.xml")}
+    assert refresh(tmp_path / "out" / "rss.xml") == ("10", "hourly", "6")
+    shutil.rmtree(tmp_path / "out")
+    shutil.rmtree(tmp_path / "state")
+    proc = DaemonProcess(config)
+    try:
+        proc.wait_builds(1)
+    finally:
+        assert proc.stop() == 0, proc.log
+    assert {p.name: p.read_bytes() for p in (tmp_path / "out").glob("*.xml")} == built
