@@ -192,6 +192,7 @@ def _cmd_run(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO)
         return daemon.run()
     finally:
         server.stop()
+        app.polls.keep(app.settings.state)
 
 
 def _cmd_serve(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
@@ -213,7 +214,10 @@ def _cmd_serve(args: argparse.Namespace, config: Config, out: TextIO, err: TextI
     def reload() -> None:
         app.configure(ServeSettings.from_config(load_config(args.config, overrides(args))))
 
-    return serve_until_signal(server, reload)
+    try:
+        return serve_until_signal(server, reload)
+    finally:
+        app.polls.keep(app.settings.state)
 
 
 def _cmd_status(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:

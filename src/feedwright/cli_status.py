@@ -23,8 +23,11 @@ def show_status(args: argparse.Namespace, state: Path, out: TextIO, err: TextIO)
             why = f"{STATUS_FILE} is a folder: remove it, so that builds can record their status"
         print(f"feedwright: no status yet in {state} ({why})", file=err)
         return EXIT_ERRORS
+    from feedwright.serve.polling import polling_summary, read_stats
+
+    polling = read_stats(state)
     if args.format == "json":
-        print(json.dumps(status.to_json(), indent=2), file=out)
+        print(json.dumps(status.to_json() | {"polling": polling}, indent=2), file=out)
     else:
         counts = status.counts
         print(
@@ -43,6 +46,8 @@ def show_status(args: argparse.Namespace, state: Path, out: TextIO, err: TextIO)
                 file=out,
             )
         print(f"last success: {status.last_success}; {next_run(status.next_run)}", file=out)
+        if polling is not None:
+            print(polling_summary(polling), file=out)
     return EXIT_ERRORS if status.result == "failed" else EXIT_OK
 
 

@@ -228,6 +228,7 @@ class FeedDocument:
     logo: str | None = None
     expired: bool = False  # the feed has ended: it will never get another entry
     podcast: PodcastChannel | None = None  # a podcast feed (RSS only)
+    ttl: int | None = None  # minutes readers may wait between fetches (RSS ttl, sy:*)
 
 
 @dataclass(frozen=True, slots=True)

@@ -157,6 +157,9 @@ class FeedsConfig(StrictModel):
     site: SiteFeedConfig = SiteFeedConfig()
     tags: TagFeedConfig = TagFeedConfig()
     categories: CategoryFeedConfig = CategoryFeedConfig()
+    ttl: int | None = Field(default=None, ge=0, le=525600)
+    """Minutes a reader may cache the feeds (RSS ``ttl``, ``sy:updatePeriod`` and
+    ``sy:updateFrequency``); 0 leaves them out; unset: from a ``schedule`` in config.yaml."""
 
 
 class TagsConfig(StrictModel):

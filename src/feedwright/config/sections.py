@@ -68,12 +68,36 @@ class WebSubConfig(StrictModel):
         return [absolute_http_url(v) for v in value]
 
 
+class PoliteConfig(StrictModel):
+    """Throttling of clients that re-fetch a feed without a conditional header."""
+
+    min_interval: str | None = None  # a duration such as 5m; None: never throttle
+
+    @field_validator("min_interval", mode="before")
+    @classmethod
+    def _interval(cls, value: object) -> object:
+        if value is None:
+            return value
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            raise ValueError(f"must be a duration such as 5m, got {value!r}")
+        parse_duration(value)
+        return str(value)
+
+    @property
+    def seconds(self) -> float | None:
+        return (
+            None if self.min_interval is None else parse_duration(self.min_interval).total_seconds()
+        )
+
+
 class ServeConfig(StrictModel):
     """``feedwright serve`` and ``run --serve``."""
 
     bind: str = "127.0.0.1:8080"
     cache_control: str = "public, max-age=300"
     status: bool = False  # serve the full status at /status.json, to loopback clients only
+    stats: bool = False  # serve the polling statistics at /stats, to loopback clients only
+    polite: PoliteConfig = PoliteConfig()
 
 
 class RedirectsConfig(StrictModel):

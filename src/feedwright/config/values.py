@@ -38,13 +38,14 @@ def absolute_http_url(value: str) -> str:
 
 # What feedwright's own files are called. The output folder's clean-up deletes every file
 # whose name starts with TEMP_PREFIX (publish.TMP_PREFIX), and the state folder holds
-# STATE_FILES (publish.MANIFEST, state.status, state.snapshot, state.sqlite and SQLite's
-# side files): no output path may take either.
+# STATE_FILES (publish.MANIFEST, state.status, serve.polling, state.snapshot, state.sqlite
+# and SQLite's side files): no output path may take either.
 TEMP_PREFIX = ".feedwright-tmp-"
 STATE_FILES = frozenset(
     {
         "manifest.json",
         "status.json",
+        "stats.json",
         "snapshot.json",
         "moves.json",
         "cache.sqlite",

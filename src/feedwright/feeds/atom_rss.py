@@ -16,6 +16,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from feedwright.feeds.podcast_rss import podcast_channel, podcast_item
+from feedwright.feeds.refresh import SY_NS, update_period
 from feedwright.scan.dates import utc_for_mean_time
 from feedwright.types import Author, FeedDocument, Image, Media
 
@@ -23,6 +24,7 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 FH_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 RSS_IMAGE_TYPES = frozenset({"image/gif", "image/jpeg", "image/png"})
+_ENTRY_TAGS = frozenset({"entry", f"{{{ATOM_NS}}}entry", "item"})
 _EXT = "feedwright_ext"  # the attribute feedgen sets on the generator and each entry
 
 
@@ -40,6 +42,8 @@ class _FeedExtension(BaseExtension):  # type: ignore[misc]
             ns["fh"] = FH_NS
         if any(e.image is not None for e in self.doc.entries):  # media:thumbnail
             ns["media"] = MEDIA_NS
+        if self.doc.ttl:
+            ns["sy"] = SY_NS
         return ns
 
     def _stylesheet(self, root: Any) -> None:
@@ -57,9 +61,23 @@ class _FeedExtension(BaseExtension):  # type: ignore[misc]
         elif self.doc.complete:
             etree.SubElement(parent, f"{{{FH_NS}}}complete")
 
+    def _refresh(self, parent: Any) -> None:
+        """How often to fetch (the RSS 1.0 syndication module), before any entry."""
+        assert self.doc is not None
+        if self.doc.ttl:
+            period, frequency = update_period(self.doc.ttl)
+            first = next((i for i, e in enumerate(parent) if e.tag in _ENTRY_TAGS), len(parent))
+            for offset, (name, value) in enumerate(
+                (("updatePeriod", period), ("updateFrequency", str(frequency)))
+            ):
+                element = etree.Element(f"{{{SY_NS}}}{name}")
+                element.text = value
+                parent.insert(first + offset, element)
+
     def extend_atom(self, feed: Any) -> Any:
         self._stylesheet(feed)
         self._history(feed)
+        self._refresh(feed)
         return feed
 
     def extend_rss(self, feed: Any) -> Any:
@@ -72,6 +90,7 @@ class _FeedExtension(BaseExtension):  # type: ignore[misc]
                 attrs["type"] = link.type
             etree.SubElement(channel, f"{{{ATOM_NS}}}link", attrs)
         self._history(channel)
+        self._refresh(channel)
         return feed
 
 
@@ -142,6 +161,8 @@ def _generator(doc: FeedDocument, fmt: str) -> FeedGenerator:
             )
     fg.link(href=doc.site_url, rel="alternate", type="text/html")
     fg.updated(utc_for_mean_time(doc.updated))
+    if doc.ttl and fmt == "rss":
+        fg.ttl(doc.ttl)
     if doc.icon:
         fg.icon(doc.icon)
     if fmt == "atom":

@@ -22,6 +22,7 @@ from feedwright.feeds.episodes import (
     media_files,
 )
 from feedwright.feeds.plan import FeedPlan
+from feedwright.feeds.refresh import ttl_minutes
 from feedwright.render.text import feed_text, summary_of
 from feedwright.types import (
     Author,
@@ -232,4 +233,6 @@ def document(
         icon=None if site.icon is None else absolute_url(config, site.icon),
         logo=None if site.logo is None else absolute_url(config, site.logo),
         podcast=podcast,
+        # JSON Feed has no such field; an archive document is not polled
+        ttl=None if fmt is FeedFormat.JSON or plan.archive else ttl_minutes(config),
     )

@@ -49,6 +49,8 @@ _HELP: dict[str, str] = {
     "feeds.site": "the site-wide feed",
     "feeds.tags": "one feed per tag",
     "feeds.categories": "one feed per category",
+    "feeds.ttl": "minutes readers may wait between fetches (RSS ttl, sy:update*); 0: none; "
+    "unset: from schedule",
     "tags": "which tags get feeds and how they are named",
     "tags.aliases": "merge one tag into another, such as {k8s: kubernetes}",
     "tags.labels": "the label shown for a tag, such as {kubevirt: KubeVirt}",
@@ -104,6 +106,9 @@ _HELP: dict[str, str] = {
     "serve.bind": "the address to listen on, HOST:PORT",
     "serve.cache_control": "the Cache-Control header sent with every file",
     "serve.status": "serve the full status at /status.json, to clients on this machine only",
+    "serve.stats": "serve the polling statistics at /stats, to clients on this machine only",
+    "serve.polite": "throttling of clients that re-fetch feeds without conditional headers",
+    "serve.polite.min_interval": "answer 429 to an unconditional re-fetch sooner than this (5m)",
     "moved": "feeds that moved: old path -> new path (both in the output folder) or URL; "
     "answered with 301",
     "retired": "a tag or category feed that lost its last post: tombstone (a valid feed "

@@ -10,6 +10,7 @@ builds, so jobs are instant and can never overlap or be lost to a misfire.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -135,3 +136,31 @@ class BuildScheduler:
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.shutdown(wait=True)
         self._scheduler = None
+
+
+# A fixed start and span, so that the gap (and the feeds' ttl) never depends on when or
+# where it is computed; wall-clock time (UTC), so that a DST change is no shorter gap.
+_GAP_FROM = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+_GAP_SPAN = dt.timedelta(days=400)
+_GAP_FIRES = 512
+
+
+@functools.lru_cache(maxsize=16)
+def shortest_gap(cron: str) -> dt.timedelta | None:
+    """The shortest time between two runs of a five-field cron expression, in wall-clock
+    time over a fixed year (every month and weekday), or None when it runs less than
+    twice in it. An expression that runs more often is cut off after 512 runs, which
+    already show its shortest gap."""
+    trigger = CronTrigger.from_crontab(cron, timezone=dt.UTC)
+    end = _GAP_FROM + _GAP_SPAN
+    previous: dt.datetime | None = None
+    shortest: dt.timedelta | None = None
+    now = _GAP_FROM
+    for _ in range(_GAP_FIRES):
+        fire: dt.datetime | None = trigger.get_next_fire_time(previous, now)
+        if fire is None or fire > end:
+            break
+        if previous is not None and (shortest is None or fire - previous < shortest):
+            shortest = fire - previous
+        previous, now = fire, fire + dt.timedelta(seconds=1)
+    return shortest

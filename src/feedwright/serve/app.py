@@ -42,6 +42,7 @@ from feedwright.serve.http import (
     prefers_html,
 )
 from feedwright.serve.moved import MovedFeeds
+from feedwright.serve.polling import Clock, load_stats
 from feedwright.state.status import read_status
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ log = logging.getLogger("feedwright")
 
 HEALTH_PATH = "/healthz"
 STATUS_PATH = "/status.json"
+STATS_PATH = "/stats"
 MAX_FILE_BYTES = 64 * 1024 * 1024  # larger files are not served (nothing feedwright writes)
 CACHE_ENTRIES = 1024
 CACHE_BYTES = 128 * 1024 * 1024
@@ -63,6 +65,7 @@ _STATUS_TEXT = {
     404: "404 Not Found",
     405: "405 Method Not Allowed",
     410: "410 Gone",
+    429: "429 Too Many Requests",
     500: "500 Internal Server Error",
     503: "503 Service Unavailable",
 }
@@ -79,6 +82,8 @@ class ServeSettings:
     cache_control: str
     hubs: tuple[str, ...] = ()
     status: bool = False  # the full status at STATUS_PATH, to loopback clients only
+    stats: bool = False  # the polling counts at STATS_PATH, to loopback clients only
+    min_interval: float | None = None  # seconds: sooner unconditional re-fetches get 429
 
     @classmethod
     def from_config(cls, config: Config) -> ServeSettings:
@@ -89,6 +94,8 @@ class ServeSettings:
             cache_control=config.serve.cache_control,
             hubs=tuple(config.websub.hubs),
             status=config.serve.status,
+            stats=config.serve.stats,
+            min_interval=config.serve.polite.seconds,
         )
 
 
@@ -129,7 +136,9 @@ class FeedApp:
     """The WSGI application. ``settings`` is fixed, or a function read on every request
     (so a daemon's reloaded config applies at once)."""
 
-    def __init__(self, settings: ServeSettings | Callable[[], ServeSettings]) -> None:
+    def __init__(
+        self, settings: ServeSettings | Callable[[], ServeSettings], clock: Clock = time.time
+    ) -> None:
         self._settings: Callable[[], ServeSettings] = (
             (lambda: settings) if isinstance(settings, ServeSettings) else settings
         )
@@ -146,6 +155,7 @@ class FeedApp:
         self._xslt_lock = threading.Lock()  # an XSLT object runs one transform at a time
         self._manifest: tuple[tuple[int, int, int, int], Manifest] | None = None
         self.moved = MovedFeeds()  # 301 and 410 for the feeds that moved or ended
+        self.polls = load_stats(self.settings.state, clock)  # who fetches which feed, how
 
     @property
     def settings(self) -> ServeSettings:
@@ -175,10 +185,13 @@ class FeedApp:
         path = str(environ.get("PATH_INFO", ""))
         if path == HEALTH_PATH:
             return self._health(settings)
-        if path == STATUS_PATH:
-            if settings.status and is_loopback(environ.get("REMOTE_ADDR")):
+        if path in (STATUS_PATH, STATS_PATH):
+            wanted = settings.status if path == STATUS_PATH else settings.stats
+            if not (wanted and is_loopback(environ.get("REMOTE_ADDR"))):
+                return Response.text(404, "not found")
+            if path == STATUS_PATH:
                 return self._status(settings)
-            return Response.text(404, "not found")
+            return _json(200, self.polls.to_json())
         ended = self.moved.answer(settings.state, path)
         if ended is not None:
             where = () if ended.location is None else (("Location", ended.location),)
@@ -187,6 +200,11 @@ class FeedApp:
         found = None if parts is None else self.load(settings, parts)
         if found is None:
             return Response.text(404, "not found")
+        if found.is_feed and method == "GET":
+            wait = self.polls.request(environ, found.relpath, settings.min_interval, settings.state)
+            if wait is not None:
+                why = f"too many requests: fetch with If-None-Match, or wait {wait}s"
+                return Response.text(429, why, ("Retry-After", str(wait)))
         rep = found.rep
         vary = ["Accept-Encoding"]
         if found.stylesheet is not None:
