@@ -14,6 +14,7 @@ from feedwright.config import Config
 from feedwright.config.published import CODE as FEEDS_URL
 from feedwright.config.published import feeds_url_finding
 from feedwright.feeds import entry_id, plan_feeds
+from feedwright.feeds.compose import query_findings
 from feedwright.feeds.serialize import serialize
 from feedwright.index import build_index
 from feedwright.index.terms import slug_for
@@ -186,6 +187,7 @@ def _check(config: Config, now: dt.datetime, team: Team) -> CheckReport:
                 )
             )
 
+    findings.extend(query_findings(index, config))
     if failed:  # the build leaves them out of the feeds
         index = build_index([p for p in index.posts if p.relpath in rendered], config)
     plans = plan_feeds(index, config)

@@ -11,15 +11,20 @@ The models live in :mod:`feedwright.config.model`, the value checks they use in
 """
 
 from feedwright.config.describe import describe
+from feedwright.config.families import (
+    AuthorFeedConfig,
+    ContentMode,
+    CustomFeedConfig,
+    FamilyConfig,
+    FeedFormat,
+    LanguageFeedConfig,
+)
 from feedwright.config.jekyll import effective_site
 from feedwright.config.load import DEFAULT_CONFIG, check_paths, config_from_mapping, load_config
 from feedwright.config.model import (
     CategoryFeedConfig,
     Config,
-    ContentMode,
     EmbedMode,
-    FamilyConfig,
-    FeedFormat,
     FeedsConfig,
     IdScheme,
     IdsConfig,
@@ -49,9 +54,11 @@ __all__ = [
     "PERMALINK_STYLES",
     "ArchivesConfig",
     "AuthorConfig",
+    "AuthorFeedConfig",
     "CategoryFeedConfig",
     "Config",
     "ContentMode",
+    "CustomFeedConfig",
     "DiscoveryConfig",
     "EmbedMode",
     "FamilyConfig",
@@ -59,6 +66,7 @@ __all__ = [
     "FeedsConfig",
     "IdScheme",
     "IdsConfig",
+    "LanguageFeedConfig",
     "LimitsConfig",
     "LiquidConfig",
     "PublicationDate",

@@ -171,7 +171,7 @@ def document(
         subtitle=plan.subtitle,
         self_url=self_url,
         site_url=site.root,
-        language=site.language,
+        language=plan.label if plan.family == "language" else site.language,
         updated=updated,
         author=Author(site.author or site.title),
         entries=entries,
