@@ -15,6 +15,7 @@ from feedwright.config import Config
 from feedwright.config.published import CODE as FEEDS_URL
 from feedwright.config.published import feeds_url_finding
 from feedwright.feeds import plan_feeds
+from feedwright.feeds.compose import query_findings
 from feedwright.feeds.ids import resolve
 from feedwright.feeds.podcast_check import podcast_findings
 from feedwright.feeds.serialize import serialize
@@ -192,6 +193,7 @@ def _check(config: Config, now: dt.datetime, team: Team) -> CheckReport:
                 )
             )
 
+    findings.extend(query_findings(index, config))
     if failed:  # the build leaves them out of the feeds
         index = build_index([p for p in index.posts if p.relpath in rendered], config)
     plans = plan_feeds(index, config)

@@ -107,7 +107,7 @@ class ScanResult:
 class Term:
     """A merged tag or category: one feed per term."""
 
-    kind: str  # "tag" or "category"
+    kind: str  # "tag", "category", "author" or "language"
     key: str
     label: str
     slug: str
@@ -123,6 +123,8 @@ class Index:
     categories: tuple[Term, ...]
     tag_of: dict[str, Term]  # raw spelling -> merged term (with or without a feed)
     diagnostics: tuple[Diagnostic, ...]
+    authors: tuple[Term, ...] = ()  # when feeds.authors is enabled
+    languages: tuple[Term, ...] = ()  # when feeds.languages is enabled
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,14 @@ The models live in :mod:`feedwright.config.model`, the value checks they use in
 """
 
 from feedwright.config.describe import describe
+from feedwright.config.families import (
+    AuthorFeedConfig,
+    ContentMode,
+    CustomFeedConfig,
+    FamilyConfig,
+    FeedFormat,
+    LanguageFeedConfig,
+)
 from feedwright.config.jekyll import effective_site
 from feedwright.config.load import (
     DEFAULT_CONFIG,
@@ -22,10 +30,7 @@ from feedwright.config.load import (
 from feedwright.config.model import (
     CategoryFeedConfig,
     Config,
-    ContentMode,
     EmbedMode,
-    FamilyConfig,
-    FeedFormat,
     FeedsConfig,
     IdScheme,
     IdsConfig,
@@ -56,9 +61,11 @@ __all__ = [
     "PERMALINK_STYLES",
     "ArchivesConfig",
     "AuthorConfig",
+    "AuthorFeedConfig",
     "CategoryFeedConfig",
     "Config",
     "ContentMode",
+    "CustomFeedConfig",
     "DiscoveryConfig",
     "EmbedMode",
     "FamilyConfig",
@@ -66,6 +73,7 @@ __all__ = [
     "FeedsConfig",
     "IdScheme",
     "IdsConfig",
+    "LanguageFeedConfig",
     "LimitsConfig",
     "LiquidConfig",
     "PodcastConfig",

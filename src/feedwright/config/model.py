@@ -23,6 +23,16 @@ from pydantic import (
 )
 
 from feedwright.config.base import StrictModel
+from feedwright.config.families import (
+    AuthorFeedConfig,
+    ContentMode,
+    CustomFeedConfig,
+    ExcludeFilter,
+    FamilyConfig,
+    FeedFormat,
+    LanguageFeedConfig,
+    check_custom,
+)
 from feedwright.config.podcast import PodcastConfig
 from feedwright.config.sections import (
     ArchivesConfig,
@@ -100,27 +110,7 @@ class IdsConfig(StrictModel):
         return self.new if self.scheme is IdScheme.LEDGER else self.scheme
 
 
-class ContentMode(StrEnum):
-    FULL = "full"
-    SUMMARY = "summary"
-
-
-class FeedFormat(StrEnum):
-    ATOM = "atom"
-    RSS = "rss"
-    JSON = "json"
-
-
-class FamilyConfig(StrictModel):
-    enabled: bool = True
-    limit: int | None = Field(default=None, ge=1, le=10000)
-    content: ContentMode | None = None
-    atom: str
-    rss: str
-    json_: str = Field(alias="json")
-
-
-class SiteFeedConfig(FamilyConfig):
+class SiteFeedConfig(FamilyConfig, ExcludeFilter):
     atom: str = "atom.xml"
     rss: str = "rss.xml"
     json_: str = Field(default="feed.json", alias="json")
@@ -160,6 +150,11 @@ class FeedsConfig(StrictModel):
     ttl: int | None = Field(default=None, ge=0, le=525600)
     """Minutes a reader may cache the feeds (RSS ``ttl``, ``sy:updatePeriod`` and
     ``sy:updateFrequency``); 0 leaves them out; unset: from a ``schedule`` in config.yaml."""
+    authors: AuthorFeedConfig = AuthorFeedConfig()
+    languages: LanguageFeedConfig = LanguageFeedConfig()
+    custom: Annotated[dict[str, CustomFeedConfig], AfterValidator(check_custom)] = Field(
+        default_factory=dict
+    )
 
 
 class TagsConfig(StrictModel):
@@ -198,10 +193,13 @@ class LiquidConfig(StrictModel):
         return value
 
 
+SLUG_FAMILIES = ("tags", "categories", "authors", "languages")  # feeds.<family>: one per slug
+
+
 def _template_kind(key: str) -> str:
     if key == "archives.path":
         return "year"
-    return "fixed" if key.startswith("feeds.site.") else "slug"
+    return "fixed" if key.startswith(("feeds.site.", "feeds.custom.")) else "slug"
 
 
 class Config(StrictModel):
@@ -271,12 +269,15 @@ class Config(StrictModel):
         (``feeds.site.atom``, ``feeds.tags.rss``, ``archives.path``, ...): enabled families
         and configured formats only."""
         out: dict[str, str] = {}
-        for name in ("site", "tags", "categories"):
+        for name in ("site", *SLUG_FAMILIES):
             family: FamilyConfig = getattr(self.feeds, name)
             if family.enabled:
                 for fmt in self.formats:
                     key = "json" if fmt is FeedFormat.JSON else fmt.value
                     out[f"feeds.{name}.{key}"] = getattr(family, "json_" if key == "json" else key)
+        for name, custom in self.feeds.custom.items():
+            for fmt, path in custom.paths(name, self.formats).items():
+                out[f"feeds.custom.{name}.{fmt.value}"] = path
         if self.archives.enabled and FeedFormat.ATOM in self.formats:
             out["archives.path"] = self.archives.path
         return out

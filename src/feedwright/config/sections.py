@@ -36,7 +36,7 @@ class ArchivesConfig(StrictModel):
         ).replace("{slug}", "{year}")
 
 
-Family = Literal["site", "category", "tag"]
+Family = Literal["site", "category", "tag", "author", "language", "custom"]
 
 
 def _site_and_categories() -> list[Family]:

@@ -25,8 +25,11 @@ AUTODISCOVERY = "autodiscovery.html"
 
 _SECTIONS = (
     ("site", "The whole site", "Every new post."),
+    ("custom", "Selected feeds", "Posts chosen for one subject."),
     ("tag", "By tag", "Only the posts with one tag."),
     ("category", "By category", "Only the posts in one category."),
+    ("author", "By author", "Only the posts of one author."),
+    ("language", "By language", "Only the posts in one language."),
     ("archive", "Archives by year", "Every post of one year, for feed readers that backfill."),
 )
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)

@@ -222,7 +222,13 @@ def document(
         subtitle=plan.subtitle,
         self_url=self_url,
         site_url=site.root,
-        language=show.language if show is not None and show.language else site.language,
+        language=(
+            plan.label
+            if plan.family == "language"
+            else show.language
+            if show is not None and show.language
+            else site.language
+        ),
         updated=updated,
         author=Author(site.author or site.title),
         entries=entries,

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from feedwright.config import Config, ContentMode, FamilyConfig, FeedFormat
+from feedwright.feeds.compose import custom_posts, site_posts
 from feedwright.types import Diagnostic, Index, Post, Severity, Term
 
 
@@ -15,7 +16,7 @@ class FeedPlan:
     """One feed to write: its posts (newest first, cut at the family's limit) and the
     output path of each format."""
 
-    family: str  # "site", "tag" or "category"
+    family: str  # "site", "tag", "category", "author", "language", "custom" or "archive"
     key: str
     title: str
     subtitle: str
@@ -53,7 +54,10 @@ def plan_feeds(index: Index, config: Config) -> list[FeedPlan]:
     fam = config.feeds
     # Archives are Atom documents reached from the site's Atom feed: without Atom, none.
     archived = config.archives.enabled and FeedFormat.ATOM in config.formats
-    years = sorted(index.by_year, reverse=True) if archived else []
+    # The site feed's filters apply to its archives too: they are its history.
+    filtered = site_posts(index, config)
+    by_year = index.by_year if filtered is index.posts else _by_year(filtered)
+    years = sorted(by_year, reverse=True) if archived else []
     if fam.site.enabled:
         limit = config.family_limit(fam.site)
         plans.append(
@@ -63,11 +67,11 @@ def plan_feeds(index: Index, config: Config) -> list[FeedPlan]:
                 site.title,
                 site.description,
                 feed_paths(config, fam.site, ""),
-                index.posts[:limit],
+                filtered[:limit],
                 config.family_content(fam.site),
-                complete=not years and len(index.posts) <= limit,
+                complete=not years and len(filtered) <= limit,
                 prev_archive=archive_path(config, years[0]) if years else None,
-                total=len(index.posts),
+                total=len(filtered),
                 label=site.title,
             )
         )
@@ -93,11 +97,30 @@ def plan_feeds(index: Index, config: Config) -> list[FeedPlan]:
 
     terms(fam.tags, "tag", index.tags, "{site}: posts tagged {label}")
     terms(fam.categories, "category", index.categories, "{site}: {label}")
+    terms(fam.authors, "author", index.authors, "{site}: posts by {label}")
+    terms(fam.languages, "language", index.languages, "{site}: posts in {label}")
+    for name, posts in custom_posts(index, config).items():
+        spec = fam.custom[name]
+        limit = spec.limit if spec.limit is not None else config.limit
+        plans.append(
+            FeedPlan(
+                "custom",
+                name,
+                spec.title or f"{site.title}: {name}",
+                site.description if spec.description is None else spec.description,
+                spec.paths(name, config.formats),
+                posts[:limit],
+                spec.content if spec.content is not None else config.content,
+                complete=len(posts) <= limit,
+                total=len(posts),
+                label=spec.title or name,
+            )
+        )
     # RFC 5005 archives: every post of a publication year in one Atom document. Each
     # links only to the older one (never to a newer year), so a new post changes the
     # newest year's archive alone.
     for i, year in enumerate(years):
-        posts = index.by_year[year]
+        posts = by_year[year]
         plans.append(
             FeedPlan(
                 "archive",
@@ -148,6 +171,13 @@ def podcast_plans(plans: list[FeedPlan], index: Index, config: Config) -> list[F
     return out
 
 
+def _by_year(posts: tuple[Post, ...]) -> dict[int, tuple[Post, ...]]:
+    out: dict[int, list[Post]] = {}
+    for post in posts:
+        out.setdefault(post.published.year, []).append(post)
+    return {year: tuple(items) for year, items in out.items()}
+
+
 def describe(plan: FeedPlan, fmt: FeedFormat | None = None) -> str:
     """A feed as people know it: ``the tag feed 'go' (Atom)``."""
     name = {
@@ -155,6 +185,9 @@ def describe(plan: FeedPlan, fmt: FeedFormat | None = None) -> str:
         "tag": f"the tag feed {plan.label!r}",
         "category": f"the category feed {plan.label!r}",
         "archive": f"the archive of {plan.label}",
+        "author": f"the author feed {plan.label!r}",
+        "language": f"the language feed {plan.label!r}",
+        "custom": f"the custom feed {plan.key!r}",
     }.get(plan.family, f"the {plan.family} feed {plan.label!r}")
     return name if fmt is None else f"{name} ({fmt.value})"
 
@@ -185,8 +218,8 @@ def output_clashes(
                     f"{first[1]} and {who} would both be written at {shown}",
                     "",
                     None,
-                    "rename one of them, or give feeds.tags and feeds.categories path "
-                    "templates in folders of their own",
+                    "rename one of them, or give each family of feeds (feeds.tags, "
+                    "feeds.categories, feeds.authors, ...) a folder of its own",
                 )
             )
     return found

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from feedwright.config import Config
+from feedwright.index.people import (
+    author_labels,
+    author_names,
+    language_findings,
+    languages_of,
+)
 from feedwright.index.slugs import Reserved, Slug, Taken, assign_slugs
 from feedwright.index.terms import merge_key
 from feedwright.types import Diagnostic, Index, Post, Severity, Term
@@ -18,10 +24,18 @@ def order(posts: Iterable[Post]) -> tuple[Post, ...]:
     return tuple(sorted(by_path, key=lambda p: p.published, reverse=True))
 
 
+def _tags_of(post: Post) -> tuple[str, ...]:
+    return post.tags
+
+
+def _categories_of(post: Post) -> tuple[str, ...]:
+    return post.categories
+
+
 def _terms(
     kind: str,
     posts: tuple[Post, ...],
-    names_of: str,
+    names_of: Callable[[Post], Iterable[str]],
     aliases: Mapping[str, tuple[str, str]],
     labels: Mapping[str, str],
     reserved: Reserved,
@@ -34,7 +48,7 @@ def _terms(
     key_of: dict[str, str] = {}
     notes: list[Diagnostic] = []
     for post in posts:
-        for raw in getattr(post, names_of):
+        for raw in names_of(post):
             key = merge_key(raw)
             target = aliases.get(key)
             if target is not None:
@@ -78,9 +92,16 @@ def _terms(
     return terms, key_of, notes, moved
 
 
+FAMILY_OF = {"tag": "tags", "category": "categories", "author": "authors", "language": "languages"}
+
+
 def _moved_off_site_file(kind: str, label: str, slug: Slug, taken: Taken) -> Diagnostic:
-    family = "tags" if kind == "tag" else "categories"
-    owner = "the site feed" if taken.owner.startswith("feeds.site.") else "a year's archive"
+    family = FAMILY_OF[kind]
+    owner = "a year's archive"
+    if taken.owner.startswith("feeds.site."):
+        owner = "the site feed"
+    elif taken.owner.startswith("feeds.custom."):
+        owner = f"the custom feed {taken.owner.split('.')[2]!r}"
     return Diagnostic(
         Severity.WARNING,
         f"{kind}-slug-moved",
@@ -126,7 +147,7 @@ def build_index(posts: Iterable[Post], config: Config) -> Index:
     include = {merge_key(t) for t in tag_cfg.include}
     exclude = {merge_key(t) for t in tag_cfg.exclude}
     all_tags, tag_key_of, notes, moved = _terms(
-        "tag", ordered, "tags", aliases, labels, Reserved.of(config, "tags")
+        "tag", ordered, _tags_of, aliases, labels, Reserved.of(config, "tags")
     )
     diagnostics.extend(notes)
     tags: list[Term] = []
@@ -155,15 +176,37 @@ def build_index(posts: Iterable[Post], config: Config) -> Index:
     by_key = {t.key: t for t in all_tags}
     tag_of = {raw: by_key[key] for raw, key in tag_key_of.items()}
     categories, _, cat_notes, cat_moved = _terms(
-        "category", ordered, "categories", {}, {}, Reserved.of(config, "categories")
+        "category", ordered, _categories_of, {}, {}, Reserved.of(config, "categories")
     )
     diagnostics.extend(cat_notes)
     diagnostics.extend(cat_moved[c.key] for c in categories if c.key in cat_moved)
+    authors: list[Term] = []
+    if config.feeds.authors.enabled:
+        authors, _, author_notes, author_moved = _terms(
+            "author",
+            ordered,
+            author_names(config),
+            {},
+            author_labels(config),
+            Reserved.of(config, "authors"),
+        )
+        diagnostics.extend(author_notes)
+        diagnostics.extend(author_moved[a.key] for a in authors if a.key in author_moved)
+    languages: list[Term] = []
+    if config.feeds.languages.enabled:
+        diagnostics.extend(language_findings(ordered, config))
+        languages, _, lang_notes, lang_moved = _terms(
+            "language", ordered, languages_of(config), {}, {}, Reserved.of(config, "languages")
+        )
+        diagnostics.extend(lang_notes)
+        diagnostics.extend(lang_moved[t.key] for t in languages if t.key in lang_moved)
     return Index(
         posts=ordered,
         by_year={year: tuple(p) for year, p in sorted(by_year.items(), reverse=True)},
         tags=tuple(tags),
         categories=tuple(categories),
+        authors=tuple(authors),
+        languages=tuple(languages),
         tag_of=tag_of,
         diagnostics=tuple(diagnostics),
     )

@@ -41,8 +41,8 @@ class Taken:
 
 @dataclass(frozen=True, slots=True)
 class Reserved:
-    """The files a family's slugs must not produce: the site's feeds (by folded path)
-    and, as a pattern, every year's archive."""
+    """The files a family's slugs must not produce: the site's feeds and the custom
+    feeds (by folded path) and, as a pattern, every year's archive."""
 
     templates: tuple[tuple[str, str], ...]  # (config key, template) of the family's files
     fixed: Mapping[str, str]  # folded path -> config key of the site feed written there
@@ -50,13 +50,17 @@ class Reserved:
 
     @classmethod
     def of(cls, config: Config, family: str) -> Reserved:
-        """For ``family`` ("tags" or "categories"): its enabled templates, against the
-        site's feeds and archives this config writes."""
+        """For ``family`` ("tags", "categories", "authors" or "languages"): its enabled
+        templates, against the site's feeds, custom feeds and archives this config writes."""
         templates = config.output_templates()
         own = tuple(
             (key, value) for key, value in templates.items() if key.startswith(f"feeds.{family}.")
         )
-        fixed = {_fold(v): k for k, v in templates.items() if k.startswith("feeds.site.")}
+        fixed = {
+            _fold(v): k
+            for k, v in templates.items()
+            if k.startswith(("feeds.site.", "feeds.custom."))
+        }
         archive = None
         if "archives.path" in templates:
             parts = _fold(templates["archives.path"]).split("{year}")

@@ -45,12 +45,20 @@ _HELP: dict[str, str] = {
     "limit": "entries per feed",
     "content": "full (summary and full HTML) or summary",
     "formats": "formats to write: atom, rss, json (JSON Feed 1.1)",
-    "feeds": "the three families of feeds and their file names",
+    "feeds": "the families of feeds, their file names, and the feeds you compose",
     "feeds.site": "the site-wide feed",
     "feeds.tags": "one feed per tag",
     "feeds.categories": "one feed per category",
     "feeds.ttl": "minutes readers may wait between fetches (RSS ttl, sy:update*); 0: none; "
     "unset: from schedule",
+    "feeds.authors": "one feed per author (a handle of authors:, or a name posts give)",
+    "feeds.languages": "one feed per language (posts' lang:, else site.language)",
+    "feeds.custom": "feeds you compose: name -> {any_tags, all_tags, categories, authors, "
+    "languages, exclude_tags, exclude_categories, title, description, formats, limit, content, "
+    "path}",
+    "feeds.site.exclude_categories": "leave posts in these categories out of the site feed "
+    "and its archives",
+    "feeds.site.exclude_tags": "leave posts with these tags out of the site feed and its archives",
     "tags": "which tags get feeds and how they are named",
     "tags.aliases": "merge one tag into another, such as {k8s: kubernetes}",
     "tags.labels": "the label shown for a tag, such as {kubevirt: KubeVirt}",
@@ -96,7 +104,8 @@ _HELP: dict[str, str] = {
     "discovery.index": "write index.html, listing every feed",
     "discovery.opml": "write feeds.opml",
     "discovery.autodiscovery": "write autodiscovery.html, <link> tags to paste into pages",
-    "discovery.autodiscovery_families": "the feeds autodiscovery.html links: site, category, tag",
+    "discovery.autodiscovery_families": "the feeds autodiscovery.html links: site, category, "
+    "tag, author, language, custom",
     "discovery.stylesheet": "write feed.xsl and reference it from every Atom and RSS feed",
     "websub": "WebSub hubs, advertised in every feed and pinged after each build",
     "websub.hubs": "hub URLs",
@@ -121,7 +130,7 @@ _HELP: dict[str, str] = {
     "categories, ...}; docs/podcasts.md has every key (null: none)",
 }
 
-for _family in ("site", "tags", "categories"):
+for _family in ("site", "tags", "categories", "authors", "languages"):
     _HELP.update({f"feeds.{_family}.{key}": text for key, text in _FAMILY.items()})
     _slug = "" if _family == "site" else ", with {slug}"
     for _format, _name in (("atom", "Atom"), ("rss", "RSS"), ("json", "JSON Feed")):

@@ -20,7 +20,8 @@ from feedwright.publish import atomic_write, plain_relpath
 
 MOVES_FILE = "moves.json"
 MOVES_VERSION = 1
-TRACKED = frozenset({"site", "tag", "category"})  # archives come and go with the years
+# archives come and go with the years
+TRACKED = frozenset({"site", "tag", "category", "author", "language", "custom"})
 CONFIGURED = "config"  # the family of an ended path that only ``moved:`` names
 _MAX_HOPS = 16
 

@@ -38,7 +38,14 @@ def _title(config: Config, gone: Ended) -> str:
         return f"{site}: posts tagged {gone.label}"
     if gone.family == "category":
         return f"{site}: {gone.label}"
+    if gone.family in ("author", "language"):
+        return f"{site}: posts {_WHAT[gone.family]} {gone.label}"
+    if gone.family == "custom" and gone.label:
+        return gone.label
     return site
+
+
+_WHAT = {"tag": "tagged", "category": "in", "author": "by", "language": "in"}
 
 
 def tombstone(config: Config, path: str, gone: Ended, moved_to: str | None) -> bytes:
@@ -54,7 +61,7 @@ def tombstone(config: Config, path: str, gone: Ended, moved_to: str | None) -> b
         )
     else:
         link = site_feed(config, gone.format)
-        what = {"tag": f"tagged {gone.label}", "category": f"in {gone.label}"}.get(gone.family)
+        what = f"{_WHAT[gone.family]} {gone.label}" if gone.family in _WHAT else None
         title = "This feed has ended"
         ending = f"There are no more posts {what}, so this feed has ended" if what else title
         where = "in the site feed" if config.feeds.site.enabled else "on the site"
