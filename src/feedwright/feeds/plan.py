@@ -62,11 +62,11 @@ def plan_feeds(index: Index, config: Config) -> list[FeedPlan]:
                 site.title,
                 site.description,
                 feed_paths(config, fam.site, ""),
-                index.posts[:limit],
+                index.feed_posts[:limit],
                 config.family_content(fam.site),
-                complete=not years and len(index.posts) <= limit,
+                complete=not years and len(index.feed_posts) <= limit,
                 prev_archive=archive_path(config, years[0]) if years else None,
-                total=len(index.posts),
+                total=len(index.feed_posts),
                 label=site.title,
             )
         )
