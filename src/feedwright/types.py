@@ -79,6 +79,10 @@ class Post:
     image: str | None = None  # the 'image:' front matter as written (a path or URL)
     markup: Markup = Markup.MARKDOWN
     front_matter: Mapping[str, object] = field(default_factory=dict, hash=False)  # as JSON
+    hidden: bool = False  # 'hidden: true' or 'feed: false': a post, but in no feed
+    redirect_to: str | None = None  # an absolute http(s) URL the post's page sends readers to
+    external_url: str | None = None  # a link post's subject ('link:' or 'external_url:')
+    lang: str | None = None  # a language tag (BCP 47), when the post's differs from the site's
 
     @property
     def body_missing(self) -> bool:
@@ -117,12 +121,16 @@ class Term:
 
 @dataclass(frozen=True, slots=True)
 class Index:
+    """``posts`` are every post (as ``site.posts`` lists them); ``feed_posts`` those that
+    feeds may hold (not hidden). Years, tags and categories are of the feed posts."""
+
     posts: tuple[Post, ...]  # newest first
     by_year: dict[int, tuple[Post, ...]]
     tags: tuple[Term, ...]
     categories: tuple[Term, ...]
     tag_of: dict[str, Term]  # raw spelling -> merged term (with or without a feed)
     diagnostics: tuple[Diagnostic, ...]
+    feed_posts: tuple[Post, ...]  # newest first
     authors: tuple[Term, ...] = ()  # when feeds.authors is enabled
     languages: tuple[Term, ...] = ()  # when feeds.languages is enabled
 
@@ -205,6 +213,8 @@ class FeedEntry:
     image: Image | None = None
     media: Media | None = None  # an episode's audio or video (then the image is no enclosure)
     episode: Episode | None = None
+    external_url: str | None = None  # what a link post links to (never its id)
+    language: str | None = None  # the entry's language, when it is not the feed's
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from feedwright.types import Author, FeedDocument, Image, Media
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FH_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
 MEDIA_NS = "http://search.yahoo.com/mrss/"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 RSS_IMAGE_TYPES = frozenset({"image/gif", "image/jpeg", "image/png"})
 _ENTRY_TAGS = frozenset({"entry", f"{{{ATOM_NS}}}entry", "item"})
 _EXT = "feedwright_ext"  # the attribute feedgen sets on the generator and each entry
@@ -97,11 +98,14 @@ class _FeedExtension(BaseExtension):  # type: ignore[misc]
 class _EntryExtension(BaseEntryExtension):  # type: ignore[misc]
     """A post's picture: ``media:thumbnail``, plus an enclosure when its length is known
     (feedgen's own Atom enclosure comes out as a second alternate link). An episode's
-    audio or video is the enclosure instead: an item has one."""
+    audio or video is the enclosure instead: an item has one. In Atom, the entry's
+    ``xml:lang`` and a link post's related link."""
 
     def __init__(self) -> None:
         self.image: Image | None = None
         self.media: Media | None = None
+        self.language: str | None = None
+        self.related: str | None = None  # a link post's subject
 
     def _enclosure(self) -> dict[str, str] | None:
         if self.media is not None:
@@ -113,6 +117,10 @@ class _EntryExtension(BaseEntryExtension):  # type: ignore[misc]
         return {"url": image.url, "type": image.type, "length": str(image.length)}
 
     def extend_atom(self, entry: Any) -> Any:
+        if self.language is not None:
+            entry.set(XML_LANG, self.language)
+        if self.related is not None:  # feedgen drops the rel of every entry link
+            etree.SubElement(entry, "link", {"rel": "related", "href": self.related})
         if self.image is not None:
             etree.SubElement(entry, f"{{{MEDIA_NS}}}thumbnail", {"url": self.image.url})
         enclosure = self._enclosure()
@@ -178,6 +186,8 @@ def _generator(doc: FeedDocument, fmt: str) -> FeedGenerator:
         getattr(fe, _EXT).media = item.media
         if doc.podcast is not None and fmt == "rss":
             podcast_item(fe, item)
+        getattr(fe, _EXT).language = item.language
+        getattr(fe, _EXT).related = item.external_url
         if fmt == "atom":
             fe.id(item.id)
             if item.authors:
@@ -186,6 +196,8 @@ def _generator(doc: FeedDocument, fmt: str) -> FeedGenerator:
             fe.guid(item.id, permalink=item.guid_is_permalink)
             if item.authors:
                 fe.dc.dc_creator([a.name for a in item.authors])
+            if item.language:
+                fe.dc.dc_language(item.language)
         fe.title(item.title)
         fe.link(href=item.link)
         # RFC 3339 and RFC 822 offsets are whole minutes
@@ -193,13 +205,27 @@ def _generator(doc: FeedDocument, fmt: str) -> FeedGenerator:
         fe.updated(utc_for_mean_time(item.updated))
         if item.categories:
             fe.category([{"term": c} for c in item.categories])
-        if item.summary:
-            # Atom summaries are typed text; an RSS description is read as HTML, so plain
-            # text such as "<https://...>" is escaped to stay text.
-            fe.summary(item.summary if fmt == "atom" else html.escape(item.summary, quote=False))
-        if item.content_html:  # an empty post has no content element (it would be blank)
-            fe.content(item.content_html, type="html")
+        summary, content = item.summary, item.content_html
+        if fmt == "rss":
+            # an RSS description is read as HTML, so plain text such as "<https://...>"
+            # is escaped to stay text (Atom summaries are typed text)
+            summary = None if summary is None else html.escape(summary, quote=False)
+            if item.external_url:  # RSS has no related link: the text names it
+                if content is not None:
+                    content = link_paragraph(item.external_url) + content
+                else:
+                    summary = link_paragraph(item.external_url) + (summary or "")
+        if summary:
+            fe.summary(summary)
+        if content:  # an empty post has no content element (it would be blank)
+            fe.content(content, type="html")
     return fg
+
+
+def link_paragraph(url: str) -> str:
+    """What an RSS item of a link post starts with: the link, as a paragraph."""
+    href = html.escape(url, quote=True)
+    return f'<p>Link: <a href="{href}">{html.escape(url, quote=False)}</a></p>\n'
 
 
 def _is_rss_image(url: str) -> bool:

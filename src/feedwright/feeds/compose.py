@@ -97,8 +97,8 @@ class Matcher:
         """The index's posts (newest first) that ``spec`` keeps."""
         query = self.query(spec)
         if query == Query():
-            return self.index.posts
-        return tuple(p for p in self.index.posts if self.matches(p, query))
+            return self.index.feed_posts
+        return tuple(p for p in self.index.feed_posts if self.matches(p, query))
 
 
 def site_posts(index: Index, config: Config) -> tuple[Post, ...]:

@@ -131,6 +131,19 @@ def entry_id(post: Post, config: Config) -> str:
     return _normalize_url(config.site.url + relative)
 
 
+def entry_link(post: Post) -> str:
+    """Where an entry sends readers: a redirect post's target (as jekyll-redirect-from's
+    page would), else the post. The id stays the post's own."""
+    return post.redirect_to or post.url
+
+
+def entry_language(post: Post, feed_language: str) -> str | None:
+    """The post's language when it is not the feed's (tags compare case-blind)."""
+    if post.lang is None or post.lang.casefold() == feed_language.casefold():
+        return None
+    return post.lang
+
+
 def tag_labels(index: Index) -> dict[str, str]:
     """Each raw tag spelling and the label of the tag it was merged into."""
     return {raw: term.label for raw, term in index.tag_of.items()}
@@ -159,7 +172,7 @@ def _entry(
         id=entry,
         guid_is_permalink=entry == post.url,
         title=feed_text(post.title),
-        link=post.url,
+        link=entry_link(post),
         published=post.published,
         updated=post.updated,
         authors=authors,
@@ -169,6 +182,8 @@ def _entry(
         image=entry_image(config, post.image),
         media=entry_media(config, post),
         episode=entry_episode(config, post),
+        external_url=post.external_url,
+        language=entry_language(post, config.site.language),
     )
 
 

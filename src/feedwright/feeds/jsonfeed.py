@@ -27,7 +27,10 @@ def _author(author: Author) -> dict[str, str]:
 
 
 def _item(entry: FeedEntry) -> dict[str, Any]:
-    item: dict[str, Any] = {"id": entry.id, "url": entry.link, "title": entry.title}
+    item: dict[str, Any] = {"id": entry.id, "url": entry.link}
+    if entry.external_url:
+        item["external_url"] = entry.external_url
+    item["title"] = entry.title
     if entry.content_html is not None:
         item["content_html"] = entry.content_html
     if entry.summary:
@@ -43,6 +46,8 @@ def _item(entry: FeedEntry) -> dict[str, Any]:
         item["authors"] = [_author(a) for a in entry.authors]
     if entry.categories:
         item["tags"] = list(entry.categories)
+    if entry.language:
+        item["language"] = entry.language
     if entry.media is not None:  # an episode: its audio or video is the attachment
         attachment: dict[str, Any] = {
             "url": entry.media.url,

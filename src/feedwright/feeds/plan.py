@@ -56,7 +56,7 @@ def plan_feeds(index: Index, config: Config) -> list[FeedPlan]:
     archived = config.archives.enabled and FeedFormat.ATOM in config.formats
     # The site feed's filters apply to its archives too: they are its history.
     filtered = site_posts(index, config)
-    by_year = index.by_year if filtered is index.posts else _by_year(filtered)
+    by_year = index.by_year if filtered is index.feed_posts else _by_year(filtered)
     years = sorted(by_year, reverse=True) if archived else []
     if fam.site.enabled:
         limit = config.family_limit(fam.site)
@@ -159,7 +159,7 @@ def podcast_plans(plans: list[FeedPlan], index: Index, config: Config) -> list[F
     out = []
     for plan in plans:
         if podcast_target(plan, config):
-            every = index.posts if plan.family == "site" else terms[(plan.family, plan.key)]
+            every = index.feed_posts if plan.family == "site" else terms[(plan.family, plan.key)]
             posts = every[:limit] if limit is not None else every
             plan = replace(
                 plan,

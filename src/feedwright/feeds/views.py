@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from html import escape
 
 from feedwright.config import Config
-from feedwright.feeds.document import feed_url
+from feedwright.feeds.document import entry_link, feed_url
 from feedwright.feeds.plan import FeedPlan
 from feedwright.feeds.webpage import (
     FORMAT_NAME,
@@ -96,10 +96,8 @@ def _entries(plan: FeedPlan) -> list[str]:
             names = ", ".join(escape(a.name, quote=False) for a in post.authors)
             meta += f" · {names}"
         lines.append("<li>")
-        lines.append(
-            f'<h3><a href="{escape(post.url, quote=True)}">{escape(post.title, quote=False)}'
-            "</a></h3>"
-        )
+        target = escape(entry_link(post), quote=True)
+        lines.append(f'<h3><a href="{target}">{escape(post.title, quote=False)}</a></h3>')
         lines.append(f'<p class="meta">{meta}</p>')
         if post.description:
             lines.append(f"<p>{escape(post.description, quote=False)}</p>")

@@ -135,7 +135,10 @@ def build_index(posts: Iterable[Post], config: Config) -> Index:
             continue
         seen_urls[post.url] = post
         kept.append(post)
-    ordered = tuple(kept)
+    every = tuple(kept)
+    # A hidden post keeps its URL (no other post may take it) and stays in site.posts,
+    # but no feed holds it: years, tags and categories are of the others.
+    ordered = tuple(post for post in every if not post.hidden)
 
     by_year: dict[int, list[Post]] = defaultdict(list)
     for post in ordered:
@@ -201,7 +204,7 @@ def build_index(posts: Iterable[Post], config: Config) -> Index:
         diagnostics.extend(lang_notes)
         diagnostics.extend(lang_moved[t.key] for t in languages if t.key in lang_moved)
     return Index(
-        posts=ordered,
+        posts=every,
         by_year={year: tuple(p) for year, p in sorted(by_year.items(), reverse=True)},
         tags=tuple(tags),
         categories=tuple(categories),
@@ -209,4 +212,5 @@ def build_index(posts: Iterable[Post], config: Config) -> Index:
         languages=tuple(languages),
         tag_of=tag_of,
         diagnostics=tuple(diagnostics),
+        feed_posts=ordered,
     )

@@ -18,11 +18,12 @@ from feedwright.types import Author, Severity
 # unknown key close to one that is read is probably a typo ("pug-year").
 READ_KEYS = frozenset(
     """title author authors description category categories tags tag pub-date pub-year
-    date updated last_modified_at published draft slug permalink image id""".split()
+    date updated last_modified_at published draft slug permalink image id hidden feed
+    redirect_to link external_url lang""".split()
 )
 KNOWN_KEYS = READ_KEYS | frozenset(
-    """layout comments excerpt excerpt_separator toc lang sitemap redirect_from
-    redirect_to navbar_active hidden feature featured summary subtitle series canonical_url
+    """layout comments excerpt excerpt_separator toc sitemap redirect_from
+    navbar_active feature featured summary subtitle series canonical_url
     modified_date share header teaser audio video duration episode season episode_type
     explicit transcript chapters length type guid""".split()
 )

@@ -33,6 +33,7 @@ from feedwright.scan.frontmatter import (
 )
 from feedwright.scan.jekyll import ruby_truthy
 from feedwright.scan.jekyll_dates import ruby_to_s
+from feedwright.scan.kinds import read_kind
 from feedwright.scan.permalink import titleize_slug
 from feedwright.scan.post_dates import resolve_publication_date, resolve_updated
 from feedwright.scan.report import PostError, Report
@@ -298,6 +299,7 @@ class Scanner:
                 "delete the invisible control characters from the file",
             )
         title = clean(title, "title", lines, report)
+        kind = read_kind(meta, lines, report)
         if description is not None:
             description = clean(description, "description", lines, report)
         return Post(
@@ -323,4 +325,8 @@ class Scanner:
             image=read_image(meta.get("image"), lines, report),
             markup=site_post.markup(rules, name),
             front_matter=json.loads(json.dumps(plain(meta), default=str)),
+            hidden=kind.hidden,
+            redirect_to=kind.redirect_to,
+            external_url=kind.external_url,
+            lang=kind.lang,
         )

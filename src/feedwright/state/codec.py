@@ -79,7 +79,8 @@ class PlanRecord:
 _DATES = {"file_date": dt.date, "site_date": dt.datetime, "published": dt.datetime}
 _DATES["updated"] = dt.datetime
 # Fields newer than some stored records, and the value an old record stands for.
-_ADDED: dict[str, Any] = {"front_matter": {}, "markup": Markup.MARKDOWN.value}
+_ADDED: dict[str, Any] = {"front_matter": {}, "markup": Markup.MARKDOWN.value, "hidden": False}
+_ADDED |= {"redirect_to": None, "external_url": None, "lang": None}
 
 
 def _post_obj(post: Post, body: bool) -> dict[str, Any]:
