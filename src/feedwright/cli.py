@@ -169,9 +169,10 @@ def _cmd_check(args: argparse.Namespace, config: Config, out: TextIO, err: TextI
 
 
 def _cmd_run(args: argparse.Namespace, config: Config, out: TextIO, err: TextIO) -> int:
-    from feedwright.run.daemon import Daemon
+    from feedwright.run.daemon import Daemon, limit_arenas
     from feedwright.run.logs import setup_logging
 
+    limit_arenas()  # before any thread starts
     setup_logging(args.log_format)
     daemon = Daemon(
         args.config,
