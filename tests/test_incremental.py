@@ -164,6 +164,7 @@ def old_and_new(
     top = tmp_path_factory.mktemp("kill9")
     blog = top / "blog"
     shutil.copytree(ROOT / "posts", blog / "posts")
+    shutil.copytree(ROOT / "assets", blog / "assets")  # the podcast's media and artwork
     shutil.copy(ROOT / "config.yaml", blog / "config.yaml")
     config = blog / "config.yaml"
     _bulk(blog / "posts", 400, "Old")

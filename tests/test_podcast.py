@@ -286,3 +286,20 @@ def test_the_podcast_guid_is_podcasting_2_0s() -> None:
     assert podcast_guid("https://mp3s.nashownotes.com/pc20rss.xml") == (
         "917393e3-1b1e-5cef-ace4-edaa54e1f810"
     )
+
+
+def test_a_build_names_an_episode_whose_media_is_missing(sample_copy: Path) -> None:
+    # Nothing is left out silently: the build says so as check does, once, and the
+    # podcast (without episodes now) still validates and keeps a plausible date.
+    shutil.rmtree(sample_copy / "assets" / "podcast")
+    (sample_copy / "assets" / "podcast").mkdir()
+    shutil.copy(MEDIA / "artwork.png", sample_copy / "assets" / "podcast" / "artwork.png")
+    result = cli("build", "-c", sample_copy / "config.yaml", "--now", NOW)
+    assert result.returncode == 1  # errors were reported
+    missing = [line for line in result.stderr.splitlines() if "is not found; the episode" in line]
+    assert len(missing) == 2 and all("tidepool-radio" in line for line in missing)
+    check = cli("check", "-c", sample_copy / "config.yaml", "--now", NOW)
+    assert check.stdout.count("episode-1.mp3 is not found") == 1
+    out = sample_copy / "feeds"
+    check_feeds([out / PODCAST_RSS])
+    assert "1970" not in (out / PODCAST_RSS).read_text("utf-8")

@@ -230,7 +230,7 @@ def _check(config: Config, now: dt.datetime, team: Team) -> CheckReport:
             )
 
     ordered = sorted(
-        (_raise(f) for f in findings),
+        (_raise(f) for f in dict.fromkeys(findings)),  # said once, however many ways found
         key=lambda f: (f.path, f.line or 0, _ORDER[f.severity], f.code, f.message),
     )
     return CheckReport(result.files_seen, len(index.posts), len(files), tuple(ordered))

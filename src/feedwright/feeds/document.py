@@ -201,6 +201,8 @@ def document(
     entries = tuple(
         _entry(rendered[p.relpath], config, tag_label, plan.content, ids) for p in plan.posts
     )
+    # a podcast without an episode yet (or whose media is missing) is as new as its posts
+    newest = max((e.updated for e in entries), default=_EPOCH)
     podcast = None
     if plan.podcast and fmt is FeedFormat.RSS and config.podcast is not None:
         # the podcast lists its episodes only, each under its own guid: when set
@@ -213,7 +215,7 @@ def document(
     show = config.podcast if podcast is not None else None
     if not all(e.guid_is_permalink for e in entries):  # RSS readers want one kind per feed
         entries = tuple(dataclasses.replace(e, guid_is_permalink=False) for e in entries)
-    updated = max((e.updated for e in entries), default=_EPOCH)
+    updated = max((e.updated for e in entries), default=newest)
     self_url = feed_url(config, plan.paths[fmt])
     site = config.site
     links = [Link("hub", hub) for hub in config.websub.hubs]
