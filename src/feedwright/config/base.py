@@ -27,8 +27,17 @@ class StrictModel(BaseModel):
 
 
 def suggest(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> list[str]:
-    """The known keys closest to a misspelt ``word``, best first."""
-    return difflib.get_close_matches(word, list(candidates), n=3, cutoff=cutoff)
+    """The known keys closest to a misspelt ``word``, best first: the best, and the others
+    nearly as close (``drafst`` is ``drafts``, not also ``podcast``)."""
+    close = difflib.get_close_matches(word, list(candidates), n=3, cutoff=cutoff)
+    if not close:
+        return close
+
+    def score(candidate: str) -> float:
+        return difflib.SequenceMatcher(None, word, candidate).ratio()
+
+    best = score(close[0])
+    return [c for c in close if score(c) >= best - 0.1]
 
 
 def did_you_mean(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str:
