@@ -17,6 +17,7 @@ from feedwright.parallel import Team
 from feedwright.progress import Progress
 from feedwright.publish import publish, read_manifest
 from feedwright.render import Linker, render_diagnostics, render_key, render_stage
+from feedwright.reports import standing
 from feedwright.scan import Scanner
 from feedwright.scan.cached import ParseItem, dated_by_stat, parse_one, to_outcome
 from feedwright.state import reuse, snapshot
@@ -24,7 +25,7 @@ from feedwright.state.codec import Outcome, PlanRecord
 from feedwright.state.ledger import ids_of
 from feedwright.state.snapshot import Tree
 from feedwright.state.store import FileRecord, OutputPrint, Store
-from feedwright.types import BuildReport, Change, Diagnostic, Post, RenderedPost
+from feedwright.types import BuildReport, Diagnostic, Post, RenderedPost
 
 
 def rebuild(
@@ -60,7 +61,15 @@ def rebuild(
         records[item.rel] = (record, got.good)
     if not fresh:  # nothing changed in meaning: the last build's report stands
         store.commit()
-        return unchanged(saved, len(changed))
+        return standing(
+            saved.summary,
+            sorted(saved.outputs),
+            saved.next_future,
+            opened=len(changed),
+            latest=saved.latest,
+            externals=saved.externals,
+            quick=True,
+        )
     decision = reuse.decide(saved, fresh, store)  # index and plan: as they were
     if decision is None:
         return None
@@ -157,25 +166,6 @@ def quick_linker(
             return lazy
     scanned = [r.outcome.post for r in store.files().values() if r.outcome.post]
     return Linker(config, saved.links, build_index(scanned, config).posts)
-
-
-def unchanged(saved: PlanRecord, opened: int) -> BuildReport:
-    """The report of a build that found the same bytes in every file it looked at again."""
-    summary = saved.summary
-    return BuildReport(
-        files_seen=summary.files_seen,
-        indexed=summary.indexed,
-        skipped=summary.skipped,
-        diagnostics=summary.diagnostics,
-        changes=tuple(Change(n, "unchanged", "nothing changed") for n in sorted(saved.outputs)),
-        feeds=summary.feeds,
-        dry_run=False,
-        next_future=saved.next_future,
-        opened=opened,
-        latest=saved.latest,
-        quick=True,
-        externals=saved.externals,
-    )
 
 
 def output_prints(output: Path, prints: dict[str, tuple[str, str]]) -> dict[str, OutputPrint]:

@@ -3,6 +3,9 @@ or emptied folder), failed (feeds that would clash), and answered from the snaps
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+
 from feedwright.config import Config
 from feedwright.state import snapshot
 from feedwright.state.codec import Summary
@@ -17,17 +20,36 @@ def summary_of(report: BuildReport) -> Summary:
 
 
 def from_snapshot(hit: snapshot.Hit, dry_run: bool) -> BuildReport:
-    s = hit.summary
+    return standing(hit.summary, hit.outputs, hit.next_future, dry_run=dry_run)
+
+
+def standing(
+    summary: Summary,
+    outputs: Iterable[str],
+    next_future: dt.datetime | None,
+    *,
+    dry_run: bool = False,
+    opened: int = 0,
+    latest: dt.datetime | None = None,
+    externals: dict[str, list[int] | None] | None = None,
+    quick: bool = False,
+) -> BuildReport:
+    """The report of a build that found nothing to change: the last one's, every output
+    unchanged (answered from the snapshot, or by the quick path after reading again
+    ``opened`` files whose bytes were the same)."""
     return BuildReport(
-        files_seen=s.files_seen,
-        indexed=s.indexed,
-        skipped=s.skipped,
-        diagnostics=s.diagnostics,
-        changes=tuple(Change(n, "unchanged", "nothing changed") for n in hit.outputs),
-        feeds=s.feeds,
+        files_seen=summary.files_seen,
+        indexed=summary.indexed,
+        skipped=summary.skipped,
+        diagnostics=summary.diagnostics,
+        changes=tuple(Change(n, "unchanged", "nothing changed") for n in outputs),
+        feeds=summary.feeds,
         dry_run=dry_run,
-        next_future=hit.next_future,
-        opened=0,
+        next_future=next_future,
+        opened=opened,
+        latest=latest,
+        externals=externals,
+        quick=quick,
     )
 
 
