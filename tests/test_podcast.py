@@ -252,7 +252,7 @@ def test_check_reports_an_item_with_two_enclosures(tmp_path: Path) -> None:
         b"<enclosure url='a' length='1' type='audio/mpeg'/>"
         b"<enclosure url='b' length='1' type='audio/mpeg'/></item></channel></rss>"
     )
-    found = podcast_findings(config, [], [plan], {"rss.xml": rss})
+    found = podcast_findings(config, [plan], {"rss.xml": rss})
     assert [(f.code, f.message) for f in found if f.code == "episode-enclosures"] == [
         ("episode-enclosures", "item 'Twice' has 2 enclosures; podcast apps play only one")
     ]

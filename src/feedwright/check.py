@@ -204,7 +204,7 @@ def _check(config: Config, now: dt.datetime, team: Team) -> CheckReport:
         reason, hint = dataclasses.replace(resolution, changes=tuple(changes)).summary()
         findings.append(Diagnostic(Severity.ERROR, "ids-changed", reason, "", None, hint))
     files = serialize(plans, rendered, index, config, team=team, pins=resolution.pins)
-    findings.extend(podcast_findings(config, index.posts, plans, files))
+    findings.extend(podcast_findings(config, plans, files))
     budget = config.limits.feed_size
     # every file a reader fetches, archives and JSON Feed included: an archive holds a
     # whole year, so a busy year with full content is where the budget is met first
@@ -230,7 +230,7 @@ def _check(config: Config, now: dt.datetime, team: Team) -> CheckReport:
             )
 
     ordered = sorted(
-        (_raise(f) for f in dict.fromkeys(findings)),  # said once, however many ways found
+        (_raise(f) for f in findings),
         key=lambda f: (f.path, f.line or 0, _ORDER[f.severity], f.code, f.message),
     )
     return CheckReport(result.files_seen, len(index.posts), len(files), tuple(ordered))

@@ -37,13 +37,12 @@ def apple_categories() -> dict[str, tuple[str, ...]]:
 
 
 def podcast_findings(
-    config: Config,
-    posts: Iterable[Post],
-    plans: Iterable[FeedPlan],
-    feeds: Mapping[str, bytes | None],
+    config: Config, plans: Iterable[FeedPlan], feeds: Mapping[str, bytes | None]
 ) -> list[Diagnostic]:
-    """Every podcast problem ``check`` reports, each with its fix."""
-    found = [d for post in posts for d in episode_findings(config, post)]
+    """The podcast's problems ``check`` reports, each with its fix: the show's settings and
+    its enclosures. An episode's own (:func:`episode_findings`) come with each post's
+    render diagnostics, in ``build`` as in ``check``."""
+    found: list[Diagnostic] = []
     podcast = config.podcast
     if podcast is None:
         return found
