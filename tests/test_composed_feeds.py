@@ -196,12 +196,19 @@ def test_check_names_what_a_query_gets_wrong(tmp_path: Path) -> None:
     assert strict.returncode == 3
 
 
-def test_a_bad_lang_is_reported_and_left_out(tmp_path: Path) -> None:
+def test_a_bad_lang_is_reported_once_and_has_the_sites_language(tmp_path: Path) -> None:
     config = blog(tmp_path, {"languages": {"enabled": True}})
     (tmp_path / "posts/2024-06-01-odd.md").write_text("---\ntitle: Odd\nlang: not a tag\n---\nx\n")
     result = cli("build", "-c", config, "--now", FIXED_NOW)
-    assert "2024-06-01-odd.md:3: warning: lang 'not a tag' is not a language tag" in result.stderr
-    assert "Odd" not in titles(tmp_path / "out/languages/en.atom.xml")
+    said = [line for line in result.stderr.splitlines() if "is not a language tag" in line]
+    assert len(said) == 1 and said[0].startswith("2024-06-01-odd.md:3: warning: lang: 'not a tag'")
+    assert "the entry has the site's language" in said[0]
+    # as the warning says: in the site language's feed, and in no feed of its own
+    assert "Odd" in titles(tmp_path / "out/languages/en.atom.xml")
+    assert sorted(p.name for p in (tmp_path / "out/languages").glob("*.atom.xml")) == [
+        "de-de.atom.xml",
+        "en.atom.xml",
+    ]
 
 
 BASE = {"site": {"title": "B", "url": "https://b.example.org/"}}

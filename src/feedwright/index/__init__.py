@@ -9,7 +9,6 @@ from feedwright.config import Config
 from feedwright.index.people import (
     author_labels,
     author_names,
-    language_findings,
     languages_of,
 )
 from feedwright.index.slugs import Reserved, Slug, Taken, assign_slugs
@@ -197,7 +196,6 @@ def build_index(posts: Iterable[Post], config: Config) -> Index:
         diagnostics.extend(author_moved[a.key] for a in authors if a.key in author_moved)
     languages: list[Term] = []
     if config.feeds.languages.enabled:
-        diagnostics.extend(language_findings(ordered, config))
         languages, _, lang_notes, lang_moved = _terms(
             "language", ordered, languages_of(config), {}, {}, Reserved.of(config, "languages")
         )

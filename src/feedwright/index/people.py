@@ -8,15 +8,13 @@ names no author is by ``site.author``, as its entries say. A post's language is 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 
 from feedwright.config import Config
 from feedwright.index.terms import merge_key
-from feedwright.types import Author, Diagnostic, Post, Severity
+from feedwright.types import Author, Post
 
 # BCP 47 in outline: a primary language subtag, then subtags of letters and digits.
-_LANGUAGE = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
 
 
 def handles_by_name(config: Config) -> dict[str, str]:
@@ -68,14 +66,9 @@ def known_authors(config: Config) -> dict[str, str]:
 
 
 def language(post: Post, config: Config) -> str | None:
-    """The post's language tag (``pt-BR``); None when its ``lang:`` is not one."""
-    value = post.front_matter.get("lang")
-    if value is None or value == "":
-        value = config.site.language
-    if not isinstance(value, str):
-        return None
-    text = value.strip().replace("_", "-")
-    return text if _LANGUAGE.fullmatch(text) else None
+    """The post's language tag (``pt-BR``): its ``lang:`` as the scan read it (a value that
+    is no tag was reported there, and the post has the site's language), else the site's."""
+    return post.lang or config.site.language or None
 
 
 def languages_of(config: Config) -> Callable[[Post], Iterable[str]]:
@@ -84,22 +77,3 @@ def languages_of(config: Config) -> Callable[[Post], Iterable[str]]:
         return [] if found is None else [found]
 
     return names
-
-
-def language_findings(posts: Iterable[Post], config: Config) -> list[Diagnostic]:
-    """A warning for each post whose ``lang:`` is not a language tag."""
-    out: list[Diagnostic] = []
-    for post in posts:
-        if language(post, config) is None:
-            out.append(
-                Diagnostic(
-                    Severity.WARNING,
-                    "bad-lang",
-                    f"lang {post.front_matter.get('lang')!r} is not a language tag; the post is "
-                    "in no language feed",
-                    post.relpath,
-                    post.key_lines.get("lang"),
-                    "write a language tag such as en, de or pt-BR",
-                )
-            )
-    return out

@@ -373,7 +373,9 @@ def render_diagnostics(post: Post, value: RenderValue, config: Config) -> list[D
                 "set embeds: keep to publish them as written",
             )
         )
-    if "audio" in post.front_matter or "video" in post.front_matter:
+    from feedwright.feeds.episodes import is_episode
+
+    if is_episode(post):
         # an episode whose media is missing has no enclosure: the build says so, as check
         from feedwright.feeds.podcast_check import episode_findings
 
