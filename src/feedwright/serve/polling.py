@@ -177,7 +177,11 @@ class PollStats:
             conditional=is_conditional(environ),
             min_interval=min_interval,
         )
-        if self._dirty and self.clock() - self._saved >= SAVE_SECONDS:
+        with self._lock:  # one request claims the save: two at once would both write
+            due = self._dirty and self.clock() - self._saved >= SAVE_SECONDS
+            if due:
+                self._saved = self.clock()
+        if due:
             self.keep(state)
         return wait
 
