@@ -339,3 +339,21 @@ http {{
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_a_record_with_a_time_that_cannot_be_read_is_not_trusted(tmp_path: Path) -> None:
+    # read as unreadable (as if the file were gone), never a crash in the tombstone later
+    from feedwright.moves.record import MOVES_FILE, MOVES_VERSION, read_moves
+
+    ended = {"family": "tag", "format": "atom", "label": "x", "since": "yesterday"}
+    data = {
+        "version": MOVES_VERSION,
+        "published": {},
+        "ended": {"tags/x.atom.xml": ended},
+        "rules": {"moved": {}, "gone": ["tags/x.atom.xml"]},
+    }
+    (tmp_path / MOVES_FILE).write_text(json.dumps(data), "utf-8")
+    assert read_moves(tmp_path).ended == {}
+    ended["since"] = "2025-01-02T03:04:05Z"
+    (tmp_path / MOVES_FILE).write_text(json.dumps(data), "utf-8")
+    assert set(read_moves(tmp_path).ended) == {"tags/x.atom.xml"}

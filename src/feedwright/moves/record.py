@@ -84,7 +84,7 @@ def advance(previous: Moves, plans: Iterable[FeedPlan], config: Config, now: dt.
         for fmt, path in plan.paths.items()
     }
     where = {(p.family, p.key, p.format): path for path, p in published.items()}
-    since = now.astimezone(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    since = now.astimezone(dt.UTC).replace(microsecond=0).strftime(SINCE_FORMAT)
     ended: dict[str, Ended] = {}
     for path, gone in previous.ended.items():
         if path in planned or (gone.family == CONFIGURED and path not in config.moved):
@@ -118,6 +118,21 @@ def rules_of(ended: Mapping[str, Ended], config: Config) -> Rules:
     return Rules(MappingProxyType(moved), gone)
 
 
+SINCE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def ended_at(gone: Ended) -> dt.datetime:
+    """When a build first found ``gone`` gone."""
+    return dt.datetime.strptime(gone.since, SINCE_FORMAT).replace(tzinfo=dt.UTC)
+
+
+def _since(value: str) -> str:
+    """``value`` when it is a time as :data:`SINCE_FORMAT` writes it; ValueError (a file
+    that cannot be read) otherwise, never later in the tombstone that reads it."""
+    dt.datetime.strptime(value, SINCE_FORMAT)
+    return value
+
+
 def read_moves(state: Path) -> Moves:
     """The moves the last build recorded (none when the file is missing or unreadable)."""
     try:
@@ -130,7 +145,9 @@ def read_moves(state: Path) -> Moves:
             if plain_relpath(path)
         }
         ended = {
-            path: Ended(v["family"], FeedFormat(v["format"]), v["label"], v["since"], v.get("to"))
+            path: Ended(
+                v["family"], FeedFormat(v["format"]), v["label"], _since(v["since"]), v.get("to")
+            )
             for path, v in data["ended"].items()
             if plain_relpath(path)
         }

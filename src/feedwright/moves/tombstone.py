@@ -6,7 +6,6 @@ unchanged tombstone is byte for byte the same at every build."""
 
 from __future__ import annotations
 
-import datetime as dt
 import posixpath
 import uuid
 from html import escape
@@ -14,7 +13,7 @@ from html import escape
 from feedwright.config import Config, FeedFormat
 from feedwright.feeds import STYLESHEET, feed_url
 from feedwright.feeds.formats import to_bytes
-from feedwright.moves.record import Ended, Moves
+from feedwright.moves.record import Ended, Moves, ended_at
 from feedwright.publish import OUTPUT_SUFFIXES
 from feedwright.types import Author, FeedDocument, FeedEntry
 
@@ -51,7 +50,7 @@ _WHAT = {"tag": "tagged", "category": "in", "author": "by", "language": "in"}
 def tombstone(config: Config, path: str, gone: Ended, moved_to: str | None) -> bytes:
     """The final document of an ended feed at ``path``."""
     self_url = feed_url(config, path)
-    when = dt.datetime.strptime(gone.since, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+    when = ended_at(gone)
     if moved_to is not None:
         title = "This feed has moved"
         link = moved_to
