@@ -15,6 +15,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import feedparser
 import pytest
 
 from conftest import check_feeds, cli, unavailable, write_config
@@ -97,6 +98,22 @@ def test_a_retagged_away_feed_is_a_valid_stable_tombstone_and_comes_back(blog: P
     assert b"Third" in back and b"This feed has ended" not in back and back != live
     assert _moves(blog)["ended"] == {}
     assert _moves(blog)["rules"] == {"moved": {}, "gone": []}
+
+
+def test_an_ended_custom_feed_keeps_the_title_it_was_published_with(blog: Path) -> None:
+    # a custom feed without title: is "<site>: <name>" while live; so is its tombstone
+    text = blog.read_text("utf-8")
+    blog.write_text(text + "feeds: {custom: {pythonic: {any_tags: [python]}}}\n", "utf-8")
+    _build(blog)
+    out = blog.parent / "out"
+    live = feedparser.parse(str(out / "custom/pythonic.atom.xml")).feed.title
+    assert live == "Test Blog: pythonic"
+    blog.write_text(text, "utf-8")  # the custom feed is taken out of the config
+    _build(blog)
+    ended = feedparser.parse(str(out / "custom/pythonic.atom.xml"))
+    assert ended.feed.title == live
+    assert [e.title for e in ended.entries] == ["This feed has ended"]
+    check_feeds([out / "custom/pythonic.atom.xml", out / "custom/pythonic.rss.xml"])
 
 
 def test_a_quick_build_keeps_tombstones_and_rules(

@@ -3,7 +3,6 @@ as Apple Podcasts requires them, and each episode's media, enclosure and duratio
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterable, Mapping
 from functools import cache
@@ -14,6 +13,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from feedwright.config import Config, FeedFormat, PodcastConfig
+from feedwright.config.base import suggest
 from feedwright.feeds.episodes import (
     duration_text,
     guess_type,
@@ -93,7 +93,7 @@ def _show(config: Config, podcast: PodcastConfig, where: str) -> list[Diagnostic
         main, sub = split_category(text)
         if main not in known or (sub is not None and sub not in known[main]):
             names = list(known) if main not in known else list(known[main])
-            close = difflib.get_close_matches(sub if main in known and sub else main, names, n=1)
+            close = suggest(sub if main in known and sub else main, names)
             hint = f"did you mean {close[0]!r}? " if close else ""
             found.append(
                 _error(

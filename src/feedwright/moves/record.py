@@ -34,6 +34,7 @@ class Published:
     key: str
     format: FeedFormat
     label: str
+    title: str = ""  # the feed's title, which its tombstone keeps
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,7 @@ class Ended:
     label: str
     since: str  # when a build first found it gone: ISO 8601, UTC, in seconds
     to: str | None = None
+    title: str = ""  # the feed's title when it was published
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +80,7 @@ def advance(previous: Moves, plans: Iterable[FeedPlan], config: Config, now: dt.
     plans = list(plans)
     planned = {path for plan in plans for path in plan.paths.values()}
     published = {
-        path: Published(plan.family, plan.key, fmt, plan.label)
+        path: Published(plan.family, plan.key, fmt, plan.label, plan.title)
         for plan in plans
         if plan.family in TRACKED
         for fmt, path in plan.paths.items()
@@ -94,7 +96,7 @@ def advance(previous: Moves, plans: Iterable[FeedPlan], config: Config, now: dt.
         if path in planned or path in ended:
             continue
         to = where.get((was.family, was.key, was.format))
-        ended[path] = Ended(was.family, was.format, was.label, since, to)
+        ended[path] = Ended(was.family, was.format, was.label, since, to, was.title)
     for path in config.moved:
         if path not in ended and path not in planned:
             ended[path] = Ended(CONFIGURED, format_of(path), "", since)
@@ -140,13 +142,20 @@ def read_moves(state: Path) -> Moves:
         if data.get("version") != MOVES_VERSION:
             return Moves()
         published = {
-            path: Published(v["family"], v["key"], FeedFormat(v["format"]), v["label"])
+            path: Published(
+                v["family"], v["key"], FeedFormat(v["format"]), v["label"], v.get("title", "")
+            )
             for path, v in data["published"].items()
             if plain_relpath(path)
         }
         ended = {
             path: Ended(
-                v["family"], FeedFormat(v["format"]), v["label"], _since(v["since"]), v.get("to")
+                v["family"],
+                FeedFormat(v["format"]),
+                v["label"],
+                _since(v["since"]),
+                v.get("to"),
+                v.get("title", ""),
             )
             for path, v in data["ended"].items()
             if plain_relpath(path)
@@ -162,7 +171,13 @@ def write_moves(state: Path, moves: Moves) -> None:
     data = {
         "version": MOVES_VERSION,
         "published": {
-            path: {"family": p.family, "key": p.key, "format": p.format.value, "label": p.label}
+            path: {
+                "family": p.family,
+                "key": p.key,
+                "format": p.format.value,
+                "label": p.label,
+                "title": p.title,
+            }
             for path, p in moves.published.items()
         },
         "ended": {
@@ -171,6 +186,7 @@ def write_moves(state: Path, moves: Moves) -> None:
                 "format": e.format.value,
                 "label": e.label,
                 "since": e.since,
+                "title": e.title,
                 **({} if e.to is None else {"to": e.to}),
             }
             for path, e in moves.ended.items()

@@ -31,19 +31,6 @@ def site_feed(config: Config, fmt: FeedFormat) -> str:
     return feed_url(config, path[chosen])
 
 
-def _title(config: Config, gone: Ended) -> str:
-    site = config.site.title
-    if gone.family == "tag":
-        return f"{site}: posts tagged {gone.label}"
-    if gone.family == "category":
-        return f"{site}: {gone.label}"
-    if gone.family in ("author", "language"):
-        return f"{site}: posts {_WHAT[gone.family]} {gone.label}"
-    if gone.family == "custom" and gone.label:
-        return gone.label
-    return site
-
-
 _WHAT = {"tag": "tagged", "category": "in", "author": "by", "language": "in"}
 
 
@@ -87,7 +74,7 @@ def tombstone(config: Config, path: str, gone: Ended, moved_to: str | None) -> b
         family=gone.family,
         key=path,
         id=self_url,
-        title=_title(config, gone),
+        title=gone.title or config.site.title,  # as the feed was titled
         subtitle=site.description,
         self_url=self_url,
         site_url=site.root,
