@@ -23,6 +23,7 @@ from feedwright.feeds.episodes import (
 )
 from feedwright.feeds.plan import FeedPlan
 from feedwright.feeds.refresh import ttl_minutes
+from feedwright.index.people import post_authors
 from feedwright.render.text import feed_text, summary_of
 from feedwright.types import (
     Author,
@@ -165,9 +166,7 @@ def _entry(
             labels.append(label)
     # jekyll-feed: post.description | default: post.excerpt
     summary = summary_of(post.description, post.front_matter) or rendered.excerpt or None
-    authors = post.authors
-    if not authors and config.site.author:
-        authors = (Author(config.site.author),)
+    authors = post_authors(post, config)
     return FeedEntry(
         id=entry,
         guid_is_permalink=entry == post.url,
