@@ -13,8 +13,10 @@ import pytest
 
 from feedwright.config import Config, ContentMode, FeedFormat, config_from_mapping, load_config
 from feedwright.pipeline import build
+from feedwright.scan.cached import tree_of
 from feedwright.state import codec
 from feedwright.state.codec import FeedRecord, Outcome, PlanRecord, Summary
+from feedwright.state.snapshot import file_line
 from feedwright.state.sqlite import SqliteStore
 from feedwright.state.store import FileRecord, MemoryStore, OutputPrint, Store, WriteOnly
 from feedwright.types import Author, Diagnostic, Markup, Post, RenderValue, Severity, Skipped
@@ -345,6 +347,48 @@ def test_a_build_without_its_snapshot_still_reads_and_serializes_nothing(
     assert {c.action for c in again.changes} == {"unchanged"}
     assert again.diagnostics == first.diagnostics
     assert (config.state / "snapshot.json").exists()  # the next one is answered from it
+
+
+def test_an_edit_is_found_from_the_last_walk_without_every_files_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The build after an edit compares the walk with the last build's (listing.txt); the
+    # store's record of every file is read only when that listing cannot be used.
+    config = blog(tmp_path)
+    build(config, now=NOW, racy_ns=0)
+    assert (config.state / "listing.txt").exists()
+
+    def every_record(self: SqliteStore) -> dict[str, tuple[str, int]]:
+        raise AssertionError("every file's record was read")
+
+    monkeypatch.setattr(SqliteStore, "stamps", every_record)
+    edit(config, 2, "B2", "Edited words")
+    quick = build(config, now=NOW, racy_ns=0)
+    assert quick.quick and quick.opened == 1
+    assert b"Edited words" in (config.output / "feed.json").read_bytes()
+
+
+@pytest.mark.parametrize("damage", ["other walk", "missing", "garbage"])
+def test_a_listing_that_is_not_the_last_walks_is_not_trusted(tmp_path: Path, damage: str) -> None:
+    config = blog(tmp_path)
+    build(config, now=NOW, racy_ns=0)
+    listing = config.state / "listing.txt"
+    if damage == "other walk":  # the edited file as it is now: not what the store read
+        edit(config, 1, "B1", "Fresh words")
+        tree = tree_of(config)
+        assert tree is not None
+        listing.write_text("".join(f"{file_line(f)}\n" for f in tree.files), "utf-8")
+    elif damage == "missing":
+        listing.unlink()
+        edit(config, 1, "B1", "Fresh words")
+    else:
+        listing.write_text("2024-01-01-post-0.md\t1:2:3:4\n" * 4, "utf-8")
+        edit(config, 1, "B1", "Fresh words")
+    again = build(config, now=NOW, racy_ns=0)
+    assert again.failed is None and b"Fresh words" in (config.output / "feed.json").read_bytes()
+    full = outputs(config)
+    build(config, now=NOW, racy_ns=0, full=True)
+    assert outputs(config) == full
 
 
 LISTING = """---

@@ -47,6 +47,7 @@ STATE_FILES = frozenset(
         "status.json",
         "stats.json",
         "snapshot.json",
+        "listing.txt",
         "moves.json",
         "cache.sqlite",
         "cache.sqlite-wal",

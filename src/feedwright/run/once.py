@@ -17,13 +17,24 @@ from feedwright.pipeline import build
 from feedwright.progress import Progress
 from feedwright.publish import output_lock
 from feedwright.run.logs import RunLog
-from feedwright.run.websub import notify_hubs
 from feedwright.state.status import Status, write_status
 from feedwright.types import BuildReport, Change
 
 log = logging.getLogger("feedwright")
 
 Notify = Callable[[Config, Sequence[Change]], object]
+
+
+def notify_hubs(config: Config, changes: Sequence[Change]) -> object:
+    """Ping the WebSub hubs, if any: the HTTP client loads only for a site that has one
+    (every build, a no-op too, would pay for it otherwise)."""
+    if not config.websub.hubs:
+        return []
+    from feedwright.run.websub import notify_hubs as ping
+
+    return ping(config, changes)
+
+
 PlanNext = Callable[[BuildReport | None], dt.datetime | None]
 
 

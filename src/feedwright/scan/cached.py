@@ -17,7 +17,7 @@ from feedwright.config import Config
 from feedwright.scan import FileOutcome, Scanner, read_limited
 from feedwright.scan.sources import find_post_files, is_draft, posts_root
 from feedwright.state.codec import Outcome
-from feedwright.state.snapshot import Tree, TreeFile, signature_of
+from feedwright.state.snapshot import Tree, TreeFile, file_line, signature_of, skip_lines
 from feedwright.state.store import FileRecord, Store
 from feedwright.types import Diagnostic, Post, Severity
 
@@ -171,18 +171,28 @@ def tree_of(config: Config) -> Tree | None:
         return None
     found, skipped, _ = find_post_files(config)
     newest = 0
-    files = []
-    lines = []
-    for rel, full in found:
+    files: list[TreeFile] = []
+    lines: list[str] = []
+    stat = os.stat
+    for rel, full in found:  # a no-op build is this loop: keep it lean
         try:
-            st = os.stat(full)
+            st = stat(full)
         except OSError:
             return None
-        changed = max(st.st_mtime_ns, st.st_ctime_ns)
+        mtime, ctime = st.st_mtime_ns, st.st_ctime_ns
+        changed = mtime if mtime > ctime else ctime
         signature = signature_of(st)
-        files.append(TreeFile(rel, full, signature, changed))
-        newest = max(newest, changed)
-        lines.append(f"{rel}\t{signature}\n")
-    lines.extend(f"skip\t{item.relpath}\t{item.reason}\n" for item in skipped)
-    digest = hashlib.sha256("".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
-    return Tree(digest, newest, tuple(files), tuple(skipped))
+        item = TreeFile(rel, full, signature, changed)
+        files.append(item)
+        if changed > newest:
+            newest = changed
+        lines.append(f"{file_line(item)}\n")
+    skips = skip_lines(skipped)
+    digest = hashlib.sha256(_utf8("".join(lines + skips))).hexdigest()
+    names = "".join(f"{rel}\n" for rel, _ in found)
+    walk = hashlib.sha256(_utf8(names + "".join(skips))).hexdigest()
+    return Tree(digest, walk, newest, tuple(files), tuple(skipped))
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")

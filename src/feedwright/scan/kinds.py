@@ -8,8 +8,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import langcodes
-
 from feedwright.scan.report import Report
 from feedwright.types import Severity
 
@@ -124,6 +122,8 @@ def _lang(value: object, lines: dict[str, int], report: Report) -> str | None:
         return None
     text = value.strip() if isinstance(value, str) else ""
     dashed = text.replace("_", "-")
+    import langcodes  # its tables load only for a blog that writes lang:
+
     if _TAG_SHAPE.fullmatch(dashed) and langcodes.tag_is_valid(dashed):
         if dashed != text:
             report.add(

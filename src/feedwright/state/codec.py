@@ -63,7 +63,7 @@ class PlanRecord:
     """What the last complete build published: enough to rebuild a few feeds alone."""
 
     config: str  # digest of the whole config
-    walk: str  # the posts folder's names (see reuse.walk_key)
+    walk: str  # the posts folder's names (see snapshot.Tree.walk)
     latest: dt.datetime | None
     next_future: dt.datetime | None
     summary: Summary
