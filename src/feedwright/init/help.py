@@ -128,6 +128,9 @@ _HELP: dict[str, str] = {
     "redirects.apache": "write .htaccess with RedirectMatch 301 and 410 rules",
     "podcast": "one feed's RSS file as a podcast: {feed: category:NAME, title, owner, artwork, "
     "categories, ...}; docs/podcasts.md has every key (null: none)",
+    "collections": "folders of documents besides the posts, each with its own feed "
+    "(collections/<name>.atom.xml): name -> {folder, permalink, title, description, site_feed, "
+    "formats, limit, content, path}; in Jekyll mode a collection of _config.yml with output: true",
 }
 
 for _family in ("site", "tags", "categories", "authors", "languages"):
