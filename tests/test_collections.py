@@ -212,6 +212,9 @@ def test_config_mistakes_are_named(tmp_path: Path) -> None:
 def test_a_collection_folder_defaults_to_its_name_beside_the_config(tmp_path: Path) -> None:
     config = write_config(tmp_path, tmp_path / "posts", collections={"releases": {}})
     assert load_config(config).collections["releases"].folder == tmp_path / "releases"
+    for folder in ("posts/releases", "out", "."):
+        inside = _config_error(tmp_path, {"releases": {"folder": str(tmp_path / folder)}})
+        assert "overlaps" in inside, folder
 
 
 # -- Jekyll mode ---------------------------------------------------------------------------

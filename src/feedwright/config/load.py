@@ -207,6 +207,19 @@ def check_paths(config: Config, path: Path | None, *, destination: Path | None =
         raise ConfigError(
             path, [f"output: {config.output} overlaps posts: {config.posts}; keep them apart"]
         )
+    for name, spec in config.collections.items():
+        folder = None if spec.folder is None else spec.folder.resolve()
+        if folder is None:
+            continue
+        for what, other in (("output", output), ("posts", posts)):
+            if other == folder or other in folder.parents or folder in other.parents:
+                raise ConfigError(
+                    path,
+                    [
+                        f"collections.{name}.folder: {spec.folder} overlaps {what}: {other}; "
+                        "give the collection a folder of its own"
+                    ],
+                )
     return config
 
 

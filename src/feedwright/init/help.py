@@ -105,7 +105,7 @@ _HELP: dict[str, str] = {
     "discovery.opml": "write feeds.opml",
     "discovery.autodiscovery": "write autodiscovery.html, <link> tags to paste into pages",
     "discovery.autodiscovery_families": "the feeds autodiscovery.html links: site, category, "
-    "tag, author, language, custom",
+    "tag, author, language, custom, collection",
     "discovery.stylesheet": "write feed.xsl and reference it from every Atom and RSS feed",
     "websub": "WebSub hubs, advertised in every feed and pinged after each build",
     "websub.hubs": "hub URLs",
