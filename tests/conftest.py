@@ -252,9 +252,10 @@ def check_json_feed(path: Path) -> Any:
 
 @pytest.fixture
 def sample_copy(tmp_path: Path) -> Path:
-    """A private copy of the sample blog (posts, the podcast's media and config)."""
+    """A private copy of the sample blog (posts, releases, the podcast's media and config)."""
     dest = tmp_path / "blog"
     shutil.copytree(ROOT / "posts", dest / "posts")
     shutil.copytree(ROOT / "assets", dest / "assets")
+    shutil.copytree(ROOT / "releases", dest / "releases")  # the releases collection
     shutil.copy(ROOT / "config.yaml", dest / "config.yaml")
     return dest

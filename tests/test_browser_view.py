@@ -159,6 +159,7 @@ def test_a_feed_without_a_description_prints_its_title_once(tmp_path: Path) -> N
     (tmp_path / "config.yaml").write_text(text.replace(described, ""), "utf-8")
     (tmp_path / "posts").symlink_to(root / "posts")
     (tmp_path / "assets").symlink_to(root / "assets")  # the podcast's media
+    (tmp_path / "releases").symlink_to(root / "releases")  # the releases collection
     out = tmp_path / "out"
     args = ["build", "-q", "-c", "config.yaml", "--output", out, "--state", tmp_path / "state"]
     build = run_cli(*args, cwd=tmp_path)

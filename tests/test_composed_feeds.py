@@ -314,3 +314,39 @@ def test_a_custom_feed_over_the_kubevirt_blog(tmp_path: Path) -> None:
     report = cli("check", "-c", config, "--format", "json", "--now", FIXED_NOW)
     codes = {f["code"] for f in json.loads(report.stdout)["findings"]}
     assert not codes & {"unknown-query-name", "custom-feed-empty"}
+
+
+def test_the_kubevirt_site_feed_leaves_out_what_its_filters_name(tmp_path: Path) -> None:
+    """The real kubevirt.io blog with its weekly updates (a category) and its lab posts (a
+    tag) left out of the site feed: they are missing from it and its archives, and still
+    in their own category and tag feeds."""
+    posts = tmp_path / "posts"
+    shutil.copytree(need_corpus(), posts)
+    config = write_config(
+        tmp_path,
+        posts,
+        limit=1000,  # every post, so that what is missing was filtered, not cut
+        archives={"enabled": True},
+        feeds={
+            "site": {"exclude_categories": ["Updates"], "exclude_tags": ["lab"]},
+            "custom": {"everything": {}},  # no query: every post
+        },
+    )
+    result = cli("build", "-c", config, "--now", FIXED_NOW)
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "out"
+
+    def ids(name: str) -> set[str]:
+        doc = feedparser.parse((out / name).read_bytes())
+        assert not doc.bozo, name
+        return {e.id for e in doc.entries}
+
+    site = ids("atom.xml")
+    updates = ids("categories/updates.atom.xml")  # "This Week in KubeVirt"
+    lab = ids("tags/lab.atom.xml")
+    assert len(updates) >= 20 and len(lab) >= 3
+    assert not site & updates and not site & lab
+    assert site == ids("custom/everything.atom.xml") - updates - lab
+    years = [ids(f"archive/{path.name}") for path in (out / "archive").glob("*.xml")]
+    assert set().union(*years) == site  # the archives are the site feed's history
+    check_feeds([out / "atom.xml", out / "categories/updates.atom.xml", out / "tags/lab.atom.xml"])

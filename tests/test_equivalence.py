@@ -106,6 +106,7 @@ def blog(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     if request.param == "sample":
         shutil.copytree(ROOT / "posts", folder / "posts")
         shutil.copytree(ROOT / "assets", folder / "assets")  # the podcast's media
+        shutil.copytree(ROOT / "releases", folder / "releases")  # the releases collection
         shutil.copy(ROOT / "config.yaml", folder / "config.yaml")
         text = (folder / "config.yaml").read_text().replace("output: feeds", "output: out")
         (folder / "config.yaml").write_text(text)

@@ -165,6 +165,7 @@ def old_and_new(
     blog = top / "blog"
     shutil.copytree(ROOT / "posts", blog / "posts")
     shutil.copytree(ROOT / "assets", blog / "assets")  # the podcast's media and artwork
+    shutil.copytree(ROOT / "releases", blog / "releases")  # the releases collection
     shutil.copy(ROOT / "config.yaml", blog / "config.yaml")
     config = blog / "config.yaml"
     _bulk(blog / "posts", 400, "Old")

@@ -85,6 +85,7 @@ class Site:
 def _copy_sample(dest: Path) -> Path:
     shutil.copytree(ROOT / "posts", dest / "posts")
     shutil.copytree(ROOT / "assets", dest / "assets")  # the podcast's media
+    shutil.copytree(ROOT / "releases", dest / "releases")  # the releases collection
     shutil.copy(ROOT / "config.yaml", dest / "config.yaml")
     return dest / "config.yaml"
 

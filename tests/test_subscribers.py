@@ -109,10 +109,11 @@ def test_autodiscovery_links_are_absolute_distinct_and_site_first(built: Path) -
     assert len(titles) == len(set(titles))
     types = {link.get("type") for link in links}
     assert types == {"application/atom+xml", "application/rss+xml", "application/feed+json"}
-    # the site feed and the category feeds: every page's <head> carries these links, and a
-    # blog can have hundreds of tag feeds (a tag page links its own)
+    # the site feed, the category feeds and the collections': every page's <head> carries
+    # these links, and a blog can have hundreds of tag feeds (a tag page links its own)
     listed = {local(link.get("href")) for link in links}
-    expected = {f for f in feeds_in(built) if "/" not in f or f.startswith("categories/")}
+    linked = ("categories/", "collections/")
+    expected = {f for f in feeds_in(built) if "/" not in f or f.startswith(linked)}
     assert listed == expected and any(f.startswith("categories/") for f in listed)
 
 

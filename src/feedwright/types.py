@@ -83,6 +83,7 @@ class Post:
     redirect_to: str | None = None  # an absolute http(s) URL the post's page sends readers to
     external_url: str | None = None  # a link post's subject ('link:' or 'external_url:')
     lang: str | None = None  # a language tag (BCP 47), when the post's differs from the site's
+    collection: str | None = None  # the collection of a document that is not a post
 
     @property
     def body_missing(self) -> bool:
@@ -121,8 +122,10 @@ class Term:
 
 @dataclass(frozen=True, slots=True)
 class Index:
-    """``posts`` are every post (as ``site.posts`` lists them); ``feed_posts`` those that
-    feeds may hold (not hidden). Years, tags and categories are of the feed posts."""
+    """``posts`` are every post (as ``site.posts`` lists them) and every document of a
+    collection; ``feed_posts`` those that the site feed and the other feeds of posts may
+    hold (not hidden; a collection's documents only with its ``site_feed: true``). Years,
+    tags and categories are of the feed posts."""
 
     posts: tuple[Post, ...]  # newest first
     by_year: dict[int, tuple[Post, ...]]
@@ -133,6 +136,8 @@ class Index:
     feed_posts: tuple[Post, ...]  # newest first
     authors: tuple[Term, ...] = ()  # when feeds.authors is enabled
     languages: tuple[Term, ...] = ()  # when feeds.languages is enabled
+    collections: Mapping[str, tuple[Post, ...]] = field(default_factory=dict)
+    """Each configured collection's documents that feeds may hold, newest first."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ The models live in :mod:`feedwright.config.model`, the value checks they use in
 :mod:`feedwright.config.values` and the reading in :mod:`feedwright.config.load`.
 """
 
+from feedwright.config.collections import CollectionConfig
 from feedwright.config.describe import describe
 from feedwright.config.families import (
     AuthorFeedConfig,
@@ -63,6 +64,7 @@ __all__ = [
     "AuthorConfig",
     "AuthorFeedConfig",
     "CategoryFeedConfig",
+    "CollectionConfig",
     "Config",
     "ContentMode",
     "CustomFeedConfig",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from typing import ClassVar
 
 from pydantic import Field, field_validator
 
@@ -88,18 +89,15 @@ class LanguageFeedConfig(FamilyConfig):
         return check_path_template(value, "languages", needs_slug=True)
 
 
-class CustomFeedConfig(ExcludeFilter):
-    """A feed of the posts that match a query. Every list that is not empty must match:
-    ``any_tags`` one of its tags, ``all_tags`` each of them, ``categories``, ``authors``
-    and ``languages`` one of theirs; posts in ``exclude_*`` are left out."""
+class FeedFiles(StrictModel):
+    """What a named feed (a custom feed, a collection's) says of its files and entries:
+    its title, formats, limit, content, and where its files go (``<folder>/<name>`` by
+    default, ``FOLDER`` being the family's)."""
+
+    FOLDER: ClassVar[str] = "custom"
 
     title: str | None = None
     description: str | None = None
-    any_tags: list[str] = Field(default_factory=list)
-    all_tags: list[str] = Field(default_factory=list)
-    categories: list[str] = Field(default_factory=list)
-    authors: list[str] = Field(default_factory=list)
-    languages: list[str] = Field(default_factory=list)
     formats: list[FeedFormat] | None = None
     limit: int | None = Field(default=None, ge=1, le=10000)
     content: ContentMode | None = None
@@ -107,11 +105,6 @@ class CustomFeedConfig(ExcludeFilter):
     atom: str | None = None
     rss: str | None = None
     json_: str | None = Field(default=None, alias="json")
-
-    @field_validator("any_tags", "all_tags", "categories", "authors", "languages")
-    @classmethod
-    def _queries(cls, value: list[str]) -> list[str]:
-        return _names(value)
 
     @field_validator("formats")
     @classmethod
@@ -133,30 +126,54 @@ class CustomFeedConfig(ExcludeFilter):
                 "(releases gives releases.atom.xml, releases.rss.xml, releases.json); "
                 f"got {value!r}"
             )
-        check_path_template(value + FORMAT_SUFFIX[FeedFormat.ATOM], "custom", needs_slug=False)
+        check_path_template(value + FORMAT_SUFFIX[FeedFormat.ATOM], cls.FOLDER, needs_slug=False)
         return value
 
     @field_validator("atom", "rss", "json_")
     @classmethod
     def _paths(cls, value: str | None) -> str | None:
         if value is None or "{" not in value:
-            return None if value is None else check_path_template(value, "custom", False)
-        raise ValueError(f"a custom feed's path is one file, with no placeholder; got {value!r}")
+            return None if value is None else check_path_template(value, cls.FOLDER, False)
+        raise ValueError(
+            f"a {cls.FOLDER} feed's path is one file, with no placeholder; got {value!r}"
+        )
 
     def paths(self, name: str, formats: list[FeedFormat]) -> dict[FeedFormat, str]:
         """Where each format of the feed called ``name`` is written."""
-        stem = self.path if self.path is not None else f"custom/{name}"
+        stem = self.path if self.path is not None else f"{self.FOLDER}/{name}"
         given = {FeedFormat.ATOM: self.atom, FeedFormat.RSS: self.rss, FeedFormat.JSON: self.json_}
         chosen = self.formats if self.formats is not None else formats
         return {fmt: given[fmt] or stem + FORMAT_SUFFIX[fmt] for fmt in chosen}
 
 
-def check_custom(value: dict[str, CustomFeedConfig]) -> dict[str, CustomFeedConfig]:
-    """``feeds.custom``: names that are safe as file names and as keys."""
+class CustomFeedConfig(FeedFiles, ExcludeFilter):
+    """A feed of the posts that match a query. Every list that is not empty must match:
+    ``any_tags`` one of its tags, ``all_tags`` each of them, ``categories``, ``authors``
+    and ``languages`` one of theirs; posts in ``exclude_*`` are left out."""
+
+    any_tags: list[str] = Field(default_factory=list)
+    all_tags: list[str] = Field(default_factory=list)
+    categories: list[str] = Field(default_factory=list)
+    authors: list[str] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=list)
+
+    @field_validator("any_tags", "all_tags", "categories", "authors", "languages")
+    @classmethod
+    def _queries(cls, value: list[str]) -> list[str]:
+        return _names(value)
+
+
+def check_names(value: dict[str, object], what: str) -> None:
+    """Names that are safe as file names and as keys."""
     for name in value:
         if not _NAME.fullmatch(name):
             raise ValueError(
-                f"custom feed name {name!r}: use lowercase letters, digits, '-' and '_' "
+                f"{what} name {name!r}: use lowercase letters, digits, '-' and '_' "
                 "(at most 80), starting and ending with a letter or digit, such as releases"
             )
+
+
+def check_custom(value: dict[str, CustomFeedConfig]) -> dict[str, CustomFeedConfig]:
+    """``feeds.custom``: names that are safe as file names and as keys."""
+    check_names(dict(value), "custom feed")
     return value

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from feedwright.config.base import did_you_mean, known_keys
+from feedwright.config.collections import jekyll_collection_errors
 from feedwright.config.jekyll import jekyll_layer, open_site
 from feedwright.config.model import Config
 from feedwright.config.published import derived_feeds_url
@@ -115,6 +116,7 @@ def load_config(path: Path, overrides: Mapping[str, object] | None = None) -> Co
     merged: dict[str, object] = {}
     jekyll_file: Path | None = None
     destination: Path | None = None
+    site = None
     folder = above.get("jekyll", data.get("jekyll"))
     if isinstance(folder, str | Path) and str(folder):
         try:
@@ -128,6 +130,10 @@ def load_config(path: Path, overrides: Mapping[str, object] | None = None) -> Co
     merged = merge_layer(merged, data, Source.CONFIG, origins)
     merged = merge_layer(merged, above, Source.OVERRIDE, origins)
     config = config_from_mapping(merged, path, origins=origins, jekyll_file=jekyll_file)
+    if site is not None:
+        errors = jekyll_collection_errors(config.collections, site)
+        if errors:
+            raise ConfigError(path, errors)
 
     def resolve(value: Path | None) -> Path | None:
         return None if value is None else _resolve(base, value)
@@ -141,6 +147,14 @@ def load_config(path: Path, overrides: Mapping[str, object] | None = None) -> Co
             "site_folder": resolve(config.site_folder),
             "jekyll": resolve(config.jekyll),
             "includes": resolve(config.includes),
+            "collections": {
+                name: spec.model_copy(
+                    update={"folder": _resolve(base, spec.folder or Path(name))}
+                    if site is None
+                    else {}
+                )
+                for name, spec in config.collections.items()
+            },
         }
     )
     checked = check_paths(resolved, path, destination=destination)
@@ -193,6 +207,19 @@ def check_paths(config: Config, path: Path | None, *, destination: Path | None =
         raise ConfigError(
             path, [f"output: {config.output} overlaps posts: {config.posts}; keep them apart"]
         )
+    for name, spec in config.collections.items():
+        folder = None if spec.folder is None else spec.folder.resolve()
+        if folder is None:
+            continue
+        for what, other in (("output", output), ("posts", posts)):
+            if other == folder or other in folder.parents or folder in other.parents:
+                raise ConfigError(
+                    path,
+                    [
+                        f"collections.{name}.folder: {spec.folder} overlaps {what}: {other}; "
+                        "give the collection a folder of its own"
+                    ],
+                )
     return config
 
 

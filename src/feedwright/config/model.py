@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from feedwright.config.base import StrictModel
+from feedwright.config.collections import CollectionConfig, check_collections
 from feedwright.config.families import (
     AuthorFeedConfig,
     ContentMode,
@@ -194,12 +195,13 @@ class LiquidConfig(StrictModel):
 
 
 SLUG_FAMILIES = ("tags", "categories", "authors", "languages")  # feeds.<family>: one per slug
+FIXED_KEYS = ("feeds.site.", "feeds.custom.", "collections.")  # one file per format
 
 
 def _template_kind(key: str) -> str:
     if key == "archives.path":
         return "year"
-    return "fixed" if key.startswith(("feeds.site.", "feeds.custom.")) else "slug"
+    return "fixed" if key.startswith(FIXED_KEYS) else "slug"
 
 
 class Config(StrictModel):
@@ -256,6 +258,10 @@ class Config(StrictModel):
     redirects: RedirectsConfig = RedirectsConfig()
     podcast: PodcastConfig | None = None
     """A feed whose RSS file is a podcast (see docs/podcasts.md)."""
+    collections: Annotated[dict[str, CollectionConfig], AfterValidator(check_collections)] = Field(
+        default_factory=dict
+    )
+    """Folders of documents besides the posts, each with a feed (see docs/feeds.md)."""
 
     @field_validator("posts", "output", "state", "source", "site_folder", "jekyll", "includes")
     @classmethod
@@ -278,6 +284,9 @@ class Config(StrictModel):
         for name, custom in self.feeds.custom.items():
             for fmt, path in custom.paths(name, self.formats).items():
                 out[f"feeds.custom.{name}.{fmt.value}"] = path
+        for name, collection in self.collections.items():
+            for fmt, path in collection.paths(name, self.formats).items():
+                out[f"collections.{name}.{fmt.value}"] = path
         if self.archives.enabled and FeedFormat.ATOM in self.formats:
             out["archives.path"] = self.archives.path
         return out

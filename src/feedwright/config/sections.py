@@ -36,11 +36,11 @@ class ArchivesConfig(StrictModel):
         ).replace("{slug}", "{year}")
 
 
-Family = Literal["site", "category", "tag", "author", "language", "custom"]
+Family = Literal["site", "category", "tag", "author", "language", "custom", "collection"]
 
 
 def _site_and_categories() -> list[Family]:
-    return ["site", "category"]
+    return ["site", "category", "collection"]
 
 
 class DiscoveryConfig(StrictModel):

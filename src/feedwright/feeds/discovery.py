@@ -26,6 +26,7 @@ AUTODISCOVERY = "autodiscovery.html"
 _SECTIONS = (
     ("site", "The whole site", "Every new post."),
     ("custom", "Selected feeds", "Posts chosen for one subject."),
+    ("collection", "Collections", "The documents of one collection, such as release notes."),
     ("tag", "By tag", "Only the posts with one tag."),
     ("category", "By category", "Only the posts in one category."),
     ("author", "By author", "Only the posts of one author."),

@@ -16,7 +16,8 @@ class FeedPlan:
     """One feed to write: its posts (newest first, cut at the family's limit) and the
     output path of each format."""
 
-    family: str  # "site", "tag", "category", "author", "language", "custom" or "archive"
+    family: str  # "site", "tag", "category", "author", "language", "custom", "collection"
+    # or "archive"
     key: str
     title: str
     subtitle: str
@@ -116,6 +117,23 @@ def plan_feeds(index: Index, config: Config) -> list[FeedPlan]:
                 label=spec.title or name,
             )
         )
+    for name, collected in config.collections.items():
+        posts = index.collections.get(name, ())
+        limit = collected.limit if collected.limit is not None else config.limit
+        plans.append(
+            FeedPlan(
+                "collection",
+                name,
+                collected.title or f"{site.title}: {name}",
+                site.description if collected.description is None else collected.description,
+                collected.paths(name, config.formats),
+                posts[:limit],
+                collected.content if collected.content is not None else config.content,
+                complete=len(posts) <= limit,
+                total=len(posts),
+                label=collected.title or name,
+            )
+        )
     # RFC 5005 archives: every post of a publication year in one Atom document. Each
     # links only to the older one (never to a newer year), so a new post changes the
     # newest year's archive alone.
@@ -188,6 +206,7 @@ def describe(plan: FeedPlan, fmt: FeedFormat | None = None) -> str:
         "author": f"the author feed {plan.label!r}",
         "language": f"the language feed {plan.label!r}",
         "custom": f"the custom feed {plan.key!r}",
+        "collection": f"the feed of the collection {plan.key!r}",
     }.get(plan.family, f"the {plan.family} feed {plan.label!r}")
     return name if fmt is None else f"{name} ({fmt.value})"
 

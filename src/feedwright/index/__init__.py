@@ -101,6 +101,8 @@ def _moved_off_site_file(kind: str, label: str, slug: Slug, taken: Taken) -> Dia
         owner = "the site feed"
     elif taken.owner.startswith("feeds.custom."):
         owner = f"the custom feed {taken.owner.split('.')[2]!r}"
+    elif taken.owner.startswith("collections."):
+        owner = f"the feed of the collection {taken.owner.split('.')[1]!r}"
     return Diagnostic(
         Severity.WARNING,
         f"{kind}-slug-moved",
@@ -137,7 +139,14 @@ def build_index(posts: Iterable[Post], config: Config) -> Index:
     every = tuple(kept)
     # A hidden post keeps its URL (no other post may take it) and stays in site.posts,
     # but no feed holds it: years, tags and categories are of the others.
-    ordered = tuple(post for post in every if not post.hidden)
+    shown = tuple(post for post in every if not post.hidden)
+    # A collection's documents are in its own feed, and in the others only when the
+    # collection is in the site feed.
+    in_site = {name for name, spec in config.collections.items() if spec.site_feed}
+    ordered = tuple(p for p in shown if p.collection is None or p.collection in in_site)
+    collections = {
+        name: tuple(p for p in shown if p.collection == name) for name in config.collections
+    }
 
     by_year: dict[int, list[Post]] = defaultdict(list)
     for post in ordered:
@@ -211,4 +220,5 @@ def build_index(posts: Iterable[Post], config: Config) -> Index:
         tag_of=tag_of,
         diagnostics=tuple(diagnostics),
         feed_posts=ordered,
+        collections=collections,
     )

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from itertools import count
 
 from feedwright.config import Config
+from feedwright.config.model import FIXED_KEYS
 from feedwright.index.terms import short_hash, slug_for
 
 
@@ -56,11 +57,7 @@ class Reserved:
         own = tuple(
             (key, value) for key, value in templates.items() if key.startswith(f"feeds.{family}.")
         )
-        fixed = {
-            _fold(v): k
-            for k, v in templates.items()
-            if k.startswith(("feeds.site.", "feeds.custom."))
-        }
+        fixed = {_fold(v): k for k, v in templates.items() if k.startswith(FIXED_KEYS)}
         archive = None
         if "archives.path" in templates:
             parts = _fold(templates["archives.path"]).split("{year}")

@@ -105,7 +105,7 @@ _HELP: dict[str, str] = {
     "discovery.opml": "write feeds.opml",
     "discovery.autodiscovery": "write autodiscovery.html, <link> tags to paste into pages",
     "discovery.autodiscovery_families": "the feeds autodiscovery.html links: site, category, "
-    "tag, author, language, custom",
+    "tag, author, language, custom, collection",
     "discovery.stylesheet": "write feed.xsl and reference it from every Atom and RSS feed",
     "websub": "WebSub hubs, advertised in every feed and pinged after each build",
     "websub.hubs": "hub URLs",
@@ -128,6 +128,9 @@ _HELP: dict[str, str] = {
     "redirects.apache": "write .htaccess with RedirectMatch 301 and 410 rules",
     "podcast": "one feed's RSS file as a podcast: {feed: category:NAME, title, owner, artwork, "
     "categories, ...}; docs/podcasts.md has every key (null: none)",
+    "collections": "folders of documents besides the posts, each with its own feed "
+    "(collections/<name>.atom.xml): name -> {folder, permalink, title, description, site_feed, "
+    "formats, limit, content, path}; in Jekyll mode a collection of _config.yml with output: true",
 }
 
 for _family in ("site", "tags", "categories", "authors", "languages"):

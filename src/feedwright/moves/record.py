@@ -21,7 +21,7 @@ from feedwright.publish import atomic_write, plain_relpath
 MOVES_FILE = "moves.json"
 MOVES_VERSION = 1
 # archives come and go with the years
-TRACKED = frozenset({"site", "tag", "category", "author", "language", "custom"})
+TRACKED = frozenset({"site", "tag", "category", "author", "language", "custom", "collection"})
 CONFIGURED = "config"  # the family of an ended path that only ``moved:`` names
 _MAX_HOPS = 16
 

@@ -114,7 +114,8 @@ class SiteSetup:
             ]
         )
         root = config.site.url.rstrip("/")
-        entries = [post_entry(p, root) for p in (posts or ())]
+        # site.posts lists the posts; a collection's documents are not among them.
+        entries = [post_entry(p, root) for p in (posts or ()) if p.collection is None]
         entries.sort(key=lambda e: e["date"] if isinstance(e["date"], dt.datetime) else 0)
         entries.reverse()  # newest first, as Jekyll lists them
         tags: dict[str, list[dict[str, object]]] = {}

@@ -52,7 +52,9 @@ ParseMany = Callable[[Scanner, list[ParseItem]], Iterable[ParseResult]]
 
 def parse_one(scanner: Scanner, item: ParseItem) -> ParseResult:
     checked = time.time_ns()
-    data = read_limited(item.path, scanner.config.limits.post_size, posts_root(scanner.config))
+    data = read_limited(
+        item.path, scanner.config.limits.post_size, scanner.rules.read_root(item.path)
+    )
     if isinstance(data, FileOutcome):
         return ParseResult(None, checked, scanner.read(item.path, item.rel), None)
     digest = hashlib.sha256(data).hexdigest()

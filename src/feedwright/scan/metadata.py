@@ -13,7 +13,7 @@ from pathlib import Path
 from feedwright.config import Config
 from feedwright.config.values import plain
 from feedwright.errors import FeedwrightError
-from feedwright.scan import site_post
+from feedwright.scan import documents, site_post
 from feedwright.scan.fields import (
     clean,
     read_authors,
@@ -37,18 +37,20 @@ from feedwright.scan.kinds import read_kind
 from feedwright.scan.permalink import titleize_slug
 from feedwright.scan.post_dates import resolve_publication_date, resolve_updated
 from feedwright.scan.report import PostError, Report
-from feedwright.scan.sources import find_post_files, post_rules, posts_root
+from feedwright.scan.sources import find_post_files, post_rules
 from feedwright.scan.walk import FileOutcome, read_limited
 from feedwright.text import first_illegal_line, strip_xml_illegal
 from feedwright.types import Diagnostic, Post, ScanResult, Severity, Skipped
 
 
 class _Excluded(FeedwrightError):
-    """A post that asks not to be published (``published: false``, ``draft: true``)."""
+    """A post that asks not to be published (``published: false``, ``draft: true``), or a
+    collection's document that cannot be in a feed (a warning, with a hint)."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, hint: str | None = None):
         super().__init__(reason)
         self.reason = reason
+        self.hint = hint
 
 
 # Outcomes for a batch of (path, relative path) items, in order: a cache, a process pool.
@@ -74,7 +76,12 @@ class Scanner:
             report.add(Severity.ERROR, exc.code, f"skipped: {exc.message}", exc.line, exc.hint)
             skipped = Skipped(rel, exc.message, True)
         except _Excluded as exc:
-            report.add(Severity.NOTE, "excluded", f"not published: {exc.reason}")
+            if exc.hint is None:
+                report.add(Severity.NOTE, "excluded", f"not published: {exc.reason}")
+            else:
+                report.add(
+                    Severity.WARNING, "excluded", f"not in the feeds: {exc.reason}", None, exc.hint
+                )
             skipped = Skipped(rel, exc.reason, False)
         except Exception as exc:  # a bad post must never stop the build
             report.add(
@@ -91,7 +98,7 @@ class Scanner:
         """A post's body and its sha256, as :meth:`read` makes them, without parsing the
         front matter; None when the file cannot give one. Callers compare the hash with
         the one the scan recorded."""
-        data = read_limited(path, self.config.limits.post_size, posts_root(self.config))
+        data = read_limited(path, self.config.limits.post_size, self.rules.read_root(path))
         if isinstance(data, FileOutcome):
             return None
         try:
@@ -109,7 +116,7 @@ class Scanner:
 
     def read(self, path: Path, rel: str) -> FileOutcome:
         """Read and scan one file (``rel``: its path in the posts folder)."""
-        data = read_limited(path, self.config.limits.post_size, posts_root(self.config))
+        data = read_limited(path, self.config.limits.post_size, self.rules.read_root(path))
         if isinstance(data, FileOutcome):
             return data.named(rel)
         return self.outcome(path, rel, data)
@@ -161,7 +168,8 @@ class Scanner:
     # -- one file ---------------------------------------------------------------------
     def scan_file(self, path: Path, rel: str, report: Report, data: bytes) -> Post:
         rules = self.rules
-        name = site_post.file_name(rel)
+        source = rules.collection_of(rel)
+        name = site_post.file_name(rel) if source is None else documents.file_name(rel)
         slug = name.slug
         try:
             text = decode(data)
@@ -184,6 +192,8 @@ class Scanner:
             )
         text = repair_mojibake(text, self.config.repair.mojibake, report)
         fm = split_front_matter(text)
+        if fm is None and source is not None:
+            raise _Excluded("no front matter: Jekyll copies it as a file of the collection")
         if fm is None:
             fm = FrontMatter({}, {}, text, 1)
             if not text.strip():
@@ -205,7 +215,17 @@ class Scanner:
                 )
         lines = fm.key_lines
         warn_unknown_keys(fm.data, lines, report)
-        meta = site_post.with_defaults(rules, rel, fm.data)
+        if source is None:
+            meta = site_post.with_defaults(rules, rel, fm.data)
+        else:
+            meta = documents.with_defaults(rules, source, rel, fm.data)
+            if meta.get("date") is None and not name.date:
+                raise _Excluded(
+                    "no date: a collection's document needs one to be an entry (Jekyll would "
+                    "date it at each build, making it new in every feed each time)",
+                    "add date: 2024-06-28 to its front matter, or start its file name with "
+                    "the date",
+                )
         shown = meta.get("published", True)
         if not ruby_truthy(shown):
             if not rules.unpublished:
@@ -276,7 +296,9 @@ class Scanner:
                 "use fewer tags, or raise limits.tags_per_post",
             )
             tags = tags[:limit]
-        if rules.site is None:
+        if source is not None:
+            categories = documents.categories(rules, source, rel, meta, lines, report)
+        elif rules.site is None:
             categories = read_categories(meta, lines, report)
         else:
             categories = site_post.site_categories(rules, rel, fm.data)
@@ -284,7 +306,14 @@ class Scanner:
         slug_override = meta.get("slug")
         if slug_override is not None and str(slug_override).strip():
             slug = str(slug_override).strip()
-        url_path = site_post.url_path(rules, rel, meta, lines, name, site_date, slug, categories)
+        if source is None:
+            url_path = site_post.url_path(
+                rules, rel, meta, lines, name, site_date, slug, categories
+            )
+        else:
+            url_path = documents.url_path(
+                rules, source, rel, meta, lines, name, site_date, slug, categories
+            )
         url_path = clean(url_path, "permalink", lines, report)  # a URL XML can hold
         url = self.config.site.url.rstrip("/") + self.config.site.baseurl + url_path
 
@@ -329,4 +358,5 @@ class Scanner:
             redirect_to=kind.redirect_to,
             external_url=kind.external_url,
             lang=kind.lang,
+            collection=None if source is None else source.name,
         )

@@ -7,16 +7,30 @@ from __future__ import annotations
 import functools
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from feedwright.config import Config
+from feedwright.config.collections import DEFAULT_PERMALINK, add_permalink_suffix
 from feedwright.config.jekyll_site import JekyllSite, read_site
 from feedwright.scan.jekyll_find import post_paths
 from feedwright.scan.walk import walk_posts
 from feedwright.types import Diagnostic, Severity, Skipped
 
 Found = tuple[list[tuple[str, str]], list[Skipped], list[Diagnostic]]
+
+
+@dataclass(frozen=True)
+class CollectionSource:
+    """Where one collection's documents are, and how their URLs are made."""
+
+    name: str
+    folder: Path
+    prefix: str
+    """Its documents' paths start with it (``_releases``, or ``../releases`` next to the
+    posts folder): the folder relative to the posts root, as Jekyll's
+    ``collection.relative_directory``."""
+    permalink: str
 
 
 @dataclass(frozen=True)
@@ -33,6 +47,47 @@ class PostRules:
     drafts: bool
     unpublished: bool
     future: bool
+    collections: tuple[CollectionSource, ...] = ()
+
+    def collection_of(self, rel: str) -> CollectionSource | None:
+        """The collection the document at ``rel`` belongs to (None for a post)."""
+        for source in self.collections:
+            if rel.startswith(source.prefix + "/"):
+                return source
+        return None
+
+    def read_root(self, path: Path) -> Path:
+        """The folder the file at ``path`` must not leave through a symlink: its
+        collection's folder, or the posts root."""
+        where = os.path.normpath(path)
+        for source in self.collections:
+            if where.startswith(os.path.normpath(source.folder) + os.sep):
+                return source.folder
+        return self.root
+
+
+def collection_sources(config: Config, site: JekyllSite | None) -> tuple[CollectionSource, ...]:
+    """The configured collections: plain folders, or the Jekyll site's (whose folder is
+    ``<collections_dir>/_<name>`` and whose permalink is the collection's, else
+    ``/:collection/:path`` with the ending of the site's permalink style)."""
+    out: list[CollectionSource] = []
+    for name, spec in config.collections.items():
+        if site is None:
+            folder = spec.folder if spec.folder is not None else Path(name)
+            prefix = os.path.relpath(folder, config.posts).replace(os.sep, "/")
+            permalink = spec.permalink or DEFAULT_PERMALINK
+        else:
+            prefix = "/".join(p for p in (site.collections_dir.strip("/"), f"_{name}") if p)
+            folder = site.source / prefix
+            meta = site.collections.get(name, {})
+            given = meta.get("permalink")
+            permalink = (
+                given
+                if isinstance(given, str) and given
+                else add_permalink_suffix("/:collection/:path", site.permalink_style)
+            )
+        out.append(CollectionSource(name, folder, prefix, permalink))
+    return tuple(out)
 
 
 @functools.lru_cache(maxsize=8)
@@ -70,6 +125,7 @@ def post_rules(config: Config) -> PostRules:
         config.drafts,
         config.unpublished,
         config.future,
+        collection_sources(config, site),
     )
 
 
@@ -88,7 +144,26 @@ def find_post_files(config: Config) -> Found:
     plus what was passed over and why."""
     rules = post_rules(config)
     if rules.site is None:
-        return walk_posts(rules.root, (*rules.markdown_ext, ".html"), drafts=rules.drafts)
+        found, skipped, diags = walk_posts(
+            rules.root, (*rules.markdown_ext, ".html"), drafts=rules.drafts
+        )
+    else:
+        found, skipped, diags = _site_post_files(rules)
+    for source in rules.collections:
+        if not source.folder.is_dir():
+            reason = f"collection {source.name!r}: folder {source.prefix} does not exist"
+            skipped.append(Skipped(source.prefix + "/", reason, False))
+            diags.append(Diagnostic(Severity.WARNING, "collection-missing", reason, ""))
+            continue
+        docs = walk_posts(source.folder, (*rules.markdown_ext, ".html"), drafts=False)
+        found += [(f"{source.prefix}/{rel}", full) for rel, full in docs[0]]
+        skipped += [Skipped(f"{source.prefix}/{s.relpath}", s.reason, s.error) for s in docs[1]]
+        diags += [replace(d, path=f"{source.prefix}/{d.path}") for d in docs[2]]
+    return found, skipped, diags
+
+
+def _site_post_files(rules: PostRules) -> Found:
+    assert rules.site is not None
     found: list[tuple[str, str]] = []
     skipped: list[Skipped] = []
     diags: list[Diagnostic] = []
@@ -136,4 +211,5 @@ def rules_key(config: Config) -> str:
     parts: list[object] = [str(rules.root), site, rules.markdown_ext, rules.permalink]
     parts += [rules.timezone]
     parts += [rules.drafts, rules.unpublished]
+    parts += [[c.name, str(c.folder), c.prefix, c.permalink] for c in rules.collections]
     return json.dumps(parts, sort_keys=True, default=str)

@@ -80,7 +80,7 @@ _DATES = {"file_date": dt.date, "site_date": dt.datetime, "published": dt.dateti
 _DATES["updated"] = dt.datetime
 # Fields newer than some stored records, and the value an old record stands for.
 _ADDED: dict[str, Any] = {"front_matter": {}, "markup": Markup.MARKDOWN.value, "hidden": False}
-_ADDED |= {"redirect_to": None, "external_url": None, "lang": None}
+_ADDED |= {"redirect_to": None, "external_url": None, "lang": None, "collection": None}
 
 
 def _post_obj(post: Post, body: bool) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from feedwright.state.store import FileRecord, OutputPrint, Store, unwritable
 from feedwright.types import Post, RenderValue
 
 CACHE_FILE = "cache.sqlite"
-SCHEMA = 8
+SCHEMA = 9
 APP_ID = "feedwright-cache"
 
 _TABLES = """
