@@ -8,10 +8,12 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 import pytest
 
+from feedwright.guard import Budget, guarded_map
 from feedwright.parallel import Team, WorkerError
 
 
@@ -150,3 +152,22 @@ def test_one_map_at_a_time() -> None:
             next(team.map(_identity, None, list(range(100)), chunk=4))
         first.close()
         assert list(team.map(_identity, None, list(range(100)), chunk=4)) == list(range(100))
+
+
+def _locked(context: tuple[threading.Lock, int], item: int) -> tuple[int, int]:
+    with context[0]:
+        return item + context[1], os.getpid()
+
+
+def test_helpers_forked_for_a_guarded_map_start_with_its_context() -> None:
+    # A quick build's render helper is forked when the build needs it: the context (every
+    # post's link) comes with the fork instead of being pickled and sent. A lock cannot
+    # be pickled, so this map only works if nothing was sent.
+    with Team(2) as team:
+        context = (threading.Lock(), 10)
+        outcomes = list(guarded_map(team, _locked, context, [1, 2, 3], Budget(30)))
+        assert [o.value[0] for o in outcomes if o.value] == [11, 12, 13]
+        assert all(o.value[1] != os.getpid() for o in outcomes if o.value)
+        # The same helpers in a later map are sent its context, as before.
+        later = list(guarded_map(team, _square_and_pid, 1, [4], Budget(30)))
+        assert later[0].value is not None and later[0].value[0] == 17

@@ -139,11 +139,13 @@ class _GuardedRun:
         self.todo = collections.deque(range(len(items)))
         self.done: dict[int, Guarded[Any]] = {}
         self.assigned: dict[Worker, list[int]] = {}
+        team.share(self.call, func, context)  # helpers forked for this call inherit it
         for worker in team.workers(min(team.jobs, len(items))):
             self._adopt(worker)
 
     def _adopt(self, worker: Worker) -> None:
-        worker.outbox.put(("context", self.call, (self.func, self.context)))
+        if worker.preloaded != self.call:
+            worker.outbox.put(("context", self.call, (self.func, self.context)))
         self.assigned[worker] = []
 
     def _hand_out(self) -> None:
@@ -212,12 +214,15 @@ class _GuardedRun:
     def results(self) -> Iterator[Guarded[Any]]:
         total = len(self.items)
         emitted = 0
-        while emitted < total:
-            while emitted in self.done:
-                yield self.done.pop(emitted)
-                emitted += 1
-                if self.progress is not None:
-                    self.progress(emitted, total)
-            if emitted < total:
-                self._hand_out()
-                self._watch()
+        try:
+            while emitted < total:
+                while emitted in self.done:
+                    yield self.done.pop(emitted)
+                    emitted += 1
+                    if self.progress is not None:
+                        self.progress(emitted, total)
+                if emitted < total:
+                    self._hand_out()
+                    self._watch()
+        finally:
+            self.team.share(self.call, None, None)  # let the context go

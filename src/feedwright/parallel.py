@@ -55,9 +55,14 @@ def _widen(conn: Connection) -> None:
 
 
 def _helper_main(
-    tasks: Connection, results: Connection, inherited: list[Connection], state: Any
+    tasks: Connection,
+    results: Connection,
+    inherited: list[Connection],
+    state: Any,
+    shared: tuple[int, tuple[Callable[[Any, Any], Any], Any]] | None,
 ) -> None:
-    """A helper's life: run chunks until the parent sends None or goes away."""
+    """A helper's life: run chunks until the parent sends None or goes away. ``shared`` is
+    the context of the call under way when it was forked (see :meth:`Team.share`)."""
     # What the parent held at the fork is never garbage here: keep the collector off it,
     # so that it neither spends time on it nor writes to (and so copies) its pages.
     gc.freeze()
@@ -67,6 +72,8 @@ def _helper_main(
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # the parent's to handle; a build in
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # progress finishes there
     contexts: dict[int, tuple[Callable[[Any, Any], Any], Any]] = {}
+    if shared is not None:
+        contexts[shared[0]] = shared[1]
     while True:
         try:
             message = tasks.recv()
@@ -115,9 +122,16 @@ class Worker:
     guarded item, or -1, and when it began that item, by ``time.monotonic``)."""
 
     def __init__(
-        self, process: Any, tasks: Connection, results: Connection, state: Any, spare: bool
+        self,
+        process: Any,
+        tasks: Connection,
+        results: Connection,
+        state: Any,
+        spare: bool,
+        preloaded: int | None = None,
     ) -> None:
         self.process = process
+        self.preloaded = preloaded  # the call whose context it was forked with
         self.tasks = tasks
         self.results = results
         self.state = state
@@ -156,6 +170,8 @@ class Team:
         self._started = False
         self._busy = False  # a map is under way (one at a time)
         self._abandoned = False  # a map was left before its end
+        # the call (and its function and context) that helpers forked now start with
+        self._shared: tuple[int, tuple[Callable[[Any, Any], Any], Any]] | None = None
 
     def __enter__(self) -> Team:
         return self
@@ -186,7 +202,7 @@ class Team:
         state = context.RawArray("d", [-1.0, 0.0])
         process = context.Process(
             target=_helper_main,
-            args=(task_r, result_w, [*self._inherited, task_w, result_r], state),
+            args=(task_r, result_w, [*self._inherited, task_w, result_r], state, self._shared),
             daemon=True,
             name="feedwright-helper",
         )
@@ -194,7 +210,8 @@ class Team:
         task_r.close()
         result_w.close()
         self._inherited += [task_w, result_r]
-        return Worker(process, task_w, result_r, state, spare)
+        preloaded = None if self._shared is None else self._shared[0]
+        return Worker(process, task_w, result_r, state, spare, preloaded)
 
     def workers(self, count: int) -> list[Worker]:
         """At least ``count`` helpers (forked now if need be), for a guarded map."""
@@ -224,6 +241,13 @@ class Team:
         self._calls += 1
         return self._calls
 
+    def share(self, call: int, func: Callable[[Any, Any], Any] | None, context: Any) -> None:
+        """Helpers forked from now on (until the next share) start with ``call``'s
+        function and context in memory, as the fork copies it: nothing is pickled or sent
+        to them (a quick build's one helper would otherwise be sent every post's link).
+        ``func`` None forgets the last one."""
+        self._shared = None if func is None else (call, (func, context))
+
     def prepare(self, size: int) -> None:
         """Fork the helpers now if a batch of ``size`` items will use them, for example
         before the build starts a thread of its own (forking is safest without one)."""
@@ -234,6 +258,7 @@ class Team:
         abort = abort or self._abandoned
         helpers, self._helpers = self._helpers, []
         self._inherited = []
+        self._shared = None
         for helper in helpers:
             if abort:
                 helper.process.terminate()
