@@ -264,3 +264,34 @@ def test_watch_follows_a_posts_folder_that_is_replaced(sample_copy: Path) -> Non
         )
     finally:
         assert daemon.stop() == 0
+
+
+def test_watch_sees_the_collection_folders_beside_the_posts(sample_copy: Path) -> None:
+    """A release note saved in releases/ (beside posts/) is published without waiting for
+    the schedule; so is a document of a collection added to the config while it runs."""
+    set_config(sample_copy / "config.yaml", schedule={"every": "1h"})
+    feeds = sample_copy / "feeds" / "collections"
+    daemon = DaemonProcess(sample_copy / "config.yaml", "--watch")
+    try:
+        daemon.wait_builds(1)
+        add_post(sample_copy / "releases", "2025-09-30-v1.md", "Tidepool 1.0")
+        daemon.wait_for(
+            "the watched release note", lambda: "Tidepool 1.0" in titles(feeds / "releases.rss.xml")
+        )
+        talks = sample_copy / "talks"
+        talks.mkdir()
+        add_post(talks, "2025-09-01-intro.md", "An Introduction")
+        config = sample_copy / "config.yaml"
+        set_config(config, collections={"talks": {"folder": "talks"}})
+        daemon.wait_for(
+            "the new collection's feed",
+            lambda: "An Introduction" in titles(feeds / "talks.rss.xml"),
+        )
+        add_post(talks, "2025-09-02-deep-dive.md", "A Deep Dive")
+        daemon.wait_for(
+            "the document saved in the new collection's folder",
+            lambda: "A Deep Dive" in titles(feeds / "talks.rss.xml"),
+        )
+        assert "[schedule]" not in daemon.log
+    finally:
+        assert daemon.stop() == 0

@@ -24,7 +24,7 @@ from feedwright.run.logs import RunLog, log
 from feedwright.run.once import run_once
 from feedwright.run.scheduler import BuildScheduler
 from feedwright.run.websub import HubNotifier
-from feedwright.scan.sources import posts_root
+from feedwright.scan.sources import post_rules, posts_root
 from feedwright.state.status import clear_next_run
 from feedwright.types import BuildReport
 
@@ -76,6 +76,8 @@ class Daemon:
         self.run_log = RunLog()
         self._watch_stop = threading.Event()
         self._watch_ready = threading.Event()
+        self._watched: tuple[int, int] | None = None  # the posts folder being watched
+        self._reloaded = threading.Event()  # a reload was tried (the watch starts anew)
         self.scheduler = BuildScheduler(config.schedule, config.site.zone, self.request)
         self.notifier = HubNotifier()  # WebSub pings, off the build thread
 
@@ -136,6 +138,7 @@ class Daemon:
             if self._reload:
                 self._reload = False
                 self._do_reload()
+                self._reloaded.set()
             if not self._wake.is_set():
                 continue
             self._wake.clear()
@@ -201,28 +204,43 @@ class Daemon:
         return self.scheduler.next_run()
 
     def _watch_loop(self) -> None:
-        """Watch the posts folder and the config until the daemon stops. A posts folder
-        replaced while watching (renamed over, or swapped for a symlink) is watched anew:
-        the old watch would follow the folder that is gone."""
+        """Watch the posts folder, the collections' folders outside it and the config
+        until the daemon stops. A posts folder replaced while watching (renamed over, or
+        swapped for a symlink) is watched anew: the old watch would follow the folder
+        that is gone. So are the folders after the config changed (a collection added)."""
         try:
             while not self._watch_stop.is_set():
                 root = posts_root(self.config)
                 if not self._watch(root, _identity(root)):
                     return
-                log.info("posts folder %s was replaced: watching the new one", root)
-                self.request("watch")
+                if _identity(root) != self._watched:
+                    log.info("posts folder %s was replaced: watching the new one", root)
+                    self.request("watch")
+                    continue
+                # the config changed: watch its folders once it has been read again
+                while not self._reloaded.wait(0.05) and not self._watch_stop.is_set():
+                    pass
         except Exception as exc:  # the schedule still runs without the watcher
             log.error("file watching stopped: %s", exc)
         finally:
             self._watch_ready.set()
 
     def _watch(self, root: Path, identity: tuple[int, int] | None) -> bool:
-        """Watch ``root`` and the config; False when the daemon stops, True when ``root``
-        no longer names the folder it named when the watch began."""
+        """Watch ``root``, the collections' folders outside it and the config; False when
+        the daemon stops, True when ``root`` no longer names the folder it named when the
+        watch began, or the config changed (its folders may have)."""
         from watchfiles import watch
 
+        self._watched = identity
+        inside = root.resolve()
+        others = [
+            source.folder
+            for source in post_rules(self.config).collections
+            if source.folder.is_dir() and not source.folder.resolve().is_relative_to(inside)
+        ]
         for changes in watch(
             root,
+            *others,
             self.config_path,
             debounce=300,
             step=50,
@@ -237,16 +255,20 @@ class Daemon:
                 return True
             if not changes:
                 continue
-            if any(Path(p).resolve() == self.config_path.resolve() for _, p in changes):
+            config = any(Path(p).resolve() == self.config_path.resolve() for _, p in changes)
+            if config:
+                self._reloaded.clear()  # before the build thread can see the request
                 self._reload = True
             names = sorted({Path(p).name for _, p in changes} - {""})
             names = [n for n in names if not editor_temp(n)]
-            if not names and not self._reload:
+            if not names and not config:
                 continue  # only an editor's temporary files: the save itself follows
             log.info(
                 "change detected: %s", ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")
             )
             self.request("watch")
+            if config:
+                return True  # watched again once the config has been read
         return False
 
 
