@@ -158,8 +158,9 @@ def test_status_reports_the_last_run_and_fails_after_a_failed_one(blog: Path) ->
         status = run_cli("status", "-c", blog / "config.yaml")
         assert status.returncode == 0, status.stdout + status.stderr
         assert "last run: ok" in status.stdout and "next run: 20" in status.stdout
-        for post in (blog / "posts").rglob("*.m*"):
-            post.unlink()
+        for folder in ("posts", "releases"):  # the posts and the collection's documents
+            for post in (blog / folder).rglob("*.m*"):
+                post.unlink()
         daemon.wait_for("a failed build", lambda: daemon.count('"result": "failed"') >= 1)
         failed = run_cli("status", "-c", blog / "config.yaml")
         assert failed.returncode == 1
