@@ -15,6 +15,8 @@ from feedwright.config.jekyll_site import style_to_permalink
 from feedwright.errors import FeedwrightError
 
 _PLACEHOLDER = re.compile(r":([a-z_]+)")
+_SLASHES = re.compile(r"/+")
+_PLAIN_PATH = re.compile(r"[a-zA-Z0-9./-]+")
 
 
 def _slug_char(ch: str, extra: str) -> bool:
@@ -25,12 +27,25 @@ def _slug_char(ch: str, extra: str) -> bool:
 _PRETTY_EXTRA = "._~!$&'()+,;=@"
 
 
+# What the modes keep of ASCII text (letters, digits and the pretty extras): the same as
+# the character-by-character test, in one pass of the regex engine.
+_ASCII_DROPS = {
+    "default": re.compile(r"[^A-Za-z0-9]+"),
+    "pretty": re.compile("[^A-Za-z0-9" + re.escape(_PRETTY_EXTRA) + "]+"),
+}
+_SPACES = re.compile(r"\s+")
+_END_DASHES = re.compile(r"^-|-$")
+
+
+@functools.lru_cache(maxsize=4096)
 def slugify(text: str | None, mode: str = "default", *, cased: bool = False) -> str | None:
     """``Utils.slugify`` in the ``default``, ``pretty`` and ``raw`` modes."""
     if text is None:
         return None
     if mode == "raw":
-        slug = re.sub(r"\s+", "-", text)
+        slug = _SPACES.sub("-", text)
+    elif text.isascii():
+        slug = _ASCII_DROPS["pretty" if mode == "pretty" else "default"].sub("-", text)
     else:
         extra = _PRETTY_EXTRA if mode == "pretty" else ""
         out: list[str] = []
@@ -40,7 +55,7 @@ def slugify(text: str | None, mode: str = "default", *, cased: bool = False) -> 
             elif not out or out[-1] != "\0":
                 out.append("\0")
         slug = "".join(out).replace("\0", "-")
-    slug = re.sub(r"^-|-$", "", slug)
+    slug = _END_DASHES.sub("", slug)
     return slug if cased else slug.lower()
 
 
@@ -49,7 +64,7 @@ _ESCAPE_SAFE = "-._~!$&'()*+,;=:@/?"
 
 def escape_path(value: str) -> str:
     """``URL.escape_path`` (Addressable's encoding; '#' always becomes %23)."""
-    if not value or re.fullmatch(r"[a-zA-Z0-9./-]+", value):
+    if not value or _PLAIN_PATH.fullmatch(value):
         return value
     return quote(value, safe=_ESCAPE_SAFE).replace("#", "%23")
 
@@ -136,9 +151,9 @@ def fill_template(template: str, values: Mapping[str, str]) -> str:
             )
         return escape_path(values[key]) + name[len(key) :]
 
-    url = re.sub(r":([a-z_]+)", fill, template)
+    url = _PLACEHOLDER.sub(fill, template)
     url = ("/" + url).replace("..", "/").replace("./", "")
-    return re.sub(r"/+", "/", url)
+    return _SLASHES.sub("/", url)
 
 
 def post_url(
