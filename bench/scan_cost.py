@@ -53,7 +53,7 @@ def time_store(config_path: Path, state: Path) -> tuple[float, int]:
     scanner = Scanner(config, NOW)
     found, _, _ = find_post_files(config)
     items = [(Path(full), rel) for rel, full in found]
-    parsed = [parse_one(scanner, ParseItem(path, rel, None, True)) for path, rel in items]
+    parsed = [parse_one(scanner, ParseItem(path, rel, None)) for path, rel in items]
 
     def handed(_: Scanner, asked: list[ParseItem]) -> Iterable[ParseResult]:
         assert len(asked) == len(parsed)
