@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -138,13 +137,6 @@ class _Scan:
 
 def _bc(text: str | None) -> bool:
     return bool(text) and text[0] in "bB"  # type: ignore[index]
-
-
-@functools.lru_cache(maxsize=4096)
-def _date_parts(text: str) -> Mapping[str, Any]:
-    """:func:`_date_parse`, once per distinct text (a post's date and its file name's
-    date are read more than once, and many posts share a day): callers only read it."""
-    return _date_parse(text)
 
 
 def _date_parse(text: str) -> dict[str, Any]:
@@ -359,7 +351,16 @@ def _local(naive: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
 def ruby_time_parse(text: str, now: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
     """Ruby's ``Time.parse(text, now)`` with ``ENV["TZ"]`` set to ``zone``; the result is
     aware, in ``zone`` (as Jekyll's ``.localtime`` leaves it)."""
-    d = _date_parts(text)
+    # Fixed-offset zones are equal when their offsets are: the name keeps them apart.
+    return _time_parse(text, now, zone, zone.tzname(None))
+
+
+@functools.lru_cache(maxsize=4096)
+def _time_parse(text: str, now: dt.datetime, zone: dt.tzinfo, name: str | None) -> dt.datetime:
+    """:func:`ruby_time_parse`, once per text, time and zone: a post's date is read more
+    than once, and many posts share the day of their file name."""
+    del name  # part of the cache key only
+    d = _date_parse(text)
     year, yday, mon, day = d.get("year"), d.get("yday"), d.get("mon"), d.get("mday")
     hour, minute, sec, frac = d.get("hour"), d.get("min"), d.get("sec"), d.get("sec_fraction")
     if all(v is None for v in (year, yday, mon, day, hour, minute, sec, frac)):
