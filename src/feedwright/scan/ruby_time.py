@@ -6,7 +6,6 @@ Ruby's does."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from fractions import Fraction
 from typing import Any
@@ -351,15 +350,6 @@ def _local(naive: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
 def ruby_time_parse(text: str, now: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
     """Ruby's ``Time.parse(text, now)`` with ``ENV["TZ"]`` set to ``zone``; the result is
     aware, in ``zone`` (as Jekyll's ``.localtime`` leaves it)."""
-    # Fixed-offset zones are equal when their offsets are: the name keeps them apart.
-    return _time_parse(text, now, zone, zone.tzname(None))
-
-
-@functools.lru_cache(maxsize=4096)
-def _time_parse(text: str, now: dt.datetime, zone: dt.tzinfo, name: str | None) -> dt.datetime:
-    """:func:`ruby_time_parse`, once per text, time and zone: a post's date is read more
-    than once, and many posts share the day of their file name."""
-    del name  # part of the cache key only
     d = _date_parse(text)
     year, yday, mon, day = d.get("year"), d.get("yday"), d.get("mon"), d.get("mday")
     hour, minute, sec, frac = d.get("hour"), d.get("min"), d.get("sec"), d.get("sec_fraction")
