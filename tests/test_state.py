@@ -154,6 +154,29 @@ def test_a_store_gives_back_what_it_was_given(store: Store) -> None:
     assert store.plan() == a_plan()
 
 
+def test_sqlite_keeps_a_scanned_post_without_its_body_and_its_good_version_with_it(
+    tmp_path: Path,
+) -> None:
+    body = 'Say "hi" \\ {"body": ""} ünï\u2028 \n'
+    post = dataclasses.replace(a_post(body=body), front_matter={"body": "", "x": [1, "é"]})
+    store = SqliteStore(tmp_path, "fp")
+    store.put_file("a.md", FileRecord("sig", "sha", 1, Outcome(post, None, ())), post)
+    store.commit()
+    store.close()
+    again = SqliteStore(tmp_path, "fp")
+    record, good = again.file("a.md"), again.good("a.md")
+    again.close()
+    assert good == post and good.front_matter == post.front_matter
+    assert record is not None and record.outcome.post == post.without_body()
+    assert record.outcome.post.front_matter == post.front_matter
+
+
+def test_a_post_without_its_body_is_the_same_post_with_an_empty_body() -> None:
+    post = a_post()
+    assert post.without_body() == dataclasses.replace(post, body="")
+    assert post.without_body().key_lines == post.key_lines
+
+
 def test_a_store_forgets_files_and_renders_no_longer_used(store: Store) -> None:
     record = FileRecord("sig", "sha", 1, Outcome(a_post(body=""), None, ()))
     store.put_file("a.md", record, a_post("a.md"))

@@ -48,7 +48,7 @@ def rebuild(
     for item in changed:  # scan (the changed files only)
         known = store.file(item.rel)
         sha = None if known is None or dated_by_stat(item.rel) else known.sha256
-        got = parse_one(scanner, ParseItem(Path(item.path), item.rel, sha, False))
+        got = parse_one(scanner, ParseItem(Path(item.path), item.rel, sha))
         if got.digest is None:
             return None
         if got.outcome is None:  # the same bytes (looked at again, or only touched)

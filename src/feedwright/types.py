@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import operator
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
 EMPTY_SHA = hashlib.sha256(b"").hexdigest()
@@ -88,6 +89,18 @@ class Post:
     @property
     def body_missing(self) -> bool:
         return not self.body and self.body_sha != EMPTY_SHA
+
+    def without_body(self) -> Post:
+        """This post with body "" (as the cache keeps it): ``dataclasses.replace``'s
+        result at half its cost, which counts once per post of a large blog."""
+        values = list(_POST_VALUES(self))
+        values[_BODY_AT] = ""
+        return Post(*values)
+
+
+_POST_NAMES = tuple(f.name for f in fields(Post))
+_POST_VALUES = operator.attrgetter(*_POST_NAMES)
+_BODY_AT = _POST_NAMES.index("body")
 
 
 @dataclass(frozen=True, slots=True)

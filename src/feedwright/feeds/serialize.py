@@ -92,8 +92,7 @@ def serialize_each(
         if found is None:
             found = rendered[rel]
             if found.post.body:
-                post = dataclasses.replace(found.post, body="")
-                found = RenderedPost(post, found.html, found.excerpt)
+                found = RenderedPost(found.post.without_body(), found.html, found.excerpt)
             light[rel] = found
         return found
 

@@ -5,7 +5,6 @@ bytes changed. The store only keeps the records; this module decides what to rea
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
 import time
@@ -27,19 +26,18 @@ KEEP_BODIES = 256  # read at most this many files, and their bodies stay with th
 @dataclass(frozen=True, slots=True)
 class ParseItem:
     """One file to read: ``known`` is the sha256 the store has (None: parse whatever is
-    there); ``strip`` drops the body from the post once read (see :func:`parse_one`)."""
+    there)."""
 
     path: Path
     rel: str
     known: str | None
-    strip: bool
 
 
 @dataclass(frozen=True, slots=True)
 class ParseResult:
     """``digest`` is None when the file is unreadable (``outcome`` then says why);
     ``outcome`` is None when the bytes match ``known``; ``good`` is the post with its
-    body, for the store to keep while the file is broken later."""
+    body (the outcome's own), for the store to keep while the file is broken later."""
 
     digest: str | None
     checked_ns: int
@@ -61,11 +59,7 @@ def parse_one(scanner: Scanner, item: ParseItem) -> ParseResult:
     if digest == item.known:
         return ParseResult(digest, checked, None, None)
     outcome = scanner.outcome(item.path, item.rel, data)
-    good = outcome.post
-    if good is not None and item.strip:
-        post = dataclasses.replace(good, body="")
-        outcome = FileOutcome(post, outcome.skipped, outcome.diagnostics)
-    return ParseResult(digest, checked, outcome, good)
+    return ParseResult(digest, checked, outcome, outcome.post)
 
 
 def to_outcome(o: FileOutcome) -> Outcome:
@@ -112,23 +106,22 @@ class CachedSource:
         # else, and only the posts in feeds need theirs (read again when they are
         # rendered). A few changed files keep theirs, to be read only once.
         strip = len(todo) > KEEP_BODIES
-        asked = [
-            ParseItem(
-                paths[rel],
-                rel,
-                None if known is None or dated_by_stat(rel) else known.sha256,
-                strip,
-            )
-            for rel, _, known in todo
-        ]
+        asked = [ParseItem(paths[rel], rel, _known_sha(rel, known)) for rel, _, known in todo]
         for (rel, signature, known), got in zip(todo, self.parse(scanner, asked), strict=True):
-            results[rel] = self.remember(rel, signature, known, got)
+            results[rel] = self.remember(rel, signature, known, got, strip=strip)
         return [results[rel] for _, rel in items]
 
     def remember(
-        self, rel: str, signature: str, known: FileRecord | None, got: ParseResult
+        self,
+        rel: str,
+        signature: str,
+        known: FileRecord | None,
+        got: ParseResult,
+        *,
+        strip: bool = False,
     ) -> FileOutcome:
-        """Store what reading ``rel`` gave; the outcome the build uses."""
+        """Store what reading ``rel`` gave; the outcome the build uses (its post without
+        the body when ``strip``)."""
         if got.digest is None:  # unreadable or too large: nothing to remember
             assert got.outcome is not None
             return got.outcome
@@ -140,6 +133,9 @@ class CachedSource:
             stored = to_outcome(got.outcome)
         record = FileRecord(signature, got.digest, got.checked_ns, stored)
         self.store.put_file(rel, record, got.good)
+        post = stored.post
+        if strip and post is not None and post.body:
+            stored = Outcome(post.without_body(), stored.skipped, stored.diagnostics)
         return self.with_good(from_outcome(stored), rel)
 
     def with_good(self, outcome: FileOutcome, rel: str) -> FileOutcome:
@@ -157,6 +153,11 @@ class CachedSource:
             rel,
         )
         return FileOutcome(post, None, (*outcome.diagnostics, kept))
+
+
+def _known_sha(rel: str, known: FileRecord | None) -> str | None:
+    """The content hash to compare a file's bytes with: None when they must be parsed."""
+    return None if known is None or dated_by_stat(rel) else known.sha256
 
 
 def dated_by_stat(rel: str) -> bool:

@@ -142,6 +142,12 @@ def check_expansion(root: yaml.Node, first_line: int) -> None:
 
 
 _STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{kind}" for kind in ("str", "seq", "map"))
+# Scalars whose SafeLoader constructor is a plain function of the node (no generator, no
+# state): called directly, without construct_document's bookkeeping around it.
+_SCALARS: dict[str, Any] = {
+    tag: Loader.yaml_constructors[tag]
+    for tag in (f"tag:yaml.org,2002:{kind}" for kind in ("bool", "int", "float", "null"))
+}
 
 
 _SHALLOW = 50  # deeper than any front matter needs; PyYAML builds the rest
@@ -154,8 +160,11 @@ def construct(loader: Any, node: yaml.Node, depth: int = 0) -> Any:
     other tags, other keys, deep nesting) is built by PyYAML itself, errors included."""
     tag = node.tag
     kind = type(node)
-    if tag == _STR and kind is yaml.ScalarNode:
-        return node.value
+    if kind is yaml.ScalarNode:
+        if tag == _STR:
+            return node.value
+        if tag in _SCALARS:
+            return _SCALARS[tag](loader, node)
     if depth < _SHALLOW:
         if tag == _SEQ and kind is yaml.SequenceNode:
             return [construct(loader, child, depth + 1) for child in node.value]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -52,6 +53,18 @@ def ruby_to_s(value: object) -> str:
     return str(value)
 
 
+def _time_parse(text: str, now: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
+    """:func:`ruby_time_parse`, once per text, time and zone: a post's date is read more
+    than once, and many posts share the day of their file name. Fixed-offset zones are
+    equal when their offsets are: the zone's name keeps them apart in the key."""
+    return _cached_parse(text, now, zone, zone.tzname(None))
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_parse(text: str, now: dt.datetime, zone: dt.tzinfo, _name: str | None) -> dt.datetime:
+    return ruby_time_parse(text, now, zone)
+
+
 def post_date(
     front_matter_date: object,
     filename_date: str,
@@ -68,7 +81,7 @@ def post_date(
     notes: list[str] = []
     if front_matter_date is not None and front_matter_date != "":
         text = ruby_to_s(front_matter_date)
-        parsed = ruby_time_parse(text, now, zone)
+        parsed = _time_parse(text, now, zone)
         if isinstance(front_matter_date, dt.datetime) and front_matter_date.tzinfo is None:
             notes.append(f"date {text!r}: a YAML timestamp without a zone is read as UTC by Jekyll")
         elif isinstance(front_matter_date, str):
@@ -84,7 +97,7 @@ def post_date(
                 )
         if filename_date:
             try:
-                from_name = ruby_time_parse(filename_date, now, zone)
+                from_name = _time_parse(filename_date, now, zone)
             except RubyTimeError:
                 from_name = None
             if from_name is not None and from_name.date() != parsed.date():
@@ -95,4 +108,4 @@ def post_date(
         return parsed, notes
     if front_matter_date == "":
         raise RubyTimeError(f"no time information in {front_matter_date!r}")
-    return ruby_time_parse(filename_date, now, zone), notes
+    return _time_parse(filename_date, now, zone), notes

@@ -53,6 +53,26 @@ class _Excluded(FeedwrightError):
         self.hint = hint
 
 
+def as_json(value: object) -> object:
+    """``json.loads(json.dumps(plain(value), default=str))``: a front matter value as
+    JSON gives it back. Strings, small numbers, lists and mappings (nearly all front
+    matter holds) are copied directly; anything else takes the way through JSON."""
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    if isinstance(value, dict) and kind is dict:
+        return {str(k): as_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple) and kind in (list, tuple):
+        return [as_json(v) for v in value]
+    if isinstance(value, int) and kind is int and -_BIG < value < _BIG:
+        return value
+    return json.loads(json.dumps(plain(value), default=str))
+
+
+_AS_IS = frozenset({str, bool, float, type(None)})  # JSON gives each back as it was
+_BIG = 2**63  # json.dumps refuses ints of more than 4300 digits: those take its way
+
+
 # Outcomes for a batch of (path, relative path) items, in order: a cache, a process pool.
 OutcomeSource = Callable[["Scanner", list[tuple[Path, str]]], list[FileOutcome]]
 
@@ -353,7 +373,7 @@ class Scanner:
             has_liquid="{%" in body or "{{" in body,
             image=read_image(meta.get("image"), lines, report),
             markup=site_post.markup(rules, name),
-            front_matter=json.loads(json.dumps(plain(meta), default=str)),
+            front_matter={str(k): as_json(v) for k, v in meta.items()},
             hidden=kind.hidden,
             redirect_to=kind.redirect_to,
             external_url=kind.external_url,

@@ -8,13 +8,16 @@ import functools
 import os
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
 from feedwright.config.jekyll_site import style_to_permalink
 from feedwright.errors import FeedwrightError
 
 _PLACEHOLDER = re.compile(r":([a-z_]+)")
+_SLASHES = re.compile(r"/+")
+_PLAIN_PATH = re.compile(r"[a-zA-Z0-9./-]+")
 
 
 def _slug_char(ch: str, extra: str) -> bool:
@@ -25,12 +28,25 @@ def _slug_char(ch: str, extra: str) -> bool:
 _PRETTY_EXTRA = "._~!$&'()+,;=@"
 
 
+# What the modes keep of ASCII text (letters, digits and the pretty extras): the same as
+# the character-by-character test, in one pass of the regex engine.
+_ASCII_DROPS = {
+    "default": re.compile(r"[^A-Za-z0-9]+"),
+    "pretty": re.compile("[^A-Za-z0-9" + re.escape(_PRETTY_EXTRA) + "]+"),
+}
+_SPACES = re.compile(r"\s+")
+_END_DASHES = re.compile(r"^-|-$")
+
+
+@functools.lru_cache(maxsize=4096)
 def slugify(text: str | None, mode: str = "default", *, cased: bool = False) -> str | None:
     """``Utils.slugify`` in the ``default``, ``pretty`` and ``raw`` modes."""
     if text is None:
         return None
     if mode == "raw":
-        slug = re.sub(r"\s+", "-", text)
+        slug = _SPACES.sub("-", text)
+    elif text.isascii():
+        slug = _ASCII_DROPS["pretty" if mode == "pretty" else "default"].sub("-", text)
     else:
         extra = _PRETTY_EXTRA if mode == "pretty" else ""
         out: list[str] = []
@@ -40,7 +56,7 @@ def slugify(text: str | None, mode: str = "default", *, cased: bool = False) -> 
             elif not out or out[-1] != "\0":
                 out.append("\0")
         slug = "".join(out).replace("\0", "-")
-    slug = re.sub(r"^-|-$", "", slug)
+    slug = _END_DASHES.sub("", slug)
     return slug if cased else slug.lower()
 
 
@@ -49,7 +65,7 @@ _ESCAPE_SAFE = "-._~!$&'()*+,;=:@/?"
 
 def escape_path(value: str) -> str:
     """``URL.escape_path`` (Addressable's encoding; '#' always becomes %23)."""
-    if not value or re.fullmatch(r"[a-zA-Z0-9./-]+", value):
+    if not value or _PLAIN_PATH.fullmatch(value):
         return value
     return quote(value, safe=_ESCAPE_SAFE).replace("#", "%23")
 
@@ -71,6 +87,55 @@ _SHORT_DAYS = "Mon Tue Wed Thu Fri Sat Sun".split()
 _LONG_DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
 
 
+@dataclass(frozen=True, slots=True)
+class _UrlDrop:
+    """What ``Drops::UrlDrop`` reads its values from."""
+
+    date: dt.datetime
+    slug: str | None
+    basename: str
+    categories: Sequence[str]
+    output_ext: str
+    path: str
+    collection: str
+
+
+def _title(d: _UrlDrop) -> str:
+    return slugify(d.slug, "pretty", cased=True) or slugify(d.basename, "pretty", cased=True) or ""
+
+
+# Each value, computed only when a template uses it (a permalink names a handful).
+_URL_VALUES: dict[str, Callable[[_UrlDrop], str]] = {
+    "output_ext": lambda d: d.output_ext,
+    "path": lambda d: d.path,
+    "collection": lambda d: d.collection,
+    "name": lambda d: slugify(d.basename) or "",
+    "title": _title,
+    "slug": lambda d: slugify(d.slug) or slugify(d.basename) or "",
+    "categories": lambda d: "/".join(dict.fromkeys(str(c).lower() for c in d.categories)),
+    "slugified_categories": lambda d: "/".join(
+        dict.fromkeys(slugify(str(c)) or "" for c in d.categories)
+    ),
+    "year": lambda d: f"{d.date.year:04d}",
+    "month": lambda d: f"{d.date.month:02d}",
+    "day": lambda d: f"{d.date.day:02d}",
+    "hour": lambda d: f"{d.date.hour:02d}",
+    "minute": lambda d: f"{d.date.minute:02d}",
+    "second": lambda d: f"{d.date.second:02d}",
+    "i_day": lambda d: str(d.date.day),
+    "i_month": lambda d: str(d.date.month),
+    "short_month": lambda d: _SHORT_MONTHS[d.date.month - 1],
+    "long_month": lambda d: _LONG_MONTHS[d.date.month - 1],
+    "short_year": lambda d: f"{d.date.year % 100:02d}",
+    "w_year": lambda d: str(d.date.isocalendar().year),
+    "week": lambda d: f"{d.date.isocalendar().week:02d}",
+    "w_day": lambda d: str(d.date.isocalendar().weekday),
+    "short_day": lambda d: _SHORT_DAYS[d.date.weekday()],
+    "long_day": lambda d: _LONG_DAYS[d.date.weekday()],
+    "y_day": lambda d: f"{d.date.timetuple().tm_yday:03d}",
+}
+
+
 def url_placeholders(
     *,
     date: dt.datetime,
@@ -82,41 +147,15 @@ def url_placeholders(
     ext: str,
     collection: str = "posts",
     collection_dir: str = "_posts",
+    only: frozenset[str] | None = None,
 ) -> dict[str, str]:
-    """``Drops::UrlDrop``: every value a permalink template can use."""
-    iso = date.isocalendar()
+    """``Drops::UrlDrop``: every value a permalink template can use (with ``only``,
+    just those of them)."""
     cleaned = relative_path[: len(relative_path) - len(ext)] if ext else relative_path
     cleaned = cleaned.replace(collection_dir, "", 1).rstrip(".")
-    cats = list(dict.fromkeys(str(c).lower() for c in categories))
-    slug_cats = list(dict.fromkeys(slugify(str(c)) or "" for c in categories))
+    drop = _UrlDrop(date, slug, basename, categories, output_ext, cleaned, collection)
     return {
-        "output_ext": output_ext,
-        "path": cleaned,
-        "collection": collection,
-        "name": slugify(basename) or "",
-        "title": slugify(slug, "pretty", cased=True)
-        or slugify(basename, "pretty", cased=True)
-        or "",
-        "slug": slugify(slug) or slugify(basename) or "",
-        "categories": "/".join(cats),
-        "slugified_categories": "/".join(slug_cats),
-        "year": f"{date.year:04d}",
-        "month": f"{date.month:02d}",
-        "day": f"{date.day:02d}",
-        "hour": f"{date.hour:02d}",
-        "minute": f"{date.minute:02d}",
-        "second": f"{date.second:02d}",
-        "i_day": str(date.day),
-        "i_month": str(date.month),
-        "short_month": _SHORT_MONTHS[date.month - 1],
-        "long_month": _LONG_MONTHS[date.month - 1],
-        "short_year": f"{date.year % 100:02d}",
-        "w_year": str(iso.year),
-        "week": f"{iso.week:02d}",
-        "w_day": str(iso.weekday),
-        "short_day": _SHORT_DAYS[date.weekday()],
-        "long_day": _LONG_DAYS[date.weekday()],
-        "y_day": f"{date.timetuple().tm_yday:03d}",
+        name: value(drop) for name, value in _URL_VALUES.items() if only is None or name in only
     }
 
 
@@ -136,9 +175,9 @@ def fill_template(template: str, values: Mapping[str, str]) -> str:
             )
         return escape_path(values[key]) + name[len(key) :]
 
-    url = re.sub(r":([a-z_]+)", fill, template)
+    url = _PLACEHOLDER.sub(fill, template)
     url = ("/" + url).replace("..", "/").replace("./", "")
-    return re.sub(r"/+", "/", url)
+    return _SLASHES.sub("/", url)
 
 
 def post_url(
@@ -167,6 +206,7 @@ def post_url(
         else (f"{date:%Y-%m-%d}-{slug}" if slug is not None else "")
     )
     rel = relative_path if relative_path is not None else f"{collection_dir}/{name}{ext}"
+    template = front_matter_permalink or style_to_permalink(permalink)
     values = url_placeholders(
         date=date,
         slug=slug,
@@ -177,10 +217,9 @@ def post_url(
         ext=ext,
         collection=collection,
         collection_dir=collection_dir,
+        only=used_placeholders(template),
     )
-    if front_matter_permalink:
-        return fill_template(front_matter_permalink, values)
-    return fill_template(style_to_permalink(permalink), values)
+    return fill_template(template, values)
 
 
 def post_destination(url: str, output_ext: str) -> str:
@@ -221,7 +260,7 @@ def placeholders(
 ) -> dict[str, str]:
     """The values a permalink can use for a post of the posts folder named
     ``basename``; with ``only``, just those."""
-    values = url_placeholders(
+    return url_placeholders(
         date=date,
         slug=slug,
         basename=basename,
@@ -229,8 +268,8 @@ def placeholders(
         output_ext=output_ext,
         relative_path=f"_posts/{basename}",
         ext="",
+        only=only,
     )
-    return values if only is None else {k: v for k, v in values.items() if k in only}
 
 
 def render(template: str, values: Mapping[str, str]) -> str:

@@ -133,10 +133,13 @@ def site_date(
         written = dt.date(*(int(part) for part in ymd.groups()))
     except ValueError:
         written = None
-    try:
-        from_name = post_date(None, name.date, rules.timezone, now=now)[0].date()
-    except RubyTimeError:
+    if value is None:  # ``when`` is already the file name's date
         from_name = when.date()
+    else:
+        try:
+            from_name = post_date(None, name.date, rules.timezone, now=now)[0].date()
+        except RubyTimeError:
+            from_name = when.date()
     if written != from_name:
         report.add(
             Severity.WARNING,

@@ -181,11 +181,11 @@ def printable_name(rel: str) -> str:
 _OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 
 
-def _open_post(path: Path, root: Path | None) -> int:
-    """A descriptor for a post that is a regular file inside ``root``. The walk listed the
-    folder earlier: a file swapped since for a symlink that leaves the folder, or for a
-    FIFO or a device, is refused here, on what was opened (never a later look at the
-    name), and a FIFO never blocks the build."""
+def _open_post(path: Path, root: Path | None) -> tuple[int, int]:
+    """A descriptor for a post that is a regular file inside ``root``, and its size. The
+    walk listed the folder earlier: a file swapped since for a symlink that leaves the
+    folder, or for a FIFO or a device, is refused here, on what was opened (never a later
+    look at the name), and a FIFO never blocks the build."""
     try:
         fd = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
@@ -196,10 +196,23 @@ def _open_post(path: Path, root: Path | None) -> int:
         if not target.startswith(inside):
             raise OSError(errno.ELOOP, "a symbolic link out of the posts folder") from None
         fd = os.open(target, _OPEN_FLAGS)
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
         os.close(fd)
         raise OSError(errno.EINVAL, "not a regular file")
-    return fd
+    return fd, st.st_size
+
+
+def _read(fd: int, count: int) -> bytes:
+    """Up to ``count`` bytes from ``fd``: fewer only at the end of the file."""
+    parts: list[bytes] = []
+    while count > 0:
+        part = os.read(fd, count)
+        if not part:
+            break
+        parts.append(part)
+        count -= len(part)
+    return b"".join(parts)
 
 
 def read_limited(path: Path, limit: int, root: Path | None = None) -> bytes | FileOutcome:
@@ -207,16 +220,17 @@ def read_limited(path: Path, limit: int, root: Path | None = None) -> bytes | Fi
     outcome that explains why it was not read. Diagnostics name no file yet. ``root``:
     the posts folder, which a symlinked post must not leave."""
     try:
-        fd = _open_post(path, root)
-        with os.fdopen(fd, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
+        fd, size = _open_post(path, root)
+        try:
             if size > limit:
                 data = b"x" * (limit + 1)  # not read
             else:
                 # a buffer of the file's size, not of the limit; more if it grew since
-                data = handle.read(size + 1)
+                data = _read(fd, size + 1)
                 if len(data) > size:
-                    data += handle.read(limit + 1 - len(data))
+                    data += _read(fd, limit + 1 - len(data))
+        finally:
+            os.close(fd)
     except OSError as exc:
         message = f"cannot read: {exc.strerror or exc}"
         diag = Diagnostic(Severity.ERROR, "read", f"skipped: {message}")

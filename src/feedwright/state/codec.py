@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import operator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,21 +84,23 @@ _ADDED: dict[str, Any] = {"front_matter": {}, "markup": Markup.MARKDOWN.value, "
 _ADDED |= {"redirect_to": None, "external_url": None, "lang": None, "collection": None}
 
 
-def _post_obj(post: Post, body: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for f in dataclasses.fields(Post):
-        value = getattr(post, f.name)
-        if f.name in _DATES:
-            value = value.isoformat()
-        elif f.name == "authors":
-            value = [[a.name, a.email, a.uri] for a in value]
-        elif isinstance(value, tuple):
-            value = list(value)
-        elif f.name == "body" and not body:
-            value = ""
-        elif f.name == "markup":
-            value = value.value
-        out[f.name] = value
+# The fields stored as they are (json writes tuples as arrays), in the dataclass's order;
+# the body is always the first key (see post_texts), dates and the rest are converted.
+_AS_IS = tuple(
+    f.name for f in dataclasses.fields(Post) if f.name not in {"body", "authors", "markup"}
+)
+_AS_IS_VALUES = operator.attrgetter(*_AS_IS)
+_NO_BODY = '{"body": ""'
+
+
+def _post_obj(post: Post) -> dict[str, Any]:
+    """The post as a JSON object without its body: ``"body": ""`` comes first."""
+    out: dict[str, Any] = {"body": ""}
+    out.update(zip(_AS_IS, _AS_IS_VALUES(post), strict=True))
+    for name in _DATES:
+        out[name] = out[name].isoformat()
+    out["authors"] = [[a.name, a.email, a.uri] for a in post.authors]
+    out["markup"] = post.markup.value
     return out
 
 
@@ -119,10 +122,20 @@ def _post_from(data: dict[str, Any]) -> Post:
     return Post(**values)
 
 
+def post_texts(post: Post) -> tuple[str, str]:
+    """The post as stored without its body, and with it: the post is encoded once and
+    the body's text put in place of the empty one that starts the first."""
+    bare = json.dumps(_post_obj(post))
+    assert bare.startswith(_NO_BODY)
+    return bare, '{"body": ' + json.dumps(post.body) + bare[len(_NO_BODY) :]
+
+
 def post_to_json(post: Post, *, body: bool = False) -> str:
     """Posts are stored without their body (its hash finds the rendered HTML), except
     the last good versions, which must survive a broken edit of the file."""
-    return json.dumps(_post_obj(post, body))
+    if body:
+        return post_texts(post)[1]
+    return json.dumps(_post_obj(post))
 
 
 def post_from_json(text: str) -> Post:
@@ -145,14 +158,14 @@ def _skip_from(v: list[Any]) -> Skipped:
     return Skipped(v[0], v[1], bool(v[2]))
 
 
-def outcome_to_json(o: Outcome) -> str:
-    return json.dumps(
-        {
-            "post": None if o.post is None else _post_obj(o.post, False),
-            "skipped": None if o.skipped is None else _skip(o.skipped),
-            "diagnostics": [_diag(d) for d in o.diagnostics],
-        }
-    )
+def outcome_to_json(o: Outcome, post_text: str | None = None) -> str:
+    """``post_text``: the outcome's post as :func:`post_to_json` gives it, when known."""
+    if post_text is None:
+        post_text = "null" if o.post is None else post_to_json(o.post)
+    skipped = json.dumps(None if o.skipped is None else _skip(o.skipped))
+    diagnostics = json.dumps([_diag(d) for d in o.diagnostics])
+    # what json.dumps gives for the object with these three keys, in this order
+    return f'{{"post": {post_text}, "skipped": {skipped}, "diagnostics": {diagnostics}}}'
 
 
 def outcome_from_json(text: str) -> Outcome:

@@ -173,11 +173,12 @@ class SqliteStore:
         return {r[0]: (r[1], int(r[2])) for r in rows.fetchall()}
 
     def put_file(self, rel: str, record: FileRecord, good: Post | None) -> None:
+        bare: str | None = None  # the outcome's post, when it is ``good``: encoded once
         if good is not None:
-            self.db.execute(
-                "INSERT OR REPLACE INTO good VALUES (?, ?)",
-                (rel, codec.post_to_json(good, body=True)),
-            )
+            bare, full = codec.post_texts(good)
+            if record.outcome.post is not good:
+                bare = None
+            self.db.execute("INSERT OR REPLACE INTO good VALUES (?, ?)", (rel, full))
         self.db.execute(
             "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)",
             (
@@ -185,7 +186,7 @@ class SqliteStore:
                 record.signature,
                 record.sha256,
                 record.checked_ns,
-                codec.outcome_to_json(record.outcome),
+                codec.outcome_to_json(record.outcome, bare),
             ),
         )
 
