@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from feedwright import __version__
@@ -153,12 +154,13 @@ def _changed_since(config: Config, store: Store, tree: Tree, racy_ns: int) -> li
     only the others' records are read (at 100,000 posts, reading every record costs more
     than the rest of a one-post build)."""
     look = snapshot.last_look(config, tree)
+    stamp: Callable[[str], tuple[str, int] | None]
     if look is None:
-        known = store.stamps()
+        stamp = store.stamps().get
         suspects: Iterable[TreeFile] = tree.files
     else:
         lines, taken = look
-        known = {}
+        stamp = functools.partial(_stamp, store)
         suspects = [
             item
             for item, old in zip(tree.files, lines, strict=True)
@@ -166,7 +168,7 @@ def _changed_since(config: Config, store: Store, tree: Tree, racy_ns: int) -> li
         ]
     changed: list[TreeFile] = []
     for item in suspects:
-        row = known.get(item.rel) if look is None else _stamp(store, item.rel)
+        row = stamp(item.rel)
         if row is None:
             return None
         signature, checked_ns = row
