@@ -392,9 +392,20 @@ def test_an_edit_is_found_from_the_last_walk_without_every_files_record(
 
 
 @pytest.mark.parametrize("damage", ["other walk", "missing", "garbage"])
-def test_a_listing_that_is_not_the_last_walks_is_not_trusted(tmp_path: Path, damage: str) -> None:
+def test_a_listing_that_is_not_the_last_walks_is_not_trusted(
+    tmp_path: Path, damage: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Not trusted: every file's record is read instead, and the edit is published.
     config = blog(tmp_path)
     build(config, now=NOW, racy_ns=0)
+    read_every_record: list[bool] = []
+    stamps = SqliteStore.stamps
+
+    def every_record(self: SqliteStore) -> dict[str, tuple[str, int]]:
+        read_every_record.append(True)
+        return stamps(self)
+
+    monkeypatch.setattr(SqliteStore, "stamps", every_record)
     listing = config.state / "listing.txt"
     if damage == "other walk":  # the edited file as it is now: not what the store read
         edit(config, 1, "B1", "Fresh words")
@@ -408,6 +419,7 @@ def test_a_listing_that_is_not_the_last_walks_is_not_trusted(tmp_path: Path, dam
         listing.write_text("2024-01-01-post-0.md\t1:2:3:4\n" * 4, "utf-8")
         edit(config, 1, "B1", "Fresh words")
     again = build(config, now=NOW, racy_ns=0)
+    assert again.quick and read_every_record == [True]
     assert again.failed is None and b"Fresh words" in (config.output / "feed.json").read_bytes()
     full = outputs(config)
     build(config, now=NOW, racy_ns=0, full=True)
