@@ -102,7 +102,7 @@ def test_a_plain_folder_gets_a_feed_family_of_its_own(tmp_path: Path) -> None:
     check_json_feed(files[2])
 
 
-def test_drafts_unpublished_and_future_documents_follow_the_posts_rules(tmp_path: Path) -> None:
+def test_unpublished_and_future_documents_follow_the_posts_rules(tmp_path: Path) -> None:
     out, _ = build(blog(tmp_path))
     assert "Version 2.0" not in entries(out / f"{COLLECTION}.atom.xml")  # published: false
     assert "Version 3.0" not in entries(out / f"{COLLECTION}.atom.xml")  # dated 2027
@@ -175,8 +175,9 @@ def test_a_new_document_and_a_deleted_one_quick_equals_full(
     build(config)
     assert list(entries(out / f"{COLLECTION}.atom.xml")) == ["Version 1.2", "Version 1.0"]
     full = tmp_path / "full"
-    cli("build", "-c", config, "--now", FIXED_NOW, "--full", "--output", full,
-        "--state", tmp_path / "full-state")  # fmt: skip
+    result = cli("build", "-c", config, "--now", FIXED_NOW, "--full", "--output", full,
+                 "--state", tmp_path / "full-state")  # fmt: skip
+    assert result.returncode == 0, result.stderr
     assert {p: b for p, (_, b) in outputs(full).items()} == {
         p: b for p, (_, b) in outputs(out).items()
     }
@@ -200,7 +201,8 @@ def test_config_mistakes_are_named(tmp_path: Path) -> None:
     typo = _config_error(tmp_path, {"releases": {"site_fed": True}})
     assert "site_fed" in typo and "did you mean 'site_feed'" in typo
     assert "lowercase" in _config_error(tmp_path, {"Releases!": {}})
-    assert "posts" in _config_error(tmp_path, {"posts": {}})
+    posts = _config_error(tmp_path, {"posts": {}})
+    assert "collections.posts" in posts and "name another collection" in posts
     clash = _config_error(
         tmp_path,
         {"releases": {"path": "custom/releases"}},

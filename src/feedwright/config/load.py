@@ -208,9 +208,9 @@ def check_paths(config: Config, path: Path | None, *, destination: Path | None =
             path, [f"output: {config.output} overlaps posts: {config.posts}; keep them apart"]
         )
     for name, spec in config.collections.items():
-        folder = None if spec.folder is None else spec.folder.resolve()
-        if folder is None:
+        if spec.folder is None:  # Jekyll mode: the site's own folder
             continue
+        folder = spec.folder.resolve()
         for what, other in (("output", output), ("posts", posts)):
             if other == folder or other in folder.parents or folder in other.parents:
                 raise ConfigError(

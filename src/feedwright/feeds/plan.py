@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from feedwright.config import Config, ContentMode, FamilyConfig, FeedFormat
+from feedwright.config.families import FeedFiles
 from feedwright.feeds.compose import custom_posts, site_posts
 from feedwright.types import Diagnostic, Index, Post, Severity, Term
 
@@ -100,12 +101,12 @@ def plan_feeds(index: Index, config: Config) -> list[FeedPlan]:
     terms(fam.categories, "category", index.categories, "{site}: {label}")
     terms(fam.authors, "author", index.authors, "{site}: posts by {label}")
     terms(fam.languages, "language", index.languages, "{site}: posts in {label}")
-    for name, posts in custom_posts(index, config).items():
-        spec = fam.custom[name]
+
+    def named(kind: str, name: str, spec: FeedFiles, posts: tuple[Post, ...]) -> None:
         limit = spec.limit if spec.limit is not None else config.limit
         plans.append(
             FeedPlan(
-                "custom",
+                kind,
                 name,
                 spec.title or f"{site.title}: {name}",
                 site.description if spec.description is None else spec.description,
@@ -117,23 +118,11 @@ def plan_feeds(index: Index, config: Config) -> list[FeedPlan]:
                 label=spec.title or name,
             )
         )
+
+    for name, posts in custom_posts(index, config).items():
+        named("custom", name, fam.custom[name], posts)
     for name, collected in config.collections.items():
-        posts = index.collections.get(name, ())
-        limit = collected.limit if collected.limit is not None else config.limit
-        plans.append(
-            FeedPlan(
-                "collection",
-                name,
-                collected.title or f"{site.title}: {name}",
-                site.description if collected.description is None else collected.description,
-                collected.paths(name, config.formats),
-                posts[:limit],
-                collected.content if collected.content is not None else config.content,
-                complete=len(posts) <= limit,
-                total=len(posts),
-                label=collected.title or name,
-            )
-        )
+        named("collection", name, collected, index.collections.get(name, ()))
     # RFC 5005 archives: every post of a publication year in one Atom document. Each
     # links only to the older one (never to a newer year), so a new post changes the
     # newest year's archive alone.

@@ -139,14 +139,21 @@ def build_index(posts: Iterable[Post], config: Config) -> Index:
     every = tuple(kept)
     # A hidden post keeps its URL (no other post may take it) and stays in site.posts,
     # but no feed holds it: years, tags and categories are of the others.
-    shown = tuple(post for post in every if not post.hidden)
     # A collection's documents are in its own feed, and in the others only when the
-    # collection is in the site feed.
+    # collection is in the site feed: one pass sorts every post into both.
     in_site = {name for name, spec in config.collections.items() if spec.site_feed}
-    ordered = tuple(p for p in shown if p.collection is None or p.collection in in_site)
-    collections = {
-        name: tuple(p for p in shown if p.collection == name) for name in config.collections
-    }
+    feed_posts: list[Post] = []
+    documents: dict[str, list[Post]] = {name: [] for name in config.collections}
+    for post in every:
+        if post.hidden:
+            continue
+        if post.collection is not None:
+            documents.setdefault(post.collection, []).append(post)
+            if post.collection not in in_site:
+                continue
+        feed_posts.append(post)
+    ordered = tuple(feed_posts)
+    collections = {name: tuple(documents[name]) for name in config.collections}
 
     by_year: dict[int, list[Post]] = defaultdict(list)
     for post in ordered:

@@ -13,7 +13,7 @@ from pathlib import Path
 from feedwright.config import Config
 from feedwright.config.values import plain
 from feedwright.errors import FeedwrightError
-from feedwright.scan import documents, site_post
+from feedwright.scan import site_post
 from feedwright.scan.fields import (
     clean,
     read_authors,
@@ -189,7 +189,7 @@ class Scanner:
     def scan_file(self, path: Path, rel: str, report: Report, data: bytes) -> Post:
         rules = self.rules
         source = rules.collection_of(rel)
-        name = site_post.file_name(rel) if source is None else documents.file_name(rel)
+        name = site_post.file_name(rel, source)
         slug = name.slug
         try:
             text = decode(data)
@@ -235,17 +235,13 @@ class Scanner:
                 )
         lines = fm.key_lines
         warn_unknown_keys(fm.data, lines, report)
-        if source is None:
-            meta = site_post.with_defaults(rules, rel, fm.data)
-        else:
-            meta = documents.with_defaults(rules, source, rel, fm.data)
-            if meta.get("date") is None and not name.date:
-                raise _Excluded(
-                    "no date: a collection's document needs one to be an entry (Jekyll would "
-                    "date it at each build, making it new in every feed each time)",
-                    "add date: 2024-06-28 to its front matter, or start its file name with "
-                    "the date",
-                )
+        meta = site_post.with_defaults(rules, rel, fm.data, source)
+        if source is not None and meta.get("date") is None and not name.date:
+            raise _Excluded(
+                "no date: a collection's document needs one to be an entry (Jekyll would "
+                "date it at each build, making it new in every feed each time)",
+                "add date: 2024-06-28 to its front matter, or start its file name with the date",
+            )
         shown = meta.get("published", True)
         if not ruby_truthy(shown):
             if not rules.unpublished:
@@ -316,24 +312,17 @@ class Scanner:
                 "use fewer tags, or raise limits.tags_per_post",
             )
             tags = tags[:limit]
-        if source is not None:
-            categories = documents.categories(rules, source, rel, meta, lines, report)
-        elif rules.site is None:
+        if rules.site is None:
             categories = read_categories(meta, lines, report)
         else:
-            categories = site_post.site_categories(rules, rel, fm.data)
+            categories = site_post.site_categories(rules, rel, fm.data, source)
 
         slug_override = meta.get("slug")
         if slug_override is not None and str(slug_override).strip():
             slug = str(slug_override).strip()
-        if source is None:
-            url_path = site_post.url_path(
-                rules, rel, meta, lines, name, site_date, slug, categories
-            )
-        else:
-            url_path = documents.url_path(
-                rules, source, rel, meta, lines, name, site_date, slug, categories
-            )
+        url_path = site_post.url_path(
+            rules, rel, meta, lines, name, site_date, slug, categories, source
+        )
         url_path = clean(url_path, "permalink", lines, report)  # a URL XML can hold
         url = self.config.site.url.rstrip("/") + self.config.site.baseurl + url_path
 

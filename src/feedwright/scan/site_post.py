@@ -1,6 +1,11 @@
 """What Jekyll derives from a post's file name, place and front matter: its name's date
 and slug, the front matter defaults and folder categories of a Jekyll site, the site date
-(read as leniently as Ruby's ``Time.parse``), the markup and the URL."""
+(read as leniently as Ruby's ``Time.parse``), the markup and the URL.
+
+A document of a collection other than ``posts`` (``source``; and a file of a plain folder
+of ``collections:``, derived the same way) differs as Jekyll 4.3's ``Document`` does: its
+file name need not start with a date, its defaults are its collection's type's, its folders
+give no categories, and its URL comes from the collection's permalink."""
 
 from __future__ import annotations
 
@@ -23,7 +28,7 @@ from feedwright.scan.jekyll_dates import post_date, site_zone
 from feedwright.scan.permalink import PermalinkError, output_ext, post_url
 from feedwright.scan.report import PostError, Report
 from feedwright.scan.ruby_time import RubyTimeError, YearRangeError
-from feedwright.scan.sources import PostRules, is_draft
+from feedwright.scan.sources import CollectionSource, PostRules, is_draft
 from feedwright.types import Markup, Severity
 
 _YMD = re.compile(r"(\d+)-(\d+)-(\d+)")
@@ -40,14 +45,15 @@ class FileName:
     draft: bool
 
 
-def file_name(rel: str) -> FileName:
-    """Split ``rel``'s file name (``DATE_FILENAME_MATCHER``; a draft may have no date)."""
-    draft = is_draft(rel)
+def file_name(rel: str, source: CollectionSource | None = None) -> FileName:
+    """Split ``rel``'s file name (``DATE_FILENAME_MATCHER``). A draft may have no date,
+    and so may a collection's document (``Document#populate_title``)."""
+    draft = source is None and is_draft(rel)
     match = DATE_FILENAME.match(rel)
     if match is not None:
         date, slug, ext = match.groups()
     else:
-        plain = DATELESS_FILENAME.match(rel) if draft else None
+        plain = DATELESS_FILENAME.match(rel) if draft or source is not None else None
         if plain is None:
             name = rel.rsplit("/", 1)[-1]
             raise PostError(
@@ -60,23 +66,31 @@ def file_name(rel: str) -> FileName:
     return FileName(date, slug.rstrip("."), ext, draft)
 
 
-def with_defaults(rules: PostRules, rel: str, meta: dict[str, object]) -> dict[str, object]:
+def _kind(source: CollectionSource | None) -> str:
+    return "posts" if source is None else source.name
+
+
+def with_defaults(
+    rules: PostRules, rel: str, meta: dict[str, object], source: CollectionSource | None = None
+) -> dict[str, object]:
     """The front matter over the Jekyll site's ``defaults:`` for ``rel``."""
     if rules.site is None:
         return meta
-    return deep_merge(front_matter_defaults(rules.site, rel), meta)
+    return deep_merge(front_matter_defaults(rules.site, rel, _kind(source)), meta)
 
 
-def site_categories(rules: PostRules, rel: str, meta: dict[str, object]) -> tuple[str, ...]:
-    """A Jekyll site post's categories: the folders above ``_posts``, then the
-    defaults', then the front matter's, merged as Jekyll does."""
+def site_categories(
+    rules: PostRules, rel: str, meta: dict[str, object], source: CollectionSource | None = None
+) -> tuple[str, ...]:
+    """A Jekyll site post's categories: the folders above ``_posts`` (a collection's
+    document has none), then the defaults', then the front matter's, merged as Jekyll
+    does."""
     assert rules.site is not None
-    special = "_drafts" if is_draft(rel) else "_posts"
-    layers: list[Mapping[str, object]] = [
-        {"categories": categories_from_path(rel, special)},
-        front_matter_defaults(rules.site, rel),
-        meta,
-    ]
+    layers: list[Mapping[str, object]] = [front_matter_defaults(rules.site, rel, _kind(source))]
+    if source is None:
+        special = "_drafts" if is_draft(rel) else "_posts"
+        layers.insert(0, {"categories": categories_from_path(rel, special)})
+    layers.append(meta)
     return tuple(merged_categories(layers))
 
 
@@ -166,31 +180,42 @@ def url_path(
     when: dt.datetime,
     slug: str,
     categories: tuple[str, ...],
+    source: CollectionSource | None = None,
 ) -> str:
-    """The post's URL path as Jekyll builds it (a front matter ``permalink:`` first)."""
+    """The post's URL path as Jekyll builds it (a front matter ``permalink:`` first,
+    else the site's, or the collection's for a collection's document)."""
     template = meta.get("permalink")
     own = template if isinstance(template, str) and template.strip() else None
     is_md = markup(rules, name) is Markup.MARKDOWN
     converter_ext = ".html" if is_md or name.ext.lower() == ".html" else name.ext
     special = "_drafts" if name.draft else "_posts"
     site = rules.site
-    if site is None:
+    if source is not None:
+        relative, folder = rel, source.prefix
+    elif site is None:
         relative, folder = f"{special}/{rel}", special
     else:
         relative = rel
         folder = f"{site.collections_dir}/{special}" if site.collections_dir else special
     try:
         return post_url(
-            rules.permalink,
+            rules.permalink if source is None else source.permalink,
             date=when,
             slug=slug,
             categories=categories,
             ext=name.ext,
             output_ext=output_ext(own, converter_ext),
             front_matter_permalink=own,
+            collection=_kind(source),
             basename=os.path.splitext(rel.rsplit("/", 1)[-1])[0],
             relative_path=relative,
             collection_dir=folder,
         )
     except PermalinkError as exc:
-        raise PostError("permalink", str(exc), lines.get("permalink")) from None
+        if source is None:
+            message = str(exc)
+        elif own is None:
+            message = f"collections.{source.name}.permalink: {exc}"
+        else:
+            message = f"permalink: {exc}"
+        raise PostError("permalink", message, lines.get("permalink")) from None

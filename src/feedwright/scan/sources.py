@@ -59,6 +59,8 @@ class PostRules:
     def read_root(self, path: Path) -> Path:
         """The folder the file at ``path`` must not leave through a symlink: its
         collection's folder, or the posts root."""
+        if not self.collections:  # every read asks: most builds have no collection
+            return self.root
         where = os.path.normpath(path)
         for source in self.collections:
             if where.startswith(os.path.normpath(source.folder) + os.sep):
