@@ -219,6 +219,18 @@ def test_a_collection_folder_defaults_to_its_name_beside_the_config(tmp_path: Pa
         assert "overlaps" in inside, folder
 
 
+def test_collection_folders_inside_one_another_are_refused(tmp_path: Path) -> None:
+    # a file of talks/short would be read twice, once as each collection's document
+    nested = _config_error(
+        tmp_path,
+        {
+            "talks": {"folder": str(tmp_path / "talks")},
+            "short": {"folder": str(tmp_path / "talks/short")},
+        },
+    )
+    assert "collections.short.folder" in nested and "overlaps collections.talks.folder" in nested
+
+
 # -- Jekyll mode ---------------------------------------------------------------------------
 SITE_CONFIG = {
     "title": "Site",

@@ -207,11 +207,12 @@ def check_paths(config: Config, path: Path | None, *, destination: Path | None =
         raise ConfigError(
             path, [f"output: {config.output} overlaps posts: {config.posts}; keep them apart"]
         )
+    taken: list[tuple[str, Path]] = [("output", output), ("posts", posts)]
     for name, spec in config.collections.items():
         if spec.folder is None:  # Jekyll mode: the site's own folder
             continue
         folder = spec.folder.resolve()
-        for what, other in (("output", output), ("posts", posts)):
+        for what, other in taken:  # one file read as two documents, or as a post too
             if other == folder or other in folder.parents or folder in other.parents:
                 raise ConfigError(
                     path,
@@ -220,6 +221,7 @@ def check_paths(config: Config, path: Path | None, *, destination: Path | None =
                         "give the collection a folder of its own"
                     ],
                 )
+        taken.append((f"collections.{name}.folder", folder))
     return config
 
 
