@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -200,6 +202,28 @@ def test_apache_htaccess(blog: Path) -> None:
         'RedirectMatch 410 "^/feeds/tags/python\\.json$"',
         'RedirectMatch 410 "^/feeds/tags/python\\.rss\\.xml$"',
     ]
+
+
+def test_rules_name_the_url_a_feed_was_published_at(blog: Path) -> None:
+    """A path that needs quoting ('%', a space, a non-ASCII letter): each host's rule matches
+    the path of the URL the feed gave as its own, which is what subscribers request."""
+    set_config(blog, redirects={"netlify": True, "nginx": True, "apache": True})
+    out = blog.parent / "out"
+    set_config(blog, feeds={"tags": {"atom": "50%25 off/café/{slug}.atom.xml"}})
+    _build(blog)
+    old = "50%25 off/café/go.atom.xml"
+    published = feedparser.parse((out / old).read_bytes()).feed.links
+    [self_url] = [link.href for link in published if link.rel == "self"]
+    sent = urllib.parse.urlsplit(self_url).path
+    decoded = urllib.parse.unquote(sent)
+    set_config(blog, feeds={"tags": {"atom": "topics/{slug}.atom.xml"}})
+    _build(blog)
+    new = "https://blog.example.org/feeds/topics/go.atom.xml"
+    assert f"{sent} {new} 301!" in (out / "_redirects").read_text().splitlines()
+    nginx = (out / "feedwright-redirects.nginx.conf").read_text().splitlines()
+    assert f'    "{decoded}" "{new}";' in nginx
+    apache = (out / ".htaccess").read_text().splitlines()
+    assert f'RedirectMatch 301 "^{re.escape(decoded)}$" "{new}"' in apache
 
 
 def test_rule_files_are_removed_when_turned_off(blog: Path) -> None:

@@ -22,8 +22,8 @@ from urllib.parse import quote
 
 from lxml import etree
 
-from feedwright.publish import MANIFEST, Manifest, read_manifest
-from feedwright.serve.cache import BoundedCache
+from feedwright.publish import MANIFEST, read_manifest
+from feedwright.serve.cache import BoundedCache, StateFile
 from feedwright.serve.files import (
     Representation,
     StaticFile,
@@ -153,7 +153,7 @@ class FeedApp:
         )
         self._transforms: BoundedCache[str, etree.XSLT] = BoundedCache(16, 16, lambda _: 1)
         self._xslt_lock = threading.Lock()  # an XSLT object runs one transform at a time
-        self._manifest: tuple[tuple[int, int, int, int], Manifest] | None = None
+        self._manifest = StateFile(MANIFEST, read_manifest)  # what the last build wrote
         self.moved = MovedFeeds()  # 301 and 410 for the feeds that moved or ended
         self.polls = load_stats(self.settings.state, clock)  # who fetches which feed, how
 
@@ -289,16 +289,12 @@ class FeedApp:
         """Whether the last build wrote this very file (same folder, inode and mtime):
         the only JSON served is a JSON Feed, never a config, status or state file."""
         try:
-            mark = os.stat(settings.state / MANIFEST)
             folder = os.stat(settings.output)
         except OSError:
             return False
-        key = (mark.st_dev, mark.st_ino, mark.st_mtime_ns, mark.st_size)
-        cached = self._manifest
-        if cached is None or cached[0] != key:
-            cached = (key, read_manifest(settings.state))
-            self._manifest = cached
-        manifest = cached[1]
+        manifest = self._manifest.get(settings.state)
+        if manifest is None:
+            return False
         return manifest.wrote((folder.st_dev, folder.st_ino), relpath, info)
 
     def page(self, settings: ServeSettings, feed: StaticFile) -> Representation | None:

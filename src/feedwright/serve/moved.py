@@ -5,12 +5,11 @@ changes, so a build's new rules apply at once."""
 
 from __future__ import annotations
 
-import os
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from feedwright.moves import MOVES_FILE, Rules, read_moves
+from feedwright.serve.cache import StateFile
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,19 +23,11 @@ class MovedFeeds:
     """The last build's rules, cached while the state file stays the same."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._cached: tuple[tuple[int, ...], Rules] | None = None
+        self._file = StateFile(MOVES_FILE, lambda state: read_moves(state).rules)
 
     def rules(self, state: Path) -> Rules:
-        try:
-            info = os.stat(state / MOVES_FILE)
-        except OSError:
-            return Rules()
-        key = (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size)
-        with self._lock:
-            if self._cached is None or self._cached[0] != key:
-                self._cached = (key, read_moves(state).rules)
-            return self._cached[1]
+        rules = self._file.get(state)
+        return Rules() if rules is None else rules
 
     def answer(self, state: Path, path_info: str) -> Answer | None:
         """301 or 410 for a request path (WSGI's PATH_INFO) that names a moved or retired
