@@ -170,6 +170,7 @@ def test_tag_ids_stylesheets_and_summaries_follow_the_config(tmp_path: Path) -> 
     assert json_doc.stylesheet is None and not json_doc.complete
     assert atom.entries[1].content_html is None and atom.entries[1].summary == "Middle"
     assert feed_url(config, "tags/a b.xml") == SITE + "tags/a%20b.xml"
+    assert feed_url(config, "tags/50%25.xml") == SITE + "tags/50%2525.xml"  # a '%' in the name
 
 
 def test_the_archive_links_back_to_the_current_feed(tmp_path: Path) -> None:

@@ -216,6 +216,7 @@ def test_rules_name_the_url_a_feed_was_published_at(blog: Path) -> None:
     [self_url] = [link.href for link in published if link.rel == "self"]
     sent = urllib.parse.urlsplit(self_url).path
     decoded = urllib.parse.unquote(sent)
+    assert decoded == "/feeds/" + old  # the URL names the file it was published in
     set_config(blog, feeds={"tags": {"atom": "topics/{slug}.atom.xml"}})
     _build(blog)
     new = "https://blog.example.org/feeds/topics/go.atom.xml"

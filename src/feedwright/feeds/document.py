@@ -39,12 +39,15 @@ from feedwright.types import (
 ATOM_TYPE = "application/atom+xml"
 STYLESHEET = "feed.css"  # in the output folder, named by every Atom and RSS feed
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_SAFE = "/!$&'()*+,;=:@-._~%"
+_SAFE = "/!$&'()*+,;=:@-._~%"  # in a URL already written: '%' is already an escape
+_FILE_SAFE = _SAFE.replace("%", "")  # in a file name: '%' is a character
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"]+")
 
 
 def feed_url(config: Config, relpath: str) -> str:
-    return config.public_feeds_url + quote(relpath, safe=_SAFE)
+    """The URL of the output file ``relpath``: every character a URL path cannot hold as
+    it is, '%' too, is quoted, so that the URL, decoded, names the file."""
+    return config.public_feeds_url + quote(relpath, safe=_FILE_SAFE)
 
 
 def absolute_url(config: Config, value: str) -> str:
