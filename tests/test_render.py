@@ -272,6 +272,30 @@ def test_summaries_are_jekylls_excerpt_when_the_post_gives_none(tmp_path: Path) 
     assert summaries["D"] == "All of it. Every word."
 
 
+def test_a_summary_taken_out_of_front_matter_gives_way_to_the_excerpt(tmp_path: Path) -> None:
+    # The excerpt is not made for a post with a description; once the description is
+    # gone, the next build (quick, with the store) shows the excerpt, not an empty summary.
+    import json
+
+    from feedwright.config import load_config
+    from feedwright.pipeline import build
+
+    path = _jekyll_site(tmp_path)
+    post = tmp_path / "site" / "_posts" / "2024-02-01-post.md"
+    body = "First *part*.\n\nThe rest.\n"
+    post.write_text(f"---\ntitle: A\ndescription: Said before.\n---\n{body}", "utf-8")
+    config = load_config(path)
+
+    def summary() -> object:
+        assert build(config, racy_ns=0, jobs=1).failed is None
+        feed = json.loads((config.output / "feed.json").read_text("utf-8"))
+        return feed["items"][0].get("summary")
+
+    assert summary() == "Said before."
+    post.write_text(f"---\ntitle: A\n---\n{body}", "utf-8")
+    assert summary() == "First part."
+
+
 @pytest.mark.parametrize(
     ("body", "reads"),
     [

@@ -19,7 +19,7 @@ from feedwright.parallel import Team
 from feedwright.progress import Progress
 from feedwright.render.excerpt import excerpt_separator, excerpt_source
 from feedwright.render.links import Linker
-from feedwright.render.text import feed_text
+from feedwright.render.text import feed_text, summary_of
 from feedwright.scan.bodies import load_bodies
 from feedwright.scan.sources import posts_root
 from feedwright.state.store import Store
@@ -67,6 +67,7 @@ def render_key(post: Post, config: Config, linker: Linker) -> str | None:
         config.sanitize.model_dump(mode="json"),
         repr(setup.kramdown),
         excerpt_separator(post.front_matter, setup.site),
+        _wants_excerpt(post),
     ]
     if post.has_liquid:
         # site.*, site.data, the includes, shortcodes: only Liquid reads them
@@ -153,10 +154,17 @@ def _liquid_and_markdown(
     return to_html(premonition(text), linker.setup.kramdown), issues
 
 
+def _wants_excerpt(post: Post) -> bool:
+    """Whether a feed can show the post's excerpt: only when the post gives no summary of
+    its own (``description:``, ``summary:`` or ``excerpt:``), as in jekyll-feed."""
+    return summary_of(post.description, post.front_matter) is None
+
+
 def render_value(post: Post, config: Config, linker: Linker) -> RenderValue:
     """Liquid, then Markdown, then the HTML pass; the result is cacheable. The excerpt is
     Jekyll's (the text up to the excerpt separator, rendered by itself) as jekyll-feed
-    writes it in a summary."""
+    writes it in a summary; it is not made (``""``) for a post that gives a summary of its
+    own, which the feeds show instead."""
     # Markdown and lxml load only when something renders
     from feedwright.render.html import rewrite_html, sanitize
 
@@ -166,7 +174,7 @@ def render_value(post: Post, config: Config, linker: Linker) -> RenderValue:
     result = rewrite_html(html, post.url, keep, allowed.tags if allowed else None)
     out = sanitize(result.html, allowed) if allowed is not None else result.html
     separator = excerpt_separator(post.front_matter, linker.setup.site)
-    head = excerpt_source(post.body, separator)
+    head = excerpt_source(post.body, separator) if _wants_excerpt(post) else ""
     if head is None:
         excerpt = feed_text(out, smart=False)
     elif head.strip():
