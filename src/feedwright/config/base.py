@@ -17,7 +17,11 @@ class StrictModel(BaseModel):
     """A frozen section of the configuration that rejects unknown keys."""
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, str_strip_whitespace=True, populate_by_name=True
+        extra="forbid",
+        frozen=True,
+        str_strip_whitespace=True,
+        populate_by_name=True,
+        defer_build=True,
     )
 
     @classmethod
