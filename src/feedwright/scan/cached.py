@@ -16,7 +16,7 @@ from feedwright.config import Config
 from feedwright.scan import FileOutcome, Scanner, read_limited
 from feedwright.scan.sources import find_post_files, is_draft, posts_root
 from feedwright.state.codec import Outcome
-from feedwright.state.snapshot import Tree, TreeFile, file_line, signature_of, skip_lines
+from feedwright.state.snapshot import Tree, listing_of, signature_of, skip_lines
 from feedwright.state.store import FileRecord, Store
 from feedwright.types import Diagnostic, Post, Severity
 
@@ -173,28 +173,32 @@ def tree_of(config: Config) -> Tree | None:
     if not posts_root(config).is_dir():
         return None
     found, skipped, _ = find_post_files(config)
-    newest = 0
-    files: list[TreeFile] = []
-    lines: list[str] = []
+    signatures: list[str] = []
+    changed: list[int] = []
     stat = os.stat
-    for rel, full in found:  # a no-op build is this loop: keep it lean
-        try:
+    try:
+        for _, full in found:  # a no-op build is this loop: keep it lean
             st = stat(full)
-        except OSError:
-            return None
-        mtime, ctime = st.st_mtime_ns, st.st_ctime_ns
-        changed = mtime if mtime > ctime else ctime
-        signature = signature_of(st)
-        item = TreeFile(rel, full, signature, changed)
-        files.append(item)
-        if changed > newest:
-            newest = changed
-        lines.append(f"{file_line(item)}\n")
-    skips = skip_lines(skipped)
-    digest = hashlib.sha256(_utf8("".join(lines + skips))).hexdigest()
-    names = "".join(f"{rel}\n" for rel, _ in found)
-    walk = hashlib.sha256(_utf8(names + "".join(skips))).hexdigest()
-    return Tree(digest, walk, newest, tuple(files), tuple(skipped))
+            mtime, ctime = st.st_mtime_ns, st.st_ctime_ns
+            changed.append(mtime if mtime > ctime else ctime)
+            signatures.append(signature_of(st))
+    except OSError:
+        return None
+    listing = listing_of(found, signatures)
+    skips = "".join(skip_lines(skipped))
+    digest = hashlib.sha256(_utf8(listing + skips)).hexdigest()
+    names = "".join([f"{rel}\n" for rel, _ in found])
+    walk = hashlib.sha256(_utf8(names + skips)).hexdigest()
+    return Tree(
+        digest,
+        walk,
+        max(changed, default=0),
+        listing,
+        tuple(found),
+        tuple(signatures),
+        tuple(changed),
+        tuple(skipped),
+    )
 
 
 def _utf8(text: str) -> bytes:

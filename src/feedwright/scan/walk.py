@@ -71,7 +71,16 @@ def walk_posts(
             if name.startswith("."):
                 continue
             rel = prefix + name
-            if not _utf8(name):
+            if (
+                entry.is_file(follow_symlinks=False)  # the usual case, decided at once
+                and name.isascii()
+                and name.lower().endswith(extensions)
+                and not name.startswith(_IGNORED_START)
+                and not name.endswith("~")
+            ):
+                found.append((rel, entry.path))
+                continue
+            if not name.isascii() and not _utf8(name):
                 shown = printable_name(rel)
                 reason = "file name is not valid UTF-8; not read"
                 hint = "rename it (feeds and the state folder need a UTF-8 name)"

@@ -63,19 +63,41 @@ class TreeFile(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Tree:
-    """The posts folder as seen by one walk and one stat per file."""
+    """The posts folder as seen by one walk and one stat per file. A no-op build needs
+    only ``digest``: the files are kept as the walk gave them (parallel tuples, a line
+    per file in ``listing``), and :attr:`files` is made only for a build that reads posts."""
 
     digest: str  # of names, sizes, times and inodes
     walk: str  # of names only: an edit keeps it (see feedwright.state.reuse)
     newest: int  # the newest change time in it (ns)
-    files: tuple[TreeFile, ...]
+    listing: str  # each file's line (file_line) and LF, in walk order
+    found: tuple[tuple[str, str], ...]  # (relative path, full path) of each file
+    signatures: tuple[str, ...]  # signature_of each file
+    changed: tuple[int, ...]  # each file's last change (ns)
     skipped: tuple[Skipped, ...]  # what the walk passed over (symlinks out, FIFOs, ...)
+
+    @property
+    def files(self) -> tuple[TreeFile, ...]:
+        return tuple(
+            TreeFile(rel, path, signature, changed)
+            for (rel, path), signature, changed in zip(
+                self.found, self.signatures, self.changed, strict=True
+            )
+        )
+
+    def __len__(self) -> int:
+        return len(self.found)
 
 
 def file_line(item: TreeFile) -> str:
     """A file's line, without its LF: ``Tree.digest`` hashes every file's line and LF,
     then the skipped files' lines (:func:`skip_lines`)."""
     return f"{item.rel}\t{item.signature}"
+
+
+def listing_of(found: Iterable[tuple[str, str]], signatures: Iterable[str]) -> str:
+    """Every file's :func:`file_line` and LF, made in one pass (no TreeFile for each)."""
+    return "".join([f"{rel}\t{sig}\n" for (rel, _), sig in zip(found, signatures, strict=True)])
 
 
 def skip_lines(skipped: Iterable[Skipped]) -> list[str]:
@@ -122,9 +144,7 @@ def store(
     if tree is None or signatures is None:
         forget(config)
         return
-    atomic_write(
-        config.state / LISTING_FILE, _utf8("".join(f"{file_line(f)}\n" for f in tree.files))
-    )
+    atomic_write(config.state / LISTING_FILE, _utf8(tree.listing))
     data = {
         "config": config_digest(config),
         "tree": tree.digest,
@@ -163,7 +183,7 @@ def last_look(config: Config, tree: Tree) -> tuple[list[str], int] | None:
     except (OSError, ValueError, KeyError, TypeError):
         return None
     lines = raw.decode("utf-8", "surrogateescape").split("\n")[:-1]
-    if not isinstance(taken, int) or len(lines) != len(tree.files):
+    if not isinstance(taken, int) or len(lines) != len(tree):
         return None  # a name holding LF: compare the store's records instead
     return lines, taken
 
