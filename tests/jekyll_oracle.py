@@ -158,7 +158,10 @@ def _datetime(text: str | None, where: str) -> dt.datetime:
 
 
 def _feed_entries(feed: Path) -> dict[str, dict[str, str]]:
-    root = etree.parse(str(feed)).getroot()
+    # jekyll-feed writes a post's URL into href="..." unescaped: an "&" from a file name
+    # makes the feed ill-formed XML, which is read here as if it had been escaped
+    text = re.sub(r"&(?!#?[A-Za-z0-9]+;)", "&amp;", feed.read_text("utf-8"))
+    root = etree.fromstring(text.encode("utf-8"))
     entries: dict[str, dict[str, str]] = {}
     for entry in root.iter(f"{ATOM}entry"):
         link = next(

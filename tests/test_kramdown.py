@@ -165,6 +165,11 @@ CASES: list[tuple[str, str]] = [
     ("ordered table of contents", "1. x\n{:toc .c #contents}\n\n## One\n\n### Two"),
     ("table of contents without headers", "Before.\n\n* x\n{:toc}\n\nAfter."),
     ("undefined IAL reference", 'Para\n{: undefined .c title="a b"}'),
+    (
+        "markdown attribute inside an HTML block",
+        '<table>\n  <tr><td markdown="span">**cell** `x`</td></tr>\n</table>\n\n'
+        '<div>\n<p markdown="1">*p*</p>\n</div>',
+    ),
 ]
 
 # Cases whose output still differs, with the reason. Checked in both directions: a case

@@ -283,6 +283,8 @@ def test_summaries_are_jekylls_excerpt_when_the_post_gives_none(tmp_path: Path) 
         ("{% assign s = site %}{{ s.posts | size }}", True),
         ("{{ site.tags.kubevirt | size }}", True),
         ("{% include_relative notes.md %}", True),
+        ("{{ page.previous.url }} {{ page . next.title }}", True),
+        ("{{ page.title }} {{ page.url }}", False),
     ],
 )
 def test_which_liquid_reads_the_posts_lists(body: str, reads: bool) -> None:
@@ -293,3 +295,40 @@ def test_which_liquid_reads_the_posts_lists(body: str, reads: bool) -> None:
         config_from_mapping({"site": {"title": "T", "url": "https://x.example/"}}), None
     )
     assert setup.reads_lists(body) is reads
+
+
+def test_page_and_site_posts_read_as_in_jekyll_under_a_baseurl() -> None:
+    # site.posts[].url and page.url are paths below the baseurl (relative_url adds it);
+    # page.previous is the older post, page.next the newer; page.id is the URL's folder
+    # and the slug; page.excerpt is the excerpt rendered
+    cfg = config_from_mapping(
+        {"site": {"title": "Blog", "url": "https://blog.example/", "baseurl": "/b"}}
+    )
+
+    def dated(rel: str, day: int, body: str = "x") -> Post:
+        made = post(rel, body)
+        when = dt.datetime(2024, 1, day, tzinfo=dt.UTC)
+        path = f"/2024/01/{day:02}/{made.slug[11:]}/"
+        return dataclasses.replace(
+            made,
+            slug=made.slug[11:],
+            site_date=when,
+            url_path=path,
+            url=f"https://blog.example/b{path}",
+        )
+
+    body = (
+        "First *words*.\n\n"
+        "{% for p in site.posts %}({{ p.url | relative_url }}) {% endfor %}\n\n"
+        "prev={{ page.previous.title }} next={{ page.next.title }} id={{ page.id }} "
+        "in={{ page.collection }} excerpt={{ page.excerpt | strip_html | strip }}"
+    )
+    older, middle, newer = (
+        dated("2024-01-01-a.md", 1),
+        dated("2024-01-02-b.md", 2, body),
+        dated("2024-01-03-c.md", 3),
+    )
+    html = render_value(middle, cfg, Linker.of(cfg, [newer, older, middle])).html
+    assert "(/b/2024/01/03/c/) (/b/2024/01/02/b/) (/b/2024/01/01/a/)" in html
+    assert "prev=2024-01-01-a next=2024-01-03-c id=/2024/01/02/b in=posts" in html
+    assert "excerpt=First words." in html

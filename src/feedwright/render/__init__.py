@@ -8,7 +8,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,6 +19,7 @@ from feedwright.parallel import Team
 from feedwright.progress import Progress
 from feedwright.render.excerpt import excerpt_separator, excerpt_source
 from feedwright.render.links import Linker
+from feedwright.render.site import document_id
 from feedwright.render.text import feed_text
 from feedwright.scan.bodies import load_bodies
 from feedwright.scan.sources import posts_root
@@ -128,26 +129,48 @@ def page_of(post: Post, config: Config) -> dict[str, object]:
         path = file.relative_to(config.source).as_posix()
     page.update(
         url=url,
-        id=url.removesuffix(".html"),
+        id=document_id(url, post.slug),
         date=post.site_date,
         title=post.title,
         slug=post.slug,
         tags=list(post.tags),
         categories=list(post.categories),
         path=path,
+        collection=post.collection or "posts",
     )
     return page
 
 
+def _neighbours(page: dict[str, object], site: Mapping[str, object]) -> None:
+    """``page.previous`` (the post before this one by date) and ``page.next`` (after)."""
+    entries = site.get("posts")
+    if not isinstance(entries, list) or page.get("collection") != "posts":
+        return
+    found = [i for i, e in enumerate(entries) if isinstance(e, dict) and e["url"] == page["url"]]
+    if len(found) == 1:  # site.posts is newest first
+        index = found[0]
+        page["previous"] = entries[index + 1] if index + 1 < len(entries) else None
+        page["next"] = entries[index - 1] if index else None
+
+
 def _liquid_and_markdown(
-    text: str, post: Post, config: Config, linker: Linker
+    text: str, post: Post, config: Config, linker: Linker, excerpt: bool = True
 ) -> tuple[str, list[LiquidIssue]]:
     from feedwright.render.kramdown import to_html
     from feedwright.render.kramdown.premonition import premonition
 
     issues: list[LiquidIssue] = []
     if "{{" in text or "{%" in text:
-        text, issues = liquid_engine(linker).render(text, page_of(post, config))
+        page = page_of(post, config)
+        _neighbours(page, linker.setup.site)
+        if excerpt and "excerpt" not in page and "excerpt" in text:
+            # page.excerpt: Jekyll's excerpt, rendered (by itself, so that it cannot
+            # hold itself)
+            separator = excerpt_separator(post.front_matter, linker.setup.site)
+            head = excerpt_source(post.body, separator)
+            source = post.body if head is None else head
+            page["excerpt"] = _liquid_and_markdown(source, post, config, linker, False)[0]
+        text, issues = liquid_engine(linker).render(text, page)
     if post.markup is not Markup.MARKDOWN:
         return text, issues  # an .html post gets Liquid only, no Markdown, as in Jekyll
     return to_html(premonition(text), linker.setup.kramdown), issues
