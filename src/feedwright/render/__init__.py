@@ -8,7 +8,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,10 +19,9 @@ from feedwright.parallel import Team
 from feedwright.progress import Progress
 from feedwright.render.excerpt import excerpt_separator, excerpt_source
 from feedwright.render.links import Linker
-from feedwright.render.site import document_id
+from feedwright.render.page import neighbours, page_of
 from feedwright.render.text import feed_text
 from feedwright.scan.bodies import load_bodies
-from feedwright.scan.sources import posts_root
 from feedwright.state.store import Store
 from feedwright.types import (
     Diagnostic,
@@ -118,41 +117,6 @@ def liquid_engine(linker: Linker) -> JekyllLiquid:
     return engine
 
 
-def page_of(post: Post, config: Config) -> dict[str, object]:
-    """``page.*`` for a post's Liquid: its front matter and what Jekyll adds."""
-    page: dict[str, object] = dict(post.front_matter)
-    url = post.url_path
-    # relpath is relative to the site in Jekyll mode, to a _posts folder otherwise
-    path = post.relpath if config.jekyll is not None else "_posts/" + post.relpath
-    file = posts_root(config) / post.relpath
-    if config.source is not None and file.is_relative_to(config.source):
-        path = file.relative_to(config.source).as_posix()
-    page.update(
-        url=url,
-        id=document_id(url, post.slug),
-        date=post.site_date,
-        title=post.title,
-        slug=post.slug,
-        tags=list(post.tags),
-        categories=list(post.categories),
-        path=path,
-        collection=post.collection or "posts",
-    )
-    return page
-
-
-def _neighbours(page: dict[str, object], site: Mapping[str, object]) -> None:
-    """``page.previous`` (the post before this one by date) and ``page.next`` (after)."""
-    entries = site.get("posts")
-    if not isinstance(entries, list) or page.get("collection") != "posts":
-        return
-    found = [i for i, e in enumerate(entries) if isinstance(e, dict) and e["url"] == page["url"]]
-    if len(found) == 1:  # site.posts is newest first
-        index = found[0]
-        page["previous"] = entries[index + 1] if index + 1 < len(entries) else None
-        page["next"] = entries[index - 1] if index else None
-
-
 def _liquid_and_markdown(
     text: str, post: Post, config: Config, linker: Linker, excerpt: bool = True
 ) -> tuple[str, list[LiquidIssue]]:
@@ -162,7 +126,7 @@ def _liquid_and_markdown(
     issues: list[LiquidIssue] = []
     if "{{" in text or "{%" in text:
         page = page_of(post, config)
-        _neighbours(page, linker.setup.site)
+        neighbours(page, linker.setup.site)
         if excerpt and "excerpt" not in page and "excerpt" in text:
             # page.excerpt: Jekyll's excerpt, rendered (by itself, so that it cannot
             # hold itself)
