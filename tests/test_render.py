@@ -60,6 +60,21 @@ def test_post_url_finds_a_post_by_file_name_with_or_without_folders() -> None:
     assert linker.post_url("no-such-post") is None
 
 
+def test_posts_in_subfolders_of_a_jekyll_sites_posts_folder_are_found(tmp_path: Path) -> None:
+    # Jekyll site paths; {% post_url %} names a post by its path below _posts, with or
+    # without a leading slash; {% link %} by its path in the site
+    nested = dataclasses.replace(post("_posts/2024/2024-03-05-x.md"), url="https://b.example/x/")
+    filed = dataclasses.replace(post("news/_posts/2024-03-06-y.md"), url="https://b.example/y/")
+    for rel in ("_posts/2024/2024-03-05-x.md", "news/_posts/2024-03-06-y.md"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x", "utf-8")
+    linker = Linker.of(config(source=str(tmp_path)), [nested, filed])
+    assert linker.post_url("2024/2024-03-05-x") == nested.url
+    assert linker.post_url("/2024/2024-03-05-x") == nested.url
+    assert linker.link("_posts/2024/2024-03-05-x.md") == (nested.url, True)
+    assert linker.link("news/_posts/2024-03-06-y.md") == (filed.url, True)
+
+
 def test_link_without_a_site_source_points_at_the_published_path() -> None:
     linker = Linker.of(config(), [])
     assert linker.link("/about/index.html") == ("https://blog.example/about/index.html", False)
