@@ -30,6 +30,8 @@ from jekyll_oracle import JekyllPost, JekyllSite, jekyll_build
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("FEEDWRIGHT_SHARED", ROOT.parent / "shared"))
 FIXTURE = ROOT / "tests" / "data" / "jekyll-fixture"
+# pretty permalinks, an eastern time zone, front matter defaults, drafts, kramdown options
+FIXTURE_2 = ROOT / "tests" / "data" / "jekyll-fixture-2"
 ALLOWLIST = ROOT / "tests" / "data" / "jekyll-allowlist.yaml"
 FIELDS = ("published", "url", "title", "date", "content")
 _ID_AUTHORITY, _ID_DATE = "example.org", "2000-01-01"
@@ -59,9 +61,10 @@ def _sample_settings() -> dict[str, Any]:
 
 
 def corpora() -> dict[str, Corpus]:
-    """The fixture blog, the repository's sample blog and the kubevirt.io blog."""
+    """The two fixture blogs, the repository's sample blog and the kubevirt.io blog."""
     return {
         "fixture": Corpus("fixture", FIXTURE),
+        "fixture-2": Corpus("fixture-2", FIXTURE_2),
         "sample": Corpus("sample", ROOT / "posts", _sample_settings()),
         "kubevirt": Corpus(
             "kubevirt",

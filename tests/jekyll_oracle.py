@@ -1,10 +1,11 @@
 """Build posts with real Jekyll (and jekyll-feed) and read back what it published.
 
 The oracle copies a site's posts (``_posts`` and every ``<category>/_posts``), its
-``_includes``, ``_data`` and ``_config.yml`` into a fresh folder, replaces the layouts with
-``{{ content }}``, turns on jekyll-feed with no entry limit and runs ``jekyll build``. For
-every published post it returns the URL, id, title and dates as jekyll-feed wrote them in
-``feed.xml`` and the content HTML from the page Jekyll wrote under ``_site``.
+``_drafts``, ``_includes``, ``_data`` and ``_config.yml`` into a fresh folder, replaces the
+layouts with ``{{ content }}``, turns on jekyll-feed with no entry limit and runs
+``jekyll build``. For every published post it returns the URL, id, title and dates as
+jekyll-feed wrote them in ``feed.xml`` and the content HTML from the page Jekyll wrote
+under ``_site``.
 
 A folder without ``_posts`` is taken as a bare posts folder (it becomes ``_posts``), with
 the site settings given by the caller.
@@ -123,7 +124,7 @@ def _copy_site(source: Path, dest: Path) -> dict[str, Any]:
     for posts in sorted(source.rglob("_posts")):
         if posts.is_dir() and "_site" not in posts.relative_to(source).parts:
             shutil.copytree(posts, dest / posts.relative_to(source))
-    for name in ("_includes", "_data"):
+    for name in ("_includes", "_data", "_drafts"):
         if (source / name).is_dir():
             shutil.copytree(source / name, dest / name)
     config = source / "_config.yml"
@@ -157,7 +158,10 @@ def _datetime(text: str | None, where: str) -> dt.datetime:
 
 
 def _feed_entries(feed: Path) -> dict[str, dict[str, str]]:
-    root = etree.parse(str(feed)).getroot()
+    # jekyll-feed writes a post's URL into href="..." unescaped: an "&" from a file name
+    # makes the feed ill-formed XML, which is read here as if it had been escaped
+    text = re.sub(r"&(?!#?[A-Za-z0-9]+;)", "&amp;", feed.read_text("utf-8"))
+    root = etree.fromstring(text.encode("utf-8"))
     entries: dict[str, dict[str, str]] = {}
     for entry in root.iter(f"{ATOM}entry"):
         link = next(

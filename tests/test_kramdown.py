@@ -157,6 +157,19 @@ CASES: list[tuple[str, str]] = [
     ),
     ("pipe in code is no table", "`a | b` and\n`c | d`"),
     ("quotes before an emphasis ends", '_label: ""_ and x: ""_ y and *"a"*. and _a "_ b'),
+    (
+        "table of contents",
+        "* replaced\n{:toc}\n\n# A [link](u) *em*[^1]\n\n### Deep\n\n## B {#b-id}\n\n"
+        "## Left out\n{: .no_toc}\n\n# C\n\n[^1]: n",
+    ),
+    ("ordered table of contents", "1. x\n{:toc .c #contents}\n\n## One\n\n### Two"),
+    ("table of contents without headers", "Before.\n\n* x\n{:toc}\n\nAfter."),
+    ("undefined IAL reference", 'Para\n{: undefined .c title="a b"}'),
+    (
+        "markdown attribute inside an HTML block",
+        '<table>\n  <tr><td markdown="span">**cell** `x`</td></tr>\n</table>\n\n'
+        '<div>\n<p markdown="1">*p*</p>\n</div>',
+    ),
 ]
 
 # Cases whose output still differs, with the reason. Checked in both directions: a case
@@ -191,6 +204,8 @@ OPTION_CASES: list[tuple[str, str, dict[str, object]]] = [
         {"parse_block_html": True},
     ),
     ("footnote_nr", "a[^1] b[^2]\n\n[^1]: x\n[^2]: y", {"footnote_nr": 5}),
+    ("toc_levels range", "- x\n{:toc}\n\n# One\n\n## Two\n\n### Three", {"toc_levels": "2..3"}),
+    ("toc_levels list", "- x\n{:toc}\n\n# One\n\n## Two\n\n### Three", {"toc_levels": [1, 3]}),
 ]
 OPTION_MARKUP_DIFFERS: dict[str, str] = {}
 

@@ -60,6 +60,21 @@ def test_post_url_finds_a_post_by_file_name_with_or_without_folders() -> None:
     assert linker.post_url("no-such-post") is None
 
 
+def test_posts_in_subfolders_of_a_jekyll_sites_posts_folder_are_found(tmp_path: Path) -> None:
+    # Jekyll site paths; {% post_url %} names a post by its path below _posts, with or
+    # without a leading slash; {% link %} by its path in the site
+    nested = dataclasses.replace(post("_posts/2024/2024-03-05-x.md"), url="https://b.example/x/")
+    filed = dataclasses.replace(post("news/_posts/2024-03-06-y.md"), url="https://b.example/y/")
+    for rel in ("_posts/2024/2024-03-05-x.md", "news/_posts/2024-03-06-y.md"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x", "utf-8")
+    linker = Linker.of(config(source=str(tmp_path)), [nested, filed])
+    assert linker.post_url("2024/2024-03-05-x") == nested.url
+    assert linker.post_url("/2024/2024-03-05-x") == nested.url
+    assert linker.link("_posts/2024/2024-03-05-x.md") == (nested.url, True)
+    assert linker.link("news/_posts/2024-03-06-y.md") == (filed.url, True)
+
+
 def test_link_without_a_site_source_points_at_the_published_path() -> None:
     linker = Linker.of(config(), [])
     assert linker.link("/about/index.html") == ("https://blog.example/about/index.html", False)
@@ -307,6 +322,8 @@ def test_a_summary_taken_out_of_front_matter_gives_way_to_the_excerpt(tmp_path: 
         ("{% assign s = site %}{{ s.posts | size }}", True),
         ("{{ site.tags.kubevirt | size }}", True),
         ("{% include_relative notes.md %}", True),
+        ("{{ page.previous.url }} {{ page . next.title }}", True),
+        ("{{ page.title }} {{ page.url }}", False),
     ],
 )
 def test_which_liquid_reads_the_posts_lists(body: str, reads: bool) -> None:
@@ -317,3 +334,40 @@ def test_which_liquid_reads_the_posts_lists(body: str, reads: bool) -> None:
         config_from_mapping({"site": {"title": "T", "url": "https://x.example/"}}), None
     )
     assert setup.reads_lists(body) is reads
+
+
+def test_page_and_site_posts_read_as_in_jekyll_under_a_baseurl() -> None:
+    # site.posts[].url and page.url are paths below the baseurl (relative_url adds it);
+    # page.previous is the older post, page.next the newer; page.id is the URL's folder
+    # and the slug; page.excerpt is the excerpt rendered
+    cfg = config_from_mapping(
+        {"site": {"title": "Blog", "url": "https://blog.example/", "baseurl": "/b"}}
+    )
+
+    def dated(rel: str, day: int, body: str = "x") -> Post:
+        made = post(rel, body)
+        when = dt.datetime(2024, 1, day, tzinfo=dt.UTC)
+        path = f"/2024/01/{day:02}/{made.slug[11:]}/"
+        return dataclasses.replace(
+            made,
+            slug=made.slug[11:],
+            site_date=when,
+            url_path=path,
+            url=f"https://blog.example/b{path}",
+        )
+
+    body = (
+        "First *words*.\n\n"
+        "{% for p in site.posts %}({{ p.url | relative_url }}) {% endfor %}\n\n"
+        "prev={{ page.previous.title }} next={{ page.next.title }} id={{ page.id }} "
+        "in={{ page.collection }} excerpt={{ page.excerpt | strip_html | strip }}"
+    )
+    older, middle, newer = (
+        dated("2024-01-01-a.md", 1),
+        dated("2024-01-02-b.md", 2, body),
+        dated("2024-01-03-c.md", 3),
+    )
+    html = render_value(middle, cfg, Linker.of(cfg, [newer, older, middle])).html
+    assert "(/b/2024/01/03/c/) (/b/2024/01/02/b/) (/b/2024/01/01/a/)" in html
+    assert "prev=2024-01-01-a next=2024-01-03-c id=/2024/01/02/b in=posts" in html
+    assert "excerpt=First words." in html

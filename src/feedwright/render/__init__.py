@@ -19,9 +19,9 @@ from feedwright.parallel import Team
 from feedwright.progress import Progress
 from feedwright.render.excerpt import excerpt_separator, excerpt_source
 from feedwright.render.links import Linker
+from feedwright.render.page import neighbours, page_of
 from feedwright.render.text import feed_text, summary_of
 from feedwright.scan.bodies import load_bodies
-from feedwright.scan.sources import posts_root
 from feedwright.state.store import Store
 from feedwright.types import (
     Diagnostic,
@@ -118,37 +118,24 @@ def liquid_engine(linker: Linker) -> JekyllLiquid:
     return engine
 
 
-def page_of(post: Post, config: Config) -> dict[str, object]:
-    """``page.*`` for a post's Liquid: its front matter and what Jekyll adds."""
-    page: dict[str, object] = dict(post.front_matter)
-    url = post.url_path
-    # relpath is relative to the site in Jekyll mode, to a _posts folder otherwise
-    path = post.relpath if config.jekyll is not None else "_posts/" + post.relpath
-    file = posts_root(config) / post.relpath
-    if config.source is not None and file.is_relative_to(config.source):
-        path = file.relative_to(config.source).as_posix()
-    page.update(
-        url=url,
-        id=url.removesuffix(".html"),
-        date=post.site_date,
-        title=post.title,
-        slug=post.slug,
-        tags=list(post.tags),
-        categories=list(post.categories),
-        path=path,
-    )
-    return page
-
-
 def _liquid_and_markdown(
-    text: str, post: Post, config: Config, linker: Linker
+    text: str, post: Post, config: Config, linker: Linker, excerpt: bool = True
 ) -> tuple[str, list[LiquidIssue]]:
     from feedwright.render.kramdown import to_html
     from feedwright.render.kramdown.premonition import premonition
 
     issues: list[LiquidIssue] = []
     if "{{" in text or "{%" in text:
-        text, issues = liquid_engine(linker).render(text, page_of(post, config))
+        page = page_of(post, config)
+        neighbours(page, linker.setup.site)
+        if excerpt and "excerpt" not in page and "excerpt" in text:
+            # page.excerpt: Jekyll's excerpt, rendered (by itself, so that it cannot
+            # hold itself)
+            separator = excerpt_separator(post.front_matter, linker.setup.site)
+            head = excerpt_source(post.body, separator)
+            source = post.body if head is None else head
+            page["excerpt"] = _liquid_and_markdown(source, post, config, linker, False)[0]
+        text, issues = liquid_engine(linker).render(text, page)
     if post.markup is not Markup.MARKDOWN:
         return text, issues  # an .html post gets Liquid only, no Markdown, as in Jekyll
     return to_html(premonition(text), linker.setup.kramdown), issues

@@ -48,11 +48,15 @@ class Linker:
         for post in posts:
             stem = post.relpath.rsplit(".", 1)[0]
             by_name.setdefault(stem, post.url)
+            # in a Jekyll site: the path below its _posts folder ("2024/2024-03-05-x")
+            by_name.setdefault(stem.rpartition("_posts/")[2], post.url)
             by_name.setdefault(posixpath.basename(stem), post.url)
         return cls(config, by_name, posts)
 
     def post_url(self, name: str) -> str | None:
-        return self.by_name.get(name.strip().removesuffix(".md").removesuffix(".markdown"))
+        # Jekyll's {% post_url /2024/2024-03-05-x %}: a leading slash is allowed
+        name = name.strip().lstrip("/").removesuffix(".md").removesuffix(".markdown")
+        return self.by_name.get(name)
 
     def link(self, target: str) -> tuple[str, bool]:
         target = target.strip().lstrip("/")
@@ -64,8 +68,8 @@ class Linker:
         if not path.is_file():
             return fallback, False
         stem = target.rsplit(".", 1)[0]
-        if stem.startswith("_posts/"):
-            url = self.by_name.get(stem.removeprefix("_posts/"))
+        if "_posts/" in stem:  # a post of the site, or of a category folder
+            url = self.by_name.get(stem) or self.by_name.get(stem.removeprefix("_posts/"))
             if url is not None:
                 return url, True
         if path.suffix.lower() in (".md", ".markdown", ".html"):

@@ -5,7 +5,6 @@ shortcodes and the kramdown options, each with a fingerprint for the render key.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import hashlib
 import json
 import re
@@ -21,7 +20,10 @@ from feedwright.types import Diagnostic, Post, Severity
 # Inside a Liquid tag or output, ``site`` counts unless it is followed by ``.name`` for a
 # name other than a list (``site`` alone may be assigned, looped over or filtered whole).
 _MARKUP = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
-_LISTS = re.compile(r"\bsite\b(?!\s*\.\s*(?!(?:posts|tags|categories|related_posts)\b)[A-Za-z_])")
+_LISTS = re.compile(
+    r"\bsite\b(?!\s*\.\s*(?!(?:posts|tags|categories|related_posts)\b)[A-Za-z_])"
+    r"|\bpage\s*\.\s*(?:previous|next)\b"  # the posts before and after this one
+)
 _INCLUDE = re.compile(r"\{%-?\s*include")
 _INCLUDE_RELATIVE = re.compile(r"\{%-?\s*include_relative")
 _MAX_INCLUDE_FILES = 2000
@@ -47,18 +49,28 @@ def _include_files(folder: Path | None) -> list[tuple[str, bytes]]:
     return found
 
 
-def post_entry(post: Post, root: str) -> dict[str, object]:
-    """A post as ``site.posts`` lists it: the fields a listing or a related-posts block reads."""
+def document_id(url: str, slug: str) -> str:
+    """Jekyll's ``id`` of a document: the folder of its URL, then its slug
+    (``File.join(File.dirname(url), slug)``: ``/2024/03/05/x/`` gives ``/2024/03/05/x``)."""
+    folder = url.rstrip("/").rpartition("/")[0].rstrip("/")
+    return f"{folder}/{slug}"
+
+
+def post_entry(post: Post) -> dict[str, object]:
+    """A post as ``site.posts`` lists it: the fields a listing or a related-posts block reads.
+    Its ``url`` is Jekyll's: the path below the baseurl (``relative_url`` adds that)."""
     fm = post.front_matter
     excerpt = fm.get("excerpt")
+    url = post.url_path
     return {
-        "url": post.url.removeprefix(root) or "/",
+        "url": url,
         "title": post.title,
         "date": post.site_date,
         "tags": list(post.tags),
         "categories": list(post.categories),
         "slug": post.slug,
-        "id": post.url.removeprefix(root).removesuffix(".html"),
+        "id": document_id(url, post.slug),
+        "collection": "posts",
         "description": post.description,
         "excerpt": excerpt if isinstance(excerpt, str) else post.description,
     }
@@ -113,11 +125,13 @@ class SiteSetup:
                 repr(options),
             ]
         )
-        root = config.site.url.rstrip("/")
         # site.posts lists the posts; a collection's documents are not among them.
-        entries = [post_entry(p, root) for p in (posts or ()) if p.collection is None]
-        entries.sort(key=lambda e: e["date"] if isinstance(e["date"], dt.datetime) else 0)
-        entries.reverse()  # newest first, as Jekyll lists them
+        listed = sorted(
+            (p for p in (posts or ()) if p.collection is None),
+            key=lambda p: (p.site_date, p.relpath),
+        )
+        # newest first, as Jekyll lists them (by date, then by path)
+        entries = [post_entry(p) for p in reversed(listed)]
         tags: dict[str, list[dict[str, object]]] = {}
         categories: dict[str, list[dict[str, object]]] = {}
         for entry in entries:

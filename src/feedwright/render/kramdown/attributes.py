@@ -10,7 +10,14 @@ import markdown
 from markdown.extensions.attr_list import AttrListTreeprocessor
 from markdown.treeprocessors import Treeprocessor
 
-from feedwright.render.kramdown.lines import MARK_ITEM, MARK_NEXT, MARK_PREV, MARK_SPLIT, ParseState
+from feedwright.render.kramdown.lines import (
+    MARK_ITEM,
+    MARK_NEXT,
+    MARK_PREV,
+    MARK_SPLIT,
+    REF,
+    ParseState,
+)
 
 
 class AttrList(AttrListTreeprocessor):
@@ -33,7 +40,11 @@ ESCAPED = re.compile("\x02([0-9]+)\x03")
 
 def _apply(element: etree.Element, attrs: list[tuple[str, str]]) -> None:
     for key, value in attrs:
-        if key == ".":
+        if key == REF:  # kept apart, for the tree pass (which removes it)
+            refs = element.get(REF, "").split()
+            if value not in refs:
+                element.set(REF, " ".join([*refs, value]))
+        elif key == ".":
             classes = element.get("class", "").split()
             if value not in classes:
                 classes.append(value)
@@ -99,7 +110,7 @@ class IalTreeprocessor(Treeprocessor):
             c for c in box.get("class", "").split() if c not in (language, "highlighter-rouge")
         ]
         box.set("class", " ".join([language, *classes, "highlighter-rouge"]))
-        extra = "".join(f' {k}="{html.escape(v)}"' for k, v in box.items())
+        extra = "".join(f' {k}="{html.escape(v)}"' for k, v in box.items() if k != REF)
         stash[int(stashed[1])] = f"<div{extra}>{raw[head.end() :]}"
 
     @staticmethod

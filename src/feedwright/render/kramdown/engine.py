@@ -23,6 +23,7 @@ from markdown.extensions import Extension
 from feedwright.render.kramdown.attributes import AttrList, IalTreeprocessor
 from feedwright.render.kramdown.inline import BackslashBreak, KramdownAutolink, MathInline
 from feedwright.render.kramdown.lines import ParseState
+from feedwright.render.kramdown.nested import NestedMarkdownHtml
 from feedwright.render.kramdown.options import DEFAULT_OPTIONS, KramdownOptions
 from feedwright.render.kramdown.preprocess import KeepTabs, KramdownPreprocessor, RestoreTabs
 from feedwright.render.kramdown.smartquotes import QuoteBeforeDelimiter, Typographic
@@ -73,6 +74,14 @@ class _KramdownExtension(Extension):
             KramdownPreprocessor(md, self.options, self.state), "kramdown", 28
         )
         md.postprocessors.register(RestoreTabs(md), "kramdown_tabs", 1)
+        options = self.options
+
+        def convert(text: str) -> str:
+            inner = _build(options)  # rare: a fresh converter, this one is busy
+            return inner.convert(text)
+
+        # before raw_html (30) puts the stored blocks back
+        md.postprocessors.register(NestedMarkdownHtml(md, convert), "kramdown_nested", 35)
         raw_html = md.postprocessors["raw_html"]
         block_level = raw_html.isblocklevel  # type: ignore[attr-defined]
         blocks = self.state.blocks

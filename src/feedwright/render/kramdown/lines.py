@@ -29,6 +29,11 @@ MARK_ITEM = "\ue002"  # a block IAL for the list item it starts
 MARK_SPLIT = "\ue003"  # a paragraph that only separates two blockquotes
 _LEADING_IAL = re.compile(r"[ ]*\{:(?!:)(?P<body>[^}\n]*)\}[ ]*")
 _NAME = re.compile(r"[\w][\w-]*")
+# one word of an IAL: key="value" (quotes may be escaped inside), or anything up to a space
+_IAL_WORD = re.compile(r"""[^\s=]+=(?:"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*')|\S+""")
+# the key under which an IAL keeps a name that is no ALD: kramdown writes no attribute
+# for it, and gives "toc" (a table of contents) and "footnotes" a meaning of their own
+REF = "\ue004ref"
 
 
 @dataclass(slots=True)
@@ -212,10 +217,15 @@ class LinePass:
 
     def attrs(self, body: str) -> list[tuple[str, str]]:
         alds = self.state.alds
-        words = []
-        for word in body.split():
-            words.append(alds.get(word, word) if _NAME.fullmatch(word) else word)
-        return _parse_attrs(" ".join(words))
+        words, refs = [], []
+        for word in _IAL_WORD.findall(body):
+            if not _NAME.fullmatch(word):
+                words.append(word)
+            elif word in alds:
+                words.append(alds[word])
+            else:
+                refs.append(word)
+        return _parse_attrs(" ".join(words)) + [(REF, name) for name in refs]
 
 
 _HTML_BLOCK = re.compile(r"[ ]{0,3}<([A-Za-z][A-Za-z0-9-]*|!--)")

@@ -12,7 +12,6 @@ _QUOTE_NAMES = ("lsquo", "rsquo", "ldquo", "rdquo")
 # kramdown options that change nothing in the HTML of a post, or that Jekyll sets for itself
 _IGNORED = frozenset(
     {
-        "toc_levels",
         "entity_output",
         "guess_lang",
         "show_warnings",
@@ -48,6 +47,25 @@ def _boolean(value: object) -> bool | None:
     return None
 
 
+def _levels(value: object) -> tuple[int, ...] | None:
+    """kramdown's ``toc_levels``: a list of levels 1 to 6, or a string ``2..4`` or ``1,2,3``."""
+    if isinstance(value, str):
+        text = value.strip()
+        span = re.fullmatch(r"(\d)\.\.(\d)", text)
+        if span is not None:
+            value = list(range(int(span[1]), int(span[2]) + 1))
+        elif re.fullmatch(r"\d(?:,\d)*", text):
+            value = [int(part) for part in text.split(",")]
+        else:
+            return None
+    if not isinstance(value, list | tuple) or not all(
+        isinstance(level, int) and not isinstance(level, bool) and 1 <= level <= 6
+        for level in value
+    ):
+        return None
+    return tuple(dict.fromkeys(value))
+
+
 @dataclass(frozen=True, slots=True)
 class KramdownOptions:
     """The kramdown options that change a post's HTML, with Jekyll 4.3's defaults."""
@@ -59,6 +77,7 @@ class KramdownOptions:
     hard_wrap: bool = False  # GFM parser only
     parse_block_html: bool = False
     footnote_nr: int = 1
+    toc_levels: tuple[int, ...] = (1, 2, 3, 4, 5, 6)  # the header levels {:toc} lists
 
     def __post_init__(self) -> None:
         if self.input not in _INPUTS:
@@ -102,6 +121,12 @@ class KramdownOptions:
                     notes.append(f"kramdown smart_quotes {raw!r} is not four entity names; ignored")
                 else:
                     found[key] = parts
+            elif key == "toc_levels":
+                levels = _levels(raw)
+                if levels is None:
+                    notes.append(f"kramdown toc_levels {raw!r} is not a list of levels; ignored")
+                else:
+                    found[key] = levels
             elif key == "footnote_nr":
                 try:
                     number = int(str(raw))

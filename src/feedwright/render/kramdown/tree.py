@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import html
 import re
 import xml.etree.ElementTree as etree
@@ -10,12 +11,14 @@ import markdown
 from markdown.treeprocessors import Treeprocessor
 
 from feedwright.render.kramdown.attributes import ESCAPED, STASHED
+from feedwright.render.kramdown.lines import REF
 from feedwright.render.kramdown.options import KramdownOptions
 
 _TAG = re.compile(r"<[^>]*>")
 _HEADERS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 _NON_WORD = re.compile(r"[^\w\- \t]")
 _TASK = re.compile(r"\s*\[([ xX])\]\s+")
+_NO_TOC = re.compile(r"\bno_toc\b")
 
 
 class KramdownTreeprocessor(Treeprocessor):
@@ -57,6 +60,71 @@ class KramdownTreeprocessor(Treeprocessor):
                         and self.md.is_block_level(item[0].tag)
                     ):
                         item.text = text + "\n"  # kramdown keeps the text apart
+        toc: etree.Element | None = None
+        for element in root.iter():
+            refs = element.attrib.pop(REF, "").split()
+            if toc is None and "toc" in refs and element.tag in ("ul", "ol"):
+                toc = element
+        if toc is not None:
+            self.table_of_contents(root, toc)
+
+    def table_of_contents(self, root: etree.Element, target: etree.Element) -> None:
+        """kramdown's ``{:toc}``: the first list it marks becomes a list of links to the
+        headers that have an id, a level in ``toc_levels`` and no class ``no_toc``, each
+        header nested under the one before it of a lower level."""
+        inside = set(target.iter())
+        headers = [
+            element
+            for element in root.iter()
+            if element.tag in _HEADERS
+            and element not in inside
+            and element.get("id")
+            and int(element.tag[1]) in self.options.toc_levels
+            and not _NO_TOC.search(element.get("class", ""))
+        ]
+        attrs = dict(target.attrib)
+        prefix = attrs.setdefault("id", "markdown-toc")
+        tail = target.tail
+        target.clear()
+        target.attrib.update(attrs)
+        target.text, target.tail = "\n", tail
+        stack: list[tuple[int, etree.Element]] = []
+        for header in headers:
+            level = int(header.tag[1])
+            item = etree.Element("li")
+            item.tail = "\n"
+            link = etree.SubElement(
+                item, "a", {"href": f"#{header.get('id')}", "id": f"{prefix}-{header.get('id')}"}
+            )
+            link.text = header.text
+            for child in header:
+                if child.tag == "sup" and child.get("id", "").startswith("fnref"):
+                    _append_text(link, child.tail or "")
+                else:
+                    link.append(copy.deepcopy(child))
+            _unwrap_links(link)
+            link.tail = "\n"
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            if stack:
+                parent = stack[-1][1]
+                if parent[-1].tag != target.tag:
+                    etree.SubElement(parent, target.tag).text = "\n"
+                parent[-1].append(item)
+            else:
+                target.append(item)
+            stack.append((level, item))
+        if not headers:  # kramdown writes nothing in the list's place
+            for parent in root.iter():
+                children = list(parent)
+                if target in children:
+                    index = children.index(target)
+                    if index:
+                        _append_text(children[index - 1], tail or "", tail=True)
+                    else:
+                        parent.text = (parent.text or "") + (tail or "")
+                    parent.remove(target)
+                    break
 
     def text(self, element: etree.Element) -> str:
         parts: list[str] = []
@@ -181,3 +249,33 @@ class KramdownTreeprocessor(Treeprocessor):
         pre.set("class", f"language-{language} highlighter-rouge")
         box = etree.SubElement(pre, "div", {"class": "highlight"})
         box.append(inner)
+
+
+def _append_text(element: etree.Element, text: str, tail: bool = False) -> None:
+    """Add text after the last thing in ``element`` (``tail``: after the element itself)."""
+    if tail:
+        element.tail = (element.tail or "") + text
+    elif len(element):
+        element[-1].tail = (element[-1].tail or "") + text
+    else:
+        element.text = (element.text or "") + text
+
+
+def _unwrap_links(element: etree.Element) -> None:
+    """Replace every link inside ``element`` with what it holds (kramdown's TOC entries)."""
+    for index in range(len(element) - 1, -1, -1):
+        child = element[index]
+        _unwrap_links(child)
+        if child.tag != "a":
+            continue
+        kids = list(child)
+        element.remove(child)
+        for offset, kid in enumerate(kids):
+            element.insert(index + offset, kid)
+        before = (child.text or "") + ("" if kids else child.tail or "")
+        if index:
+            _append_text(element[index - 1], before, tail=True)
+        else:
+            element.text = (element.text or "") + before
+        if kids:
+            _append_text(kids[-1], child.tail or "", tail=True)
