@@ -154,17 +154,21 @@ def _changed_since(config: Config, store: Store, tree: Tree, racy_ns: int) -> li
     only the others' records are read (at 100,000 posts, reading every record costs more
     than the rest of a one-post build)."""
     look = snapshot.last_look(config, tree)
+    now_lines = tree.lines()
     stamp: Callable[[str], tuple[str, int] | None]
-    if look is None:
+    if look is None or now_lines is None:
         stamp = store.stamps().get
         suspects: Iterable[TreeFile] = tree.files
     else:
         lines, taken = look
         stamp = functools.partial(_stamp, store)
+        racy = taken - racy_ns  # a file changed after this may have changed again unseen
         suspects = [
-            item
-            for item, old in zip(tree.files, lines, strict=True)
-            if item.changed_ns + racy_ns > taken or snapshot.file_line(item) != old
+            tree.file(i)
+            for i, (line, old, changed) in enumerate(
+                zip(now_lines, lines, tree.changed, strict=True)
+            )
+            if changed > racy or line != old
         ]
     changed: list[TreeFile] = []
     for item in suspects:

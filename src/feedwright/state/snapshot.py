@@ -85,6 +85,15 @@ class Tree:
             )
         )
 
+    def file(self, i: int) -> TreeFile:
+        rel, path = self.found[i]
+        return TreeFile(rel, path, self.signatures[i], self.changed[i])
+
+    def lines(self) -> list[str] | None:
+        """Each file's :func:`file_line`, in order; None when a name holds LF."""
+        lines = self.listing.split("\n")[:-1]
+        return lines if len(lines) == len(self.found) else None
+
     def __len__(self) -> int:
         return len(self.found)
 
