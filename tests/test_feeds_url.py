@@ -254,3 +254,18 @@ def test_an_iframe_replaced_by_a_link_is_a_note_in_build_and_in_check(tmp_path: 
     assert cli("check", "-c", config, "--now", FIXED_NOW, "--strict").returncode == 0
     shown = cli("check", "-c", config, "--now", FIXED_NOW, "-v").stdout
     assert "2024-05-06-video.md: note: iframe replaced by a link" in shown
+
+
+def test_links_between_output_files_are_the_relative_paths_a_browser_follows() -> None:
+    # index.html, tag pages and every feed's stylesheet name other output files relative
+    # to themselves; the answer must be posixpath.relpath's for any two output paths
+    import itertools
+    import posixpath
+
+    from feedwright.feeds.webpage import relative
+
+    names = ["tags", "a", "feed.css", "x.atom.xml", "index.html"]
+    paths = ["/".join(p) for n in (1, 2, 3) for p in itertools.product(names, repeat=n)]
+    for target, page in itertools.product(paths, paths):
+        expected = posixpath.relpath(target, posixpath.dirname(page) or ".")
+        assert relative(target, page) == expected, (target, page)

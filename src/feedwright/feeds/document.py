@@ -23,6 +23,7 @@ from feedwright.feeds.episodes import (
 )
 from feedwright.feeds.plan import FeedPlan
 from feedwright.feeds.refresh import ttl_minutes
+from feedwright.feeds.webpage import relative
 from feedwright.index.people import post_authors
 from feedwright.render.text import feed_text, summary_of
 from feedwright.types import (
@@ -231,8 +232,7 @@ def document(
     stylesheet = None
     if config.discovery.stylesheet and fmt is not FeedFormat.JSON:
         # relative, so that the browser loads it from wherever it loaded the feed
-        folder = posixpath.dirname(plan.paths[fmt])
-        stylesheet = posixpath.relpath(STYLESHEET, folder or ".")
+        stylesheet = relative(STYLESHEET, plan.paths[fmt])
     return FeedDocument(
         family=plan.family,
         key=plan.key,

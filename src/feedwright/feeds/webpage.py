@@ -67,8 +67,17 @@ def href(relpath: str) -> str:
 
 
 def relative(target: str, page: str) -> str:
-    """The output path ``target`` as seen from the page at output path ``page``."""
-    return posixpath.relpath(target, posixpath.dirname(page) or ".")
+    """The output path ``target`` as seen from the page at output path ``page`` (both
+    plain paths inside the output folder): ``posixpath.relpath``'s answer, without the
+    look at the working folder that it takes for each call."""
+    folder = posixpath.dirname(page)
+    parts, start = target.split("/"), folder.split("/") if folder else []
+    common = 0
+    for a, b in zip(parts, start):  # noqa: B905 - stops at the shorter, on purpose
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(start) - common) + parts[common:]) or "."
 
 
 def human_date(value: dt.datetime) -> str:
