@@ -3,9 +3,11 @@ plain links, and the allowlist sanitizer."""
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import lxml.html
@@ -272,6 +274,8 @@ class Allowlist:
     tags: frozenset[str]
     attributes: dict[str, set[str]]
     url_schemes: frozenset[str]
+    # the sanitizer, built once for these lists (nh3.Cleaner where nh3 has it)
+    clean: Callable[[str], str] = field(compare=False, repr=False, default=str)
 
 
 def allowlist(
@@ -290,27 +294,24 @@ def allowlist(
     for source in (_EXTRA_ATTRIBUTES, extra_attributes):
         for tag, names in source.items():
             attributes.setdefault(tag, set()).update(n for n in names if not n.startswith("on"))
-    return Allowlist(frozenset(tags), attributes, frozenset(_URL_SCHEMES | set(extra_schemes)))
+    schemes = _URL_SCHEMES | set(extra_schemes)
+    options: dict[str, Any] = {
+        "tags": tags,
+        "attributes": attributes,
+        "url_schemes": schemes,
+        "generic_attribute_prefixes": None,
+        "link_rel": None,
+        "strip_comments": True,
+    }
+    cleaner = getattr(nh3, "Cleaner", None)  # nh3 0.3: parsed once, not on every call
+    clean = cleaner(**options).clean if cleaner else functools.partial(nh3.clean, **options)
+    return Allowlist(frozenset(tags), attributes, frozenset(schemes), clean)
 
 
 def sanitize(html: str, allowed: Allowlist) -> str:
     """Keep only allow-listed tags, attributes and URL schemes (nh3, html5ever-based):
     scripts, event handlers and javascript: URLs never survive."""
-    import nh3
-
-    return (
-        nh3.clean(
-            html,
-            tags=set(allowed.tags),
-            attributes=allowed.attributes,
-            url_schemes=set(allowed.url_schemes),
-            generic_attribute_prefixes=None,
-            link_rel=None,
-            strip_comments=True,
-        )
-        if html
-        else html
-    )
+    return allowed.clean(html) if html else html
 
 
 def _drop_keep_tail(node: etree._Element) -> None:
