@@ -21,7 +21,29 @@ MOJIBAKE_HINT = re.compile(
     "\u2014\u02dc\u2122\u0161\u203a\u0153\u017e\u0178]"
 )
 BOUNDARY = YAMLHandler.FM_BOUNDARY
-Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader where built
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader where built
+
+
+class Loader(_BaseLoader):  # type: ignore[misc]
+    """PyYAML's safe loader, except that a number or timestamp it cannot build stays
+    text, as Ruby's YAML keeps it: a date that is no real moment (2024-02-30, 0000-00-00,
+    an offset of +25:00) is then judged by the date rules like any other text, and an
+    integer of more than 4300 digits keeps its digits."""
+
+
+def _or_text(construct: Any) -> Any:
+    def build(loader: Any, node: yaml.ScalarNode) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, OverflowError, AttributeError):  # AttributeError: '!!timestamp x'
+            return loader.construct_scalar(node)
+
+    return build
+
+
+for _kind in ("int", "float", "timestamp"):
+    _tag = f"tag:yaml.org,2002:{_kind}"
+    Loader.add_constructor(_tag, _or_text(_BaseLoader.yaml_constructors[_tag]))
 
 
 def decode_fallback(data: bytes) -> tuple[str, str]:

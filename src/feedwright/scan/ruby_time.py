@@ -350,6 +350,19 @@ def _local(naive: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
 def ruby_time_parse(text: str, now: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
     """Ruby's ``Time.parse(text, now)`` with ``ENV["TZ"]`` set to ``zone``; the result is
     aware, in ``zone`` (as Jekyll's ``.localtime`` leaves it)."""
+    try:
+        return _time_parse(text, now, zone)
+    except OverflowError:  # 9999-12-31 23:00 -05:00 is in the year 10000 in UTC
+        raise YearRangeError(
+            f"{text!r} falls outside the years 1 to 9999: {YEAR_RANGE_HINT}"
+        ) from None
+    except RubyTimeError:
+        raise
+    except ValueError as exc:  # a UTC offset of a day or more: Ruby's "utc_offset out of range"
+        raise RubyTimeError(f"argument out of range: {exc}") from None
+
+
+def _time_parse(text: str, now: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
     d = _date_parse(text)
     year, yday, mon, day = d.get("year"), d.get("yday"), d.get("mon"), d.get("mday")
     hour, minute, sec, frac = d.get("hour"), d.get("min"), d.get("sec"), d.get("sec_fraction")
