@@ -5,7 +5,7 @@ that look like typos of the ones read."""
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from feedwright.config import AuthorConfig
@@ -76,6 +76,15 @@ def clean(value: str, key: str, lines: dict[str, int], report: Report) -> str:
             "delete the control characters",
         )
     return cleaned
+
+
+def clean_names(
+    names: Iterable[str], key: str, lines: dict[str, int], report: Report
+) -> tuple[str, ...]:
+    """``names`` cleaned as :func:`clean` does, without the ones nothing is left of (a
+    tag of only control characters) and without the repeats cleaning makes."""
+    cleaned = (clean(name, key, lines, report) for name in names)
+    return tuple(dict.fromkeys(name for name in cleaned if name.strip()))
 
 
 def read_authors(

@@ -4,6 +4,7 @@ short path for plain values and a bound on alias expansion."""
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -46,10 +47,25 @@ for _kind in ("int", "float", "timestamp"):
     Loader.add_constructor(_tag, _or_text(_BaseLoader.yaml_constructors[_tag]))
 
 
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16's, which begins the same way
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def unicode_bom(data: bytes) -> str | None:
+    """The codec whose byte-order mark begins ``data`` (UTF-16 or UTF-32), if any."""
+    return next((codec for bom, codec in _BOMS if data.startswith(bom)), None)
+
+
 def decode_fallback(data: bytes) -> tuple[str, str]:
-    """Text from bytes that are not UTF-8: Windows-1252 (a superset of Latin-1 for
+    """Text from bytes that are not UTF-8: UTF-16 or UTF-32 where a byte-order mark says
+    so (a Windows editor's "Unicode"), else Windows-1252 (a superset of Latin-1 for
     printable text), else Latin-1, which decodes anything."""
-    for codec in ("cp1252", "latin-1"):
+    wide = unicode_bom(data)
+    for codec in ((wide,) if wide else ()) + ("cp1252", "latin-1"):
         try:
             text = data.removeprefix(b"\xef\xbb\xbf").decode(codec)
             return text.replace("\r\n", "\n").replace("\r", "\n"), codec
