@@ -100,3 +100,24 @@ def test_a_post_saved_as_utf16_or_utf32_with_a_bom_is_read(tmp_path: Path, codec
     entry = odd_entry(atom)
     assert entry.title == "Wide café"
     assert "Written in Notepad." in entry.content[0].value
+
+
+def test_a_url_with_a_malformed_host_is_reported_and_the_post_published(tmp_path: Path) -> None:
+    text = (
+        "---\ntitle: Brackets\nimage: 'https://[::1/a.png'\nexternal_url: 'http://[x]/'\n---\n"
+        "[v6](http://[::1) <img src='https://[x]/i.png'> <iframe src='http://[::1'></iframe>\n"
+    )
+    out, atom = build(tmp_path, text.encode())
+    assert f"{NAME}:3: warning: image 'https://[::1/a.png' is not a path or URL" in out
+    assert f"{NAME}:4: error: external_url: 'http://[x]/' is not an absolute http(s) URL" in out
+    assert f"{NAME}: warning: malformed URL 'http://[::1'" in out
+    assert "Open embedded content: http://[::1" in odd_entry(atom).content[0].value
+
+
+def test_an_image_path_with_characters_a_uri_cannot_hold_is_percent_encoded(
+    tmp_path: Path,
+) -> None:
+    text = "---\ntitle: Picture\nimage: '/assets/<big>\"one\".png'\n---\nx\n"
+    build(tmp_path, text.encode())
+    feed = (tmp_path / "out" / "atom.xml").read_text("utf-8")
+    assert "https://blog.example.org/assets/%3Cbig%3E%22one%22.png" in feed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import SplitResult, urlsplit
 
 # Characters XML 1.0 forbids (lxml refuses them) plus lone surrogates; and two kinds XML
 # allows but feed validators reject (HTML parsers too, in content): the C1 controls, which
@@ -73,3 +74,12 @@ def escape_uri_illegal(text: str) -> str:
     ``absolute_url`` does through Addressable); escapes already there, reserved
     characters and non-ASCII letters (IRIs allow them) are kept."""
     return _URI_ILLEGAL.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), text)
+
+
+def split_url(text: str) -> SplitResult | None:
+    """``urlsplit(text)``, or None for text it refuses (a malformed host, such as
+    'http://[::1' or 'https://[x]/'): a value from a post that is then no URL."""
+    try:
+        return urlsplit(text)
+    except ValueError:
+        return None
