@@ -130,6 +130,32 @@ def test_a_year_feeds_cannot_show_skips_the_post_and_names_the_line(
     assert [e.title for e in feed.entries] == ["fine"]
 
 
+@pytest.mark.parametrize(
+    ("front", "code", "text"),
+    [
+        # a zone that moves the moment past either end of the calendar
+        ("date: 0001-01-01 00:00:00 +05:00\n", "date-range", "'0001-01-01 00:00:00 +0500'"),
+        ("date: 9999-12-31 23:59:59 -05:00\n", "date-range", "outside the years 1 to 9999"),
+        ("updated: 9999-12-31 23:59:59 -05:00\n", "updated", "between 1900 and 9999; ignored"),
+        ("updated: 2024-01-01 10:00:00 +25:00\n", "updated", "+25:00 is a day or more"),
+    ],
+)
+def test_a_moment_past_the_calendar_is_reported_on_its_line(
+    tmp_path: Path, front: str, code: str, text: str
+) -> None:
+    name = "2024-01-01-odd.md"
+    report = run(paris_blog(tmp_path, {name: front}))
+    (problem,) = found(report, code)
+    assert (problem.path, problem.line) == (name, 3)
+    assert text in problem.message
+    published = not report.skipped
+    assert problem.severity == (Severity.WARNING if published else Severity.ERROR)
+    titles = [
+        e.title for e in feedparser.parse((tmp_path / "out" / "atom.xml").read_bytes()).entries
+    ]
+    assert titles == (["fine", "odd"] if published else ["fine"])
+
+
 def test_a_pub_year_feeds_cannot_show_names_its_line(tmp_path: Path) -> None:
     name = "2024-01-01-reprint.md"
     config = paris_blog(

@@ -56,6 +56,13 @@ EXPECTED: dict[str, tuple[bool, str | None]] = {
     "2024-01-24-recursive-alias.md": (False, "error: skipped: front matter refers to itself"),
     "2024-01-25-draft-flag.md": (True, "3: warning: draft: true is not a Jekyll setting"),
     "2024-01-26-links.md": (True, "warning: '2024-01-01-good.md' links to a Markdown source"),
+    # a date YAML cannot build stays text, which Jekyll's date rules read
+    "2024-01-27-feb-30.md": (True, "3: warning: the front matter date 2024-03-01 differs"),
+    "2024-01-28-year-zero.md": (False, "3: error: skipped: date: cannot parse date '0000-00-00'"),
+    "2024-01-29-offset-a-day.md": (False, "3: error: skipped: date: cannot parse date"),
+    "2024-01-30-end-of-time.md": (False, "3: error: skipped: date 9999-12-31 23:59:59-05:00"),
+    "2024-01-31-huge-number.md": (True, None),  # an integer of 5000 digits
+    "2024-02-05-filter-errors.md": (True, "6: warning: date: year 3170843 is out of range"),
     "notes.md": (False, "error: skipped: file name does not start with a date"),
     "sub/2024-01-01-good.md": (
         False,

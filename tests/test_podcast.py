@@ -236,6 +236,22 @@ def test_check_reports_each_episode_problem(tmp_path: Path) -> None:
     assert "2025-01-01-one.md" not in out
 
 
+def test_an_episode_whose_urls_have_a_malformed_host_is_an_error_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    show = {"feed": "category:show", "categories": ["Technology"]}
+    odd = EPISODE.replace("/assets/one.mp3", "'http://[::1/x.mp3'\ntranscript: 'https://[x]/t'")
+    config = _podcast_blog(tmp_path, show, **{"2025-01-06-brackets.md": odd})
+    result = cli("build", "-c", config, "--now", NOW)
+    assert result.returncode == 1, result.stderr
+    assert (
+        "2025-01-06-brackets.md:4: error: audio 'http://[::1/x.mp3' is neither a path in the "
+        "site nor an http(s) URL" in result.stderr
+    )
+    feed = feedparser.parse((tmp_path / "blog" / "out" / "atom.xml").read_bytes())
+    assert [e.title for e in feed.entries] == ["One"]
+
+
 def test_check_reports_an_item_with_two_enclosures(tmp_path: Path) -> None:
     config = config_from_mapping(
         {

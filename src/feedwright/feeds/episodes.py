@@ -8,9 +8,11 @@ import mimetypes
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from typing import TypeGuard
+from urllib.parse import SplitResult, unquote
 
 from feedwright.config import Config, PodcastConfig, podcast_guid
+from feedwright.text import escape_uri_illegal, split_url
 from feedwright.types import Author, Episode, Link, Media, PodcastChannel, Post
 
 MEDIA_KEYS = ("audio", "video")
@@ -42,6 +44,16 @@ _MEDIA_TYPES = {  # what mimetypes does not know everywhere
 }
 
 
+# What a value urlsplit refuses (a malformed host, such as 'http://[::1') is read as: a
+# URL of no scheme feeds know, so neither a local path nor an http(s) URL.
+_MALFORMED = SplitResult("malformed", "", "", "", "")
+
+
+def media_parts(value: str) -> SplitResult:
+    """``urlsplit(value)`` for a media, transcript or chapters value from a post."""
+    return split_url(value) or _MALFORMED
+
+
 def media_value(post: Post) -> tuple[str, str] | None:
     """The media key (``audio`` or ``video``) and its value as written, for an episode."""
     for key in MEDIA_KEYS:
@@ -57,17 +69,17 @@ def is_episode(post: Post) -> bool:
 
 def guess_type(name: str) -> str | None:
     """A media or transcript file's MIME type, from its name."""
-    suffix = Path(urlsplit(name).path).suffix.lower()
-    return _MEDIA_TYPES.get(suffix) or mimetypes.guess_type(urlsplit(name).path)[0]
+    suffix = Path(media_parts(name).path).suffix.lower()
+    return _MEDIA_TYPES.get(suffix) or mimetypes.guess_type(media_parts(name).path)[0]
 
 
 def local_file(config: Config, value: str) -> Path | None:
     """Where a local media path lives: under ``source:`` (else beside the posts folder,
     as in a Jekyll site), or in the posts folder. None for a URL or a path that leaves
     the folder; the first candidate when the file is nowhere (to name it in a report)."""
-    if urlsplit(value).scheme:
+    if media_parts(value).scheme:
         return None
-    relative = unquote(urlsplit(value).path).lstrip("/")
+    relative = unquote(media_parts(value).path).lstrip("/")
     if not relative or ".." in relative.split("/"):
         return None
     site = config.source if config.source is not None else config.posts.parent
@@ -76,9 +88,16 @@ def local_file(config: Config, value: str) -> Path | None:
 
 
 def _public(config: Config, value: str) -> str:
-    if urlsplit(value).scheme:
-        return value
-    return config.site.root + value.lstrip("/")
+    """The URL of a media, transcript or chapters value: a path joined to the site's root;
+    what a URI cannot hold as it is (a space in a file name) percent-encoded."""
+    if media_parts(value).scheme:
+        return escape_uri_illegal(value)
+    return escape_uri_illegal(config.site.root + value.lstrip("/"))
+
+
+def _linkable(value: object) -> TypeGuard[str]:
+    """Whether ``value`` can be a transcript's or chapters' link: a path or URL."""
+    return isinstance(value, str) and bool(value.strip()) and split_url(value) is not None
 
 
 def _int(value: object) -> int | None:
@@ -109,9 +128,10 @@ def entry_media(config: Config, post: Post) -> Media | None:
         except OSError:
             return None
         return Media(_public(config, value), mime or "application/octet-stream", length, str(path))
-    if urlsplit(value).scheme not in ("http", "https"):
+    if media_parts(value).scheme not in ("http", "https"):
         return None
-    return Media(value, mime or "application/octet-stream", _int(meta.get("length")) or 0)
+    length = _int(meta.get("length")) or 0
+    return Media(_public(config, value), mime or "application/octet-stream", length)
 
 
 def duration_text(value: object) -> str | None:
@@ -143,10 +163,10 @@ def entry_episode(config: Config, post: Post) -> Episode | None:
         explicit=explicit if isinstance(explicit, bool) else None,
         transcript=(
             Link("transcript", _public(config, transcript), guess_type(transcript) or "text/plain")
-            if isinstance(transcript, str) and transcript.strip()
+            if _linkable(transcript)
             else None
         ),
-        chapters=_public(config, chapters) if isinstance(chapters, str) and chapters else None,
+        chapters=_public(config, chapters) if _linkable(chapters) else None,
     )
 
 

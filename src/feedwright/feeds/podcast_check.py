@@ -18,6 +18,7 @@ from feedwright.feeds.episodes import (
     duration_text,
     guess_type,
     local_file,
+    media_parts,
     media_value,
     split_category,
 )
@@ -157,7 +158,7 @@ def episode_findings(config: Config, post: Post) -> list[Diagnostic]:
                 line,
             )
         )
-    elif path is None and urlsplit(value).scheme in ("http", "https"):
+    elif path is None and media_parts(value).scheme in ("http", "https"):
         if not isinstance(meta.get("length"), int) or isinstance(meta.get("length"), bool):
             out.append(
                 _error(

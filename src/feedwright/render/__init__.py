@@ -23,6 +23,7 @@ from feedwright.render.page import neighbours, page_of
 from feedwright.render.text import feed_text, summary_of
 from feedwright.scan.bodies import load_bodies
 from feedwright.state.store import Store
+from feedwright.text import first_illegal_line, strip_xml_illegal
 from feedwright.types import (
     Diagnostic,
     Markup,
@@ -136,6 +137,7 @@ def _liquid_and_markdown(
             source = post.body if head is None else head
             page["excerpt"] = _liquid_and_markdown(source, post, config, linker, False)[0]
         text, issues = liquid_engine(linker).render(text, page)
+        text = _xml_text(text, issues)
     if post.markup is not Markup.MARKDOWN:
         return text, issues  # an .html post gets Liquid only, no Markdown, as in Jekyll
     return to_html(premonition(text), linker.setup.kramdown), issues
@@ -145,6 +147,25 @@ def _wants_excerpt(post: Post) -> bool:
     """Whether a feed can show the post's excerpt: only when the post gives no summary of
     its own (``description:``, ``summary:`` or ``excerpt:``), as in jekyll-feed."""
     return summary_of(post.description, post.front_matter) is None
+
+
+def _xml_text(text: str, issues: list[LiquidIssue]) -> str:
+    """Liquid's output without the characters XML forbids (``url_decode`` of ``%00``, a
+    reference assembled by ``append``), which the body was cleaned of before; their
+    removal is one more issue, on the line of the first."""
+    from feedwright.render.liquid import LiquidIssue
+
+    cleaned, removed = strip_xml_illegal(text)
+    if removed:
+        issues.append(
+            LiquidIssue(
+                first_illegal_line(text) or 1,
+                "xml-illegal",
+                f"removed {removed} character(s) that XML forbids from what Liquid made",
+                "check the filters that decode or build text (url_decode, append, ...)",
+            )
+        )
+    return cleaned
 
 
 def render_value(post: Post, config: Config, linker: Linker) -> RenderValue:

@@ -52,6 +52,19 @@ class HtmlResult:
     liquid_urls: tuple[str, ...] = ()  # URLs that held Liquid markup (removed)
 
 
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def _scheme(url: str) -> str:
+    """The scheme of ``url``, lower-cased ('' for none), also for a URL that urlsplit
+    refuses (a malformed host, such as 'http://[::1')."""
+    try:
+        return urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        found = _SCHEME.match(re.sub(r"[\t\r\n]", "", url.strip()))
+        return found.group(1).lower() if found else ""
+
+
 def _absolute(url: str, base: str, issues: list[str] | None = None) -> str:
     url = url.strip()
     if not url:
@@ -104,7 +117,10 @@ def _embed_target(element: lxml.html.HtmlElement) -> str | None:
                 src = param.get("value")
     if not src:
         return None
-    parts = urlsplit(src)
+    try:
+        parts = urlsplit(src)
+    except ValueError:  # a malformed host, such as 'http://[::1'
+        return src
     host = parts.netloc.lower()
     if host.endswith(("youtube.com", "youtube-nocookie.com")) and parts.path.startswith("/embed/"):
         video = parts.path.removeprefix("/embed/").split("/")[0]
@@ -183,9 +199,7 @@ def rewrite_html(
             if "{{" in value or "{%" in value:  # never published: Liquid was not evaluated
                 liquid_urls.append(value)
                 value = ""
-            if urlsplit(value.strip()).scheme.lower() in ("javascript", "vbscript", "data") and (
-                allowed_tags is not None
-            ):
+            if _scheme(value) in ("javascript", "vbscript", "data") and allowed_tags is not None:
                 unsafe.append(f"{value.strip()[:11]}... URL")
             if value.strip() or attr == "href":
                 element.set(attr, _absolute(value, base_url, issues) or base_url)

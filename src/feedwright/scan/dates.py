@@ -103,7 +103,12 @@ def normalize(value: dt.datetime, zone: ZoneInfo) -> dt.datetime:
     """Aware, in the site zone, without microseconds (they would leak into Atom dates)."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone)
-    return value.astimezone(zone).replace(microsecond=0)
+    try:
+        return value.astimezone(zone).replace(microsecond=0)
+    except OverflowError:  # 9999-12-31 23:00 -05:00 is in the year 10000 in UTC
+        raise DateParseError(f"{value.isoformat()}: {YEAR_RANGE_HINT}") from None
+    except ValueError as exc:  # a UTC offset of a day or more
+        raise DateParseError(f"{value!r}: {exc}") from None
 
 
 def parse_site_date(value: object, zone: ZoneInfo) -> dt.datetime:
@@ -138,6 +143,8 @@ def parse_site_date(value: object, zone: ZoneInfo) -> dt.datetime:
         sign = 1 if tz[0] == "+" else -1
         digits = tz[1:].replace(":", "")
         offset = dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        if offset >= dt.timedelta(hours=24):
+            raise DateParseError(f"{text!r}: the UTC offset {tz} is a day or more")
         return normalize(naive.replace(tzinfo=dt.timezone(sign * offset)), zone)
     try:
         parsed = dateutil_parser.parse(text)

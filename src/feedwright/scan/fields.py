@@ -5,13 +5,13 @@ that look like typos of the ones read."""
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from feedwright.config import AuthorConfig
 from feedwright.index.terms import split_names
 from feedwright.scan.report import Report
-from feedwright.text import strip_xml_illegal
+from feedwright.text import escape_uri_illegal, split_url, strip_xml_illegal
 from feedwright.types import Author, Severity
 
 # Front-matter keys feedwright reads, and others that Jekyll sites commonly use. An
@@ -36,7 +36,12 @@ def read_image(value: Any, lines: dict[str, int], report: Report) -> str | None:
     if value is None:
         return None
     text = str(value).strip() if isinstance(value, str) else ""
-    if not text or any(c.isspace() for c in text) or text.startswith(("javascript:", "data:")):
+    if (
+        not text
+        or any(c.isspace() for c in text)
+        or text.startswith(("javascript:", "data:"))
+        or split_url(text) is None
+    ):
         report.add(
             Severity.WARNING,
             "bad-image",
@@ -45,7 +50,7 @@ def read_image(value: Any, lines: dict[str, int], report: Report) -> str | None:
             "write image: /assets/picture.png (or a full https:// URL)",
         )
         return None
-    return clean(text, "image", lines, report)
+    return escape_uri_illegal(clean(text, "image", lines, report))
 
 
 def warn_unknown_keys(meta: dict[str, object], lines: dict[str, int], report: Report) -> None:
@@ -76,6 +81,15 @@ def clean(value: str, key: str, lines: dict[str, int], report: Report) -> str:
             "delete the control characters",
         )
     return cleaned
+
+
+def clean_names(
+    names: Iterable[str], key: str, lines: dict[str, int], report: Report
+) -> tuple[str, ...]:
+    """``names`` cleaned as :func:`clean` does, without the ones nothing is left of (a
+    tag of only control characters) and without the repeats cleaning makes."""
+    cleaned = (clean(name, key, lines, report) for name in names)
+    return tuple(dict.fromkeys(name for name in cleaned if name.strip()))
 
 
 def read_authors(

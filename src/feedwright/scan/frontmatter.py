@@ -4,6 +4,7 @@ short path for plain values and a bound on alias expansion."""
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -21,13 +22,50 @@ MOJIBAKE_HINT = re.compile(
     "\u2014\u02dc\u2122\u0161\u203a\u0153\u017e\u0178]"
 )
 BOUNDARY = YAMLHandler.FM_BOUNDARY
-Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader where built
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader where built
+
+
+class Loader(_BaseLoader):  # type: ignore[misc]
+    """PyYAML's safe loader, except that a number or timestamp it cannot build stays
+    text, as Ruby's YAML keeps it: a date that is no real moment (2024-02-30, 0000-00-00,
+    an offset of +25:00) is then judged by the date rules like any other text, and an
+    integer of more than 4300 digits keeps its digits."""
+
+
+def _or_text(construct: Any) -> Any:
+    def build(loader: Any, node: yaml.ScalarNode) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, OverflowError, AttributeError):  # AttributeError: '!!timestamp x'
+            return loader.construct_scalar(node)
+
+    return build
+
+
+for _kind in ("int", "float", "timestamp"):
+    _tag = f"tag:yaml.org,2002:{_kind}"
+    Loader.add_constructor(_tag, _or_text(_BaseLoader.yaml_constructors[_tag]))
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16's, which begins the same way
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def unicode_bom(data: bytes) -> str | None:
+    """The codec whose byte-order mark begins ``data`` (UTF-16 or UTF-32), if any."""
+    return next((codec for bom, codec in _BOMS if data.startswith(bom)), None)
 
 
 def decode_fallback(data: bytes) -> tuple[str, str]:
-    """Text from bytes that are not UTF-8: Windows-1252 (a superset of Latin-1 for
+    """Text from bytes that are not UTF-8: UTF-16 or UTF-32 where a byte-order mark says
+    so (a Windows editor's "Unicode"), else Windows-1252 (a superset of Latin-1 for
     printable text), else Latin-1, which decodes anything."""
-    for codec in ("cp1252", "latin-1"):
+    wide = unicode_bom(data)
+    for codec in ((wide,) if wide else ()) + ("cp1252", "latin-1"):
         try:
             text = data.removeprefix(b"\xef\xbb\xbf").decode(codec)
             return text.replace("\r\n", "\n").replace("\r", "\n"), codec

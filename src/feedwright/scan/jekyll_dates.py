@@ -9,7 +9,8 @@ import os
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from feedwright.scan.ruby_time import RubyTimeError, dropped_parts, ruby_time_parse
+from feedwright.scan.ruby_date import dropped_parts
+from feedwright.scan.ruby_time import RubyTimeError, ruby_time_parse
 
 
 def site_zone(timezone: str | None) -> dt.tzinfo:
@@ -38,12 +39,14 @@ def ruby_to_s(value: object) -> str:
         if value.tzinfo is None:
             value = value.replace(tzinfo=dt.UTC)
         offset = value.utcoffset() or dt.timedelta(0)
+        # Ruby pads the year to four digits (0001), C's strftime may not
+        stamp = f"{value.year:04d}-" + value.strftime("%m-%d %H:%M:%S")
         if value.tzinfo is dt.UTC:
-            return value.strftime("%Y-%m-%d %H:%M:%S UTC")
+            return f"{stamp} UTC"
         total = int(offset.total_seconds())
         sign = "-" if total < 0 else "+"
         hours, rest = divmod(abs(total), 3600)
-        return value.strftime("%Y-%m-%d %H:%M:%S ") + f"{sign}{hours:02d}{rest // 60:02d}"
+        return f"{stamp} {sign}{hours:02d}{rest // 60:02d}"
     if isinstance(value, dt.date):
         return value.isoformat()
     if value is None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from feedwright.scan.report import Report
+from feedwright.text import split_url
 from feedwright.types import Severity
 
 # The keys a link post may name its subject with; the first one present wins.
@@ -76,9 +76,10 @@ def _url(meta: Mapping[str, object], key: str, lines: dict[str, int], report: Re
     if value is None:
         return None
     text = value.strip() if isinstance(value, str) else ""
-    parts = urlsplit(text)
+    parts = split_url(text)
     if (
-        parts.scheme.lower() in ("http", "https")
+        parts is not None
+        and parts.scheme.lower() in ("http", "https")
         and parts.hostname
         and not any(c.isspace() or ord(c) < 32 for c in text)
     ):

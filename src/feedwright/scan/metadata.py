@@ -16,6 +16,7 @@ from feedwright.errors import FeedwrightError
 from feedwright.scan import site_post
 from feedwright.scan.fields import (
     clean,
+    clean_names,
     read_authors,
     read_categories,
     read_image,
@@ -30,6 +31,7 @@ from feedwright.scan.frontmatter import (
     decode_fallback,
     repair_mojibake,
     split_front_matter,
+    unicode_bom,
 )
 from feedwright.scan.jekyll import ruby_truthy
 from feedwright.scan.jekyll_dates import ruby_to_s
@@ -39,7 +41,7 @@ from feedwright.scan.post_dates import resolve_publication_date, resolve_updated
 from feedwright.scan.report import PostError, Report
 from feedwright.scan.sources import find_post_files, post_rules
 from feedwright.scan.walk import FileOutcome, read_limited
-from feedwright.text import first_illegal_line, strip_xml_illegal
+from feedwright.text import escape_uri_illegal, first_illegal_line, strip_xml_illegal
 from feedwright.types import Diagnostic, Post, ScanResult, Severity, Skipped
 
 
@@ -195,6 +197,14 @@ class Scanner:
             text = decode(data)
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
+            if b"\0" in data and not unicode_bom(data):
+                raise PostError(
+                    "binary",
+                    "not text: the file holds NUL bytes and is not UTF-8 (an image or "
+                    "other binary file named like a post?)",
+                    line,
+                    "move it out of the posts folder, or rename it without the .md/.html suffix",
+                ) from None
             if not self.config.repair.encoding:
                 raise PostError(
                     "encoding",
@@ -323,7 +333,8 @@ class Scanner:
         url_path = site_post.url_path(
             rules, rel, meta, lines, name, site_date, slug, categories, source
         )
-        url_path = clean(url_path, "permalink", lines, report)  # a URL XML can hold
+        # a URL XML can hold, and a URI: a space or '<' in a permalink is percent-encoded
+        url_path = escape_uri_illegal(clean(url_path, "permalink", lines, report))
         url = self.config.site.url.rstrip("/") + self.config.site.baseurl + url_path
 
         body, removed = strip_xml_illegal(fm.body)
@@ -351,8 +362,8 @@ class Scanner:
             title_derived=derived,
             description=description,
             authors=authors,
-            tags=tuple(clean(t, "tags", lines, report) for t in tags),
-            categories=tuple(clean(c, "category", lines, report) for c in categories),
+            tags=clean_names(tags, "tags", lines, report),
+            categories=clean_names(categories, "category", lines, report),
             url_path=url_path,
             url=url,
             body=body,

@@ -178,6 +178,9 @@ class Filters(TextFilters, ArrayFilters):
             "unshift": self.unshift,
             "sample": self.sample,
         }
+        for name, func in list(env.filters.items()):  # python-liquid's own: date, round, slice...
+            if name not in plain:
+                env.add_filter(name, _guarded(name, func))
         for name, func in plain.items():
             env.add_filter(name, _guarded(name, func))
         for name, func in (
@@ -188,15 +191,22 @@ class Filters(TextFilters, ArrayFilters):
             env.add_filter(name, with_context(_guarded(name, func)))
 
 
+_PASSED_IN = ("with_context", "with_environment")  # what python-liquid passes a filter
+
+
 def _guarded(name: str, func: Callable[..., object]) -> Callable[..., object]:
-    """Turn a filter's Python errors into render issues rather than crashes."""
+    """Turn a filter's Python errors (a date past the year 9999, the infinity a huge
+    product rounds to) into render issues rather than a post that fails to render."""
 
     def call(*args: Any, **kwargs: Any) -> object:
         try:
             return func(*args, **kwargs)
         except LiquidError:
             raise
-        except (TypeError, ValueError, OverflowError, ArithmeticError) as err:
+        except (TypeError, ValueError, ArithmeticError, LookupError, OSError) as err:
             raise TagError(f"{name}: {err}", "liquid-render", None) from err
 
+    for flag in _PASSED_IN:
+        if getattr(func, flag, False):
+            setattr(call, flag, True)
     return call
