@@ -170,6 +170,10 @@ CASES: list[tuple[str, str]] = [
         '<table>\n  <tr><td markdown="span">**cell** `x`</td></tr>\n</table>\n\n'
         '<div>\n<p markdown="1">*p*</p>\n</div>',
     ),
+    (
+        "backticks in link URLs, titles and alt text",
+        '[t](`string`) [u](``a`b`` "ti `c`") ![a `b` c](`p`.png) [ref `x`](y)',
+    ),
 ]
 
 # Cases whose output still differs, with the reason. Checked in both directions: a case
@@ -337,6 +341,16 @@ def test_option_as_kramdown_has_it(name: str, source: str, config: dict[str, obj
 
 
 # The option switches without Ruby: what a reader of the post would see.
+
+
+def test_backticks_in_a_link_url_stay_in_it() -> None:
+    """kramdown reads a link's URL as text: backticks there make no code span (the link
+    goes where the author typed, not to the text between the backticks)."""
+    assert to_html("[IOThreadsPolicy](`string`) and `code`") == (
+        '<p><a href="`string`">IOThreadsPolicy</a> and '
+        '<code class="language-plaintext highlighter-rouge">code</code></p>'
+    )
+    assert 'alt="a `b`"' in to_html("![a `b`](x.png)")
 
 
 def test_auto_ids_off_leaves_headers_without_ids() -> None:
