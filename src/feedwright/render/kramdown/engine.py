@@ -115,9 +115,12 @@ class _KramdownExtension(Extension):
             MathInline(r"\$\$(.+?)\$\$", md, self.state), "kramdown_math", 187
         )
         quotes = tuple(html.unescape(f"&{name};") for name in self.options.smart_quotes)
-        md.inlinePatterns.register(Typographic(r"<< |<<| >>|>>", md, quotes), "kramdown_angles", 95)
+        symbols = dict(self.options.typographic_symbols)
         md.inlinePatterns.register(
-            Typographic(r"""---|--|\.\.\.|["']""", md, quotes), "kramdown_typographic", 5
+            Typographic(r"<< |<<| >>|>>", md, quotes, symbols), "kramdown_angles", 95
+        )
+        md.inlinePatterns.register(
+            Typographic(r"""---|--|\.\.\.|["']""", md, quotes, symbols), "kramdown_typographic", 5
         )
         md.inlinePatterns.register(
             QuoteBeforeDelimiter(r"""["'](?=[_*])""", md, quotes), "kramdown_quote_delimiter", 65
