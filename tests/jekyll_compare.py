@@ -2,8 +2,10 @@
 
 Posts are matched by file name (without extension). Compared: whether the post is published
 at all, its URL (exact), its title (jekyll-feed's ``smartify | strip_html |
-normalize_whitespace``), its date (as an instant, under ``publication_date: site``) and its
-content as the whitespace-normalised text of the HTML.
+normalize_whitespace``), its date (as an instant, under ``publication_date: site``), its
+content as the whitespace-normalised text of the HTML, and the targets of its links, images
+and media in document order (``links``), each resolved against the post's URL as a browser on
+the post's page (or a feed reader on the entry) resolves them.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 import lxml.html
 import yaml
@@ -33,7 +35,7 @@ FIXTURE = ROOT / "tests" / "data" / "jekyll-fixture"
 # pretty permalinks, an eastern time zone, front matter defaults, drafts, kramdown options
 FIXTURE_2 = ROOT / "tests" / "data" / "jekyll-fixture-2"
 ALLOWLIST = ROOT / "tests" / "data" / "jekyll-allowlist.yaml"
-FIELDS = ("published", "url", "title", "date", "content")
+FIELDS = ("published", "url", "title", "date", "content", "links")
 _ID_AUTHORITY, _ID_DATE = "example.org", "2000-01-01"
 
 
@@ -231,6 +233,78 @@ def artifacts(html: str) -> Counter[str]:
     return counts
 
 
+# the attributes that lead a reader somewhere, by element: srcset holds several URLs
+_LINK_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "a": ("href",),
+    "img": ("src", "srcset"),
+    "source": ("src", "srcset"),
+    "video": ("src", "poster"),
+    "audio": ("src",),
+    "iframe": ("src",),
+}
+# what a browser leaves as it is in a URL it requests ("%" keeps the escapes there are)
+_URL_SAFE = "!#$%&'()*+,-./:;=?@[]_~"
+_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
+_SRCSET_CANDIDATE = re.compile(r"\s*([^\s,][^\s]*)(?:\s+[^,]*)?(?:,|$)")
+
+
+def _srcset_urls(value: str) -> list[str]:
+    """The URLs of a srcset: "a.png 1x, b.png 2x" (a URL may itself hold a comma)."""
+    return [m.group(1).rstrip(",") for m in _SRCSET_CANDIDATE.finditer(value) if m.group(1)]
+
+
+def resolve_link(base: str, value: str) -> str:
+    """``value`` as a browser requests it from the page at ``base``: surrounding blanks
+    and tabs/newlines inside dropped, resolved against ``base``, spaces and non-ASCII
+    characters percent-encoded (UTF-8), escapes in upper case; a ``#fragment`` alone (or
+    an empty value) names the page itself."""
+    value = re.sub(r"[\t\n\r]", "", value.strip(" \t\n\r\f"))
+    parts = urlsplit(urljoin(base, value))
+    encoded = [quote(part, safe=_URL_SAFE) for part in (parts.path, parts.query, parts.fragment)]
+    path, query, fragment = (_ESCAPE.sub(lambda m: m.group(0).upper(), p) for p in encoded)
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, fragment))
+
+
+def link_targets(html: str, base: str) -> list[str]:
+    """Where the content's links, images and media lead, in document order, each as
+    ``tag@attribute target``."""
+    if not html.strip():
+        return []
+    targets: list[str] = []
+    for el in _fragment(html).iter(*_LINK_ATTRIBUTES):
+        for attr in _LINK_ATTRIBUTES[el.tag]:
+            value = el.get(attr)
+            if value is None:
+                continue
+            urls = _srcset_urls(value) if attr == "srcset" else [value]
+            targets.extend(f"{el.tag}@{attr} {resolve_link(base, url)}" for url in urls)
+    return targets
+
+
+def first_link_difference(a: str, b: str) -> str:
+    """The first place two lists of link targets (one a line) differ."""
+    la, lb = a.splitlines(), b.splitlines()
+    matcher = difflib.SequenceMatcher(None, la, lb, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            where = f"link {i1 + 1} of {len(la)} (feedwright: {j1 + 1} of {len(lb)})"
+            return (
+                f"{where}\n"
+                f"{'':14}jekyll     {la[i1] if i1 < i2 else '(none)'}\n"
+                f"{'':14}feedwright {lb[j1] if j1 < j2 else '(none)'}"
+            )
+    return ""
+
+
+def describe(diff: FieldDiff) -> str:
+    """A readable first difference of one field."""
+    if diff.field == "links":
+        return first_link_difference(diff.jekyll, diff.feedwright)
+    if diff.field == "content":
+        return first_difference(diff.jekyll, diff.feedwright)
+    return f"jekyll {diff.jekyll!r} / feedwright {diff.feedwright!r}"
+
+
 @dataclass(frozen=True)
 class FieldDiff:
     field: str
@@ -290,6 +364,12 @@ def compare_post(key: str, jk: JekyllPost | None, fw: FeedwrightPost | None) -> 
     jk_text, fw_text = text_of(jk.content_html), text_of(fw.content_html)
     if jk_text != fw_text:
         diffs.append(FieldDiff("content", jk_text, fw_text))
+    # each side as its readers resolve it: Jekyll's on the post's page, feedwright's on the
+    # entry (whose links are absolute already, but for any it left relative)
+    jk_links = "\n".join(link_targets(jk.content_html, jk.url))
+    fw_links = "\n".join(link_targets(fw.content_html, fw.url))
+    if jk_links != fw_links:
+        diffs.append(FieldDiff("links", jk_links, fw_links))
     return PostComparison(
         key,
         tuple(diffs),
@@ -331,9 +411,13 @@ __all__ = [
     "artifacts",
     "compare",
     "corpora",
+    "describe",
     "feedwright_build",
     "first_difference",
+    "first_link_difference",
     "fold_typography",
+    "link_targets",
     "load_allowlist",
+    "resolve_link",
     "text_of",
 ]

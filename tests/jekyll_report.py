@@ -23,6 +23,7 @@ from jekyll_compare import (
     Corpus,
     compare,
     corpora,
+    describe,
     first_difference,
     fold_typography,
     load_allowlist,
@@ -49,6 +50,8 @@ def report(comparison: Comparison, allowlist: dict[str, dict[str, str]]) -> None
                     print(f"{'':14}(equal once smart quotes and dashes are folded)")
                 elif folded != (diff.jekyll, diff.feedwright):
                     print(f"{'':14}past smart quotes: {first_difference(*folded)}")
+            elif diff.field == "links":
+                print(f"{'':14}{describe(diff)}")
             elif diff.field != "published":
                 print(
                     f"{'':14}{diff.field}: jekyll {diff.jekyll!r} / feedwright {diff.feedwright!r}"
@@ -71,6 +74,7 @@ def report(comparison: Comparison, allowlist: dict[str, dict[str, str]]) -> None
     print(f"title equal {len(both) - fields['title']}/{len(both)}")
     print(f"date equal {len(both) - fields['date']}/{len(both)}")
     print(f"content text equal {len(both) - fields['content']}/{len(both)}")
+    print(f"link targets equal {len(both) - fields['links']}/{len(both)}")
     refolded = sum(
         fold_typography(d.jekyll) == fold_typography(d.feedwright)
         for p in posts

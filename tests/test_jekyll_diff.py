@@ -1,6 +1,7 @@
 """feedwright against real Jekyll 4.3 + jekyll-feed 0.17: for every post of the fixture blog,
 the sample blog and the kubevirt.io blog, the same posts are published, at the same URL,
-with the same title, date and content text. Differences are allowed only where
+with the same title, date and content text, and links, images and media that lead to the
+same places. Differences are allowed only where
 tests/data/jekyll-allowlist.yaml says why they cannot be fixed.
 
 Run with ``pytest -m jekyll``; ``python tests/jekyll_report.py`` prints every difference."""
@@ -9,9 +10,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from urllib.parse import unquote, urljoin
 
-import lxml.html
 import pytest
 
 from conftest import unavailable
@@ -21,7 +20,9 @@ from jekyll_compare import (
     Comparison,
     compare,
     corpora,
-    first_difference,
+    describe,
+    first_link_difference,
+    link_targets,
     load_allowlist,
 )
 
@@ -53,7 +54,7 @@ def comparison(request: pytest.FixtureRequest, jekyll_work: Path) -> Comparison:
 def _unexpected(comparison: Comparison, field: str) -> list[str]:
     allowed = load_allowlist().get(comparison.corpus, {})
     return [
-        f"{post.key}:\n{'':14}{first_difference(diff.jekyll, diff.feedwright)}"
+        f"{post.key}:\n{'':14}{describe(diff)}"
         for post in comparison.posts
         for diff in post.diffs
         if diff.field == field and field not in allowed.get(post.key, {})
@@ -63,7 +64,8 @@ def _unexpected(comparison: Comparison, field: str) -> list[str]:
 @pytest.mark.parametrize("field", FIELDS)
 def test_feedwright_publishes_what_jekyll_publishes(comparison: Comparison, field: str) -> None:
     """published: the same set of posts; url: exact; title: as jekyll-feed writes it;
-    date: the same instant; content: the same text."""
+    date: the same instant; content: the same text; links: the same targets of links,
+    images and media, in document order, each resolved against the post's URL."""
     unexpected = _unexpected(comparison, field)
     assert not unexpected, f"{len(unexpected)} post(s) differ in {field}:\n" + "\n".join(unexpected)
 
@@ -117,21 +119,35 @@ def test_the_fixture_exercises_what_it_claims_to(jekyll_work: Path) -> None:
     assert posts["2023-03-08-title-apostrophe"].title == "The Interior’s Design – Part 1"
 
 
-def _links(html: str, base: str) -> list[str]:
-    root = lxml.html.fragment_fromstring(html or "<!-- -->", create_parent="div")
-    return [unquote(urljoin(base, a.get("href", ""))) for a in root.iter("a") if a.get("href")]
+def test_link_targets_resolve_as_a_browser_on_the_post_page() -> None:
+    """Relative targets (Jekyll's), absolute ones (feedwright's) and fragments compare
+    equal when they lead to the same place; different places do not."""
+    page = "https://example.org/blog/2019/01/02/post.html"
+    jekyll = (
+        '<a href="#fn:1">1</a> <a href="/blog/a%20b.png">x</a> <img src="../img é.png">'
+        '<img srcset="s.png 1x, l.png 2x"> <a href=" mailto:a@b.org ">m</a>'
+    )
+    feedwright = (
+        f'<a href="{page}#fn:1">1</a> <a href="https://example.org/blog/a b.png">x</a>'
+        '<img src="https://example.org/blog/2019/01/img%C3%A9.png">'
+        f'<img srcset="{page[:-9]}s.png 1x, {page[:-9]}l.png 2x"> <a href="mailto:a@b.org">m</a>'
+    )
+    ours, theirs = link_targets(jekyll, page), link_targets(feedwright, page)
+    assert len(ours) == 6
+    assert [i for i, (a, b) in enumerate(zip(ours, theirs, strict=True)) if a != b] == [2]
+    assert first_link_difference("\n".join(ours), "\n".join(theirs)).startswith("link 3 of 6")
 
 
-def test_the_second_fixture_links_where_jekyll_links(jekyll_work: Path) -> None:
-    """Link targets are not in the text compared above: the links that the second fixture's
-    Liquid makes ({% post_url %} and {% link %} to posts in subfolders, site.posts through
-    relative_url under a baseurl) lead where Jekyll's lead."""
+def test_the_links_fixture_exercises_every_kind_of_target(jekyll_work: Path) -> None:
+    """The second fixture's links post leads to footnotes, headers, posts, static files,
+    images (with srcset), media, an embed, mail, protocol-relative and Unicode URLs, so
+    the links comparison above has them all to compare."""
     if "fixture-2" not in _built:
         _built["fixture-2"] = compare(CORPORA["fixture-2"], jekyll_work / "fixture-2")
-    built = _built["fixture-2"]
-    jekyll = built.jekyll.by_key()
-    for key in ("2024-03-30-liquid-filters", "2024-04-03-site-lists"):
-        ours = built.feedwright[key]
-        assert _links(ours.content_html, ours.url) == _links(
-            jekyll[key].content_html, jekyll[key].url
-        ), key
+    post = _built["fixture-2"].jekyll.by_key()["2024-04-11-links-and-images"]
+    targets = link_targets(post.content_html, post.url)
+    kinds = {target.split(" ")[0] for target in targets}
+    assert kinds >= {"a@href", "img@src", "img@srcset", "source@srcset", "video@src"}
+    assert kinds >= {"video@poster", "audio@src", "iframe@src"}
+    expected = ("#fn:where", "#next-steps", "mailto:", "https://cdn.", "caf%C3%A9", "%60string")
+    assert all(any(part in target for target in targets) for part in expected)

@@ -170,6 +170,15 @@ CASES: list[tuple[str, str]] = [
         '<table>\n  <tr><td markdown="span">**cell** `x`</td></tr>\n</table>\n\n'
         '<div>\n<p markdown="1">*p*</p>\n</div>',
     ),
+    (
+        "backticks in link URLs, titles and alt text",
+        '[t](`string`) [u](``a`b`` "ti `c`") ![a `b` c](`p`.png) [ref `x`](y)',
+    ),
+    (
+        "footnotes placed by an IAL",
+        "A[^1].\n\n> * p\n> {:footnotes}\n\n* second\n{:footnotes}\n\nEnd.\n\n[^1]: one",
+    ),
+    ("footnotes IAL without footnotes", "Before.\n\n1. placeholder\n{:footnotes}\n\nAfter."),
 ]
 
 # Cases whose output still differs, with the reason. Checked in both directions: a case
@@ -206,6 +215,21 @@ OPTION_CASES: list[tuple[str, str, dict[str, object]]] = [
     ("footnote_nr", "a[^1] b[^2]\n\n[^1]: x\n[^2]: y", {"footnote_nr": 5}),
     ("toc_levels range", "- x\n{:toc}\n\n# One\n\n## Two\n\n### Three", {"toc_levels": "2..3"}),
     ("toc_levels list", "- x\n{:toc}\n\n# One\n\n## Two\n\n### Three", {"toc_levels": [1, 3]}),
+    ("header_offset", "# One\n\n## Two\n\n###### Six\n\n* x\n{:toc}", {"header_offset": 1}),
+    ("header_offset negative", "# One\n\n## Two\n\n### Three", {"header_offset": -1}),
+    (
+        "typographic_symbols",
+        'a -- b --- c ... d << e >> f <<g>> & "q"',
+        {
+            "typographic_symbols": {
+                "hellip": "...",
+                "mdash": "--",
+                "laquo_space": "<<",
+                "ndash": "&ndash;",
+                "raquo": "&x <y>",
+            }
+        },
+    ),
 ]
 OPTION_MARKUP_DIFFERS: dict[str, str] = {}
 
@@ -337,6 +361,39 @@ def test_option_as_kramdown_has_it(name: str, source: str, config: dict[str, obj
 
 
 # The option switches without Ruby: what a reader of the post would see.
+
+
+def test_backticks_in_a_link_url_stay_in_it() -> None:
+    """kramdown reads a link's URL as text: backticks there make no code span (the link
+    goes where the author typed, not to the text between the backticks)."""
+    assert to_html("[IOThreadsPolicy](`string`) and `code`") == (
+        '<p><a href="`string`">IOThreadsPolicy</a> and '
+        '<code class="language-plaintext highlighter-rouge">code</code></p>'
+    )
+    assert 'alt="a `b`"' in to_html("![a `b`](x.png)")
+
+
+def test_footnotes_ial_places_the_footnotes() -> None:
+    """``{:footnotes}`` on a list: the footnotes stand there, not at the end."""
+    out = to_html("A[^1].\n\n* here\n{:footnotes}\n\nAfter.\n\n[^1]: one")
+    assert out.index('<div class="footnotes"') < out.index("<p>After.</p>")
+    assert "here" not in out
+
+
+def test_header_offset_moves_header_levels_within_one_to_six() -> None:
+    options, notes = KramdownOptions.from_mapping({"header_offset": 2})
+    assert notes == []
+    assert to_html("# A\n\n##### E", options) == '<h3 id="a">A</h3>\n<h6 id="e">E</h6>'
+    back, _ = KramdownOptions.from_mapping({"header_offset": "-1"})
+    assert to_html("# A\n\n## B", back) == '<h1 id="a">A</h1>\n<h1 id="b">B</h1>'
+
+
+def test_typographic_symbols_replace_the_characters() -> None:
+    options, notes = KramdownOptions.from_mapping(
+        {"typographic_symbols": {"mdash": "--", "hellip": "&hellip;", "nope": "x"}}
+    )
+    assert notes == ["kramdown typographic_symbols: nope unknown"]
+    assert to_html("a --- b -- c...", options) == "<p>a -- b \u2013 c&hellip;</p>"
 
 
 def test_auto_ids_off_leaves_headers_without_ids() -> None:

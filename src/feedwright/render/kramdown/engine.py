@@ -21,7 +21,13 @@ from markdown.blockparser import BlockParser
 from markdown.extensions import Extension
 
 from feedwright.render.kramdown.attributes import AttrList, IalTreeprocessor
-from feedwright.render.kramdown.inline import BackslashBreak, KramdownAutolink, MathInline
+from feedwright.render.kramdown.inline import (
+    SOURCE_LINK_PATTERNS,
+    BackslashBreak,
+    KramdownAutolink,
+    KramdownBacktick,
+    MathInline,
+)
 from feedwright.render.kramdown.lines import ParseState
 from feedwright.render.kramdown.nested import NestedMarkdownHtml
 from feedwright.render.kramdown.options import DEFAULT_OPTIONS, KramdownOptions
@@ -95,6 +101,13 @@ class _KramdownExtension(Extension):
         if self.options.gfm and not self.options.hard_wrap:
             md.inlinePatterns.register(BackslashBreak(r"\\\\?\n", md), "backslash_break", 186)
         md.treeprocessors.register(AttrList(md), "attr_list", 8)
+        # kramdown reads backticks in a link's URL and title as text, not as a code span
+        patterns = md.inlinePatterns
+        backtick = KramdownBacktick(patterns["backtick"].compiled_re.pattern, self.state)
+        patterns.register(backtick, "backtick", 190)
+        for name, (processor, priority) in SOURCE_LINK_PATTERNS.items():
+            pattern = patterns[name].compiled_re.pattern
+            patterns.register(processor(pattern, md, self.state), name, priority)  # type: ignore[call-arg]
         md.inlinePatterns.register(
             KramdownAutolink(md.inlinePatterns["autolink"].compiled_re.pattern, md), "autolink", 120
         )
@@ -102,9 +115,12 @@ class _KramdownExtension(Extension):
             MathInline(r"\$\$(.+?)\$\$", md, self.state), "kramdown_math", 187
         )
         quotes = tuple(html.unescape(f"&{name};") for name in self.options.smart_quotes)
-        md.inlinePatterns.register(Typographic(r"<< |<<| >>|>>", md, quotes), "kramdown_angles", 95)
+        symbols = dict(self.options.typographic_symbols)
         md.inlinePatterns.register(
-            Typographic(r"""---|--|\.\.\.|["']""", md, quotes), "kramdown_typographic", 5
+            Typographic(r"<< |<<| >>|>>", md, quotes, symbols), "kramdown_angles", 95
+        )
+        md.inlinePatterns.register(
+            Typographic(r"""---|--|\.\.\.|["']""", md, quotes, symbols), "kramdown_typographic", 5
         )
         md.inlinePatterns.register(
             QuoteBeforeDelimiter(r"""["'](?=[_*])""", md, quotes), "kramdown_quote_delimiter", 65
@@ -119,6 +135,7 @@ class _KramdownExtension(Extension):
         self.state.ials.clear()
         self.state.alds.clear()
         self.state.blocks.clear()
+        self.state.code_spans.clear()
 
 
 def _build(options: KramdownOptions) -> markdown.Markdown:

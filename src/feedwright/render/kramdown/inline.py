@@ -1,4 +1,5 @@
-"""Inline processors: GFM's backslash line break, kramdown's ``$$`` math and autolinks."""
+"""Inline processors: GFM's backslash line break, kramdown's ``$$`` math and autolinks, and
+links and images that keep backticks in their URL, title and alt text as written."""
 
 from __future__ import annotations
 
@@ -7,8 +8,18 @@ import re
 import xml.etree.ElementTree as etree
 
 import markdown
-from markdown.inlinepatterns import AutolinkInlineProcessor, InlineProcessor
-from markdown.util import AtomicString
+from markdown.inlinepatterns import (
+    AutolinkInlineProcessor,
+    BacktickInlineProcessor,
+    ImageInlineProcessor,
+    ImageReferenceInlineProcessor,
+    InlineProcessor,
+    LinkInlineProcessor,
+    ReferenceInlineProcessor,
+    ShortImageReferenceInlineProcessor,
+    ShortReferenceInlineProcessor,
+)
+from markdown.util import INLINE_PLACEHOLDER_RE, AtomicString
 
 from feedwright.render.kramdown.lines import ParseState
 
@@ -54,3 +65,62 @@ class KramdownAutolink(AutolinkInlineProcessor):
         if m[1].lower().startswith(_AUTOLINK_SCHEMES):
             return super().handleMatch(m, data)
         return AtomicString(m[0]), m.start(0), m.end(0)
+
+
+class KramdownBacktick(BacktickInlineProcessor):
+    """A code span that remembers the source it was made of: kramdown reads a link's URL,
+    title and an image's alt text as plain text, where backticks are only backticks."""
+
+    def __init__(self, pattern: str, state: ParseState) -> None:
+        super().__init__(pattern)
+        self.state = state
+
+    def handleMatch(  # type: ignore[override]
+        self, m: re.Match[str], data: str
+    ) -> tuple[etree.Element | str | None, int | None, int | None]:
+        el, start, end = super().handleMatch(m, data)
+        if isinstance(el, etree.Element) and start is not None and end is not None:
+            self.state.code_spans[id(el)] = (el, data[start:end])
+        return el, start, end
+
+
+class _SourceUnescape(InlineProcessor):
+    """Placeholders in a URL, title or alt text put back: a code span as its source."""
+
+    state: ParseState
+
+    def unescape(self, text: str) -> str:
+        stash = self.md.treeprocessors["inline"].stashed_nodes  # type: ignore[attr-defined]
+        spans = self.state.code_spans
+
+        def restore(m: re.Match[str]) -> str:
+            value = stash.get(m.group(1))
+            if isinstance(value, str):
+                return value
+            if value is None:
+                return m.group(0)
+            span = spans.get(id(value))
+            return span[1] if span is not None and span[0] is value else "".join(value.itertext())
+
+        return INLINE_PLACEHOLDER_RE.sub(restore, text)
+
+
+def _with_source(base: type[InlineProcessor]) -> type[InlineProcessor]:
+    class Processor(_SourceUnescape, base):  # type: ignore[valid-type, misc]
+        def __init__(self, pattern: str, md: markdown.Markdown, state: ParseState) -> None:
+            base.__init__(self, pattern, md)
+            self.state = state
+
+    Processor.__name__ = Processor.__qualname__ = f"Kramdown{base.__name__}"
+    return Processor
+
+
+# Python-Markdown's link and image patterns by their registered names, with their priorities
+SOURCE_LINK_PATTERNS: dict[str, tuple[type[InlineProcessor], int]] = {
+    "reference": (_with_source(ReferenceInlineProcessor), 170),
+    "link": (_with_source(LinkInlineProcessor), 160),
+    "image_link": (_with_source(ImageInlineProcessor), 150),
+    "image_reference": (_with_source(ImageReferenceInlineProcessor), 140),
+    "short_reference": (_with_source(ShortReferenceInlineProcessor), 130),
+    "short_image_ref": (_with_source(ShortImageReferenceInlineProcessor), 125),
+}

@@ -4,6 +4,7 @@ interrupt a paragraph, block IALs and ALDs, and HTML blocks with ``markdown="1"`
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -47,6 +48,8 @@ class ParseState:
     ials: list[list[tuple[str, str]]] = field(default_factory=list)
     alds: dict[str, str] = field(default_factory=dict)
     blocks: set[str] = field(default_factory=set)  # stored HTML that stands without a <p>
+    # code spans by id(): the element and the source it was made of, backticks and all
+    code_spans: dict[int, tuple[etree.Element, str]] = field(default_factory=dict)
 
 
 def indent_of(line: str) -> int:

@@ -9,6 +9,8 @@ from typing import Any
 
 _INPUTS = ("GFM", "kramdown")
 _QUOTE_NAMES = ("lsquo", "rsquo", "ldquo", "rdquo")
+# the names kramdown's typographic_symbols option knows
+_SYMBOLS = frozenset({"hellip", "mdash", "ndash", "laquo", "raquo", "laquo_space", "raquo_space"})
 # kramdown options that change nothing in the HTML of a post, or that Jekyll sets for itself
 _IGNORED = frozenset(
     {
@@ -25,10 +27,8 @@ _IGNORED = frozenset(
         "footnote_backlink_inline",
         "math_engine",
         "math_engine_opts",
-        "typographic_symbols",
         "remove_block_html_tags",
         "remove_span_html_tags",
-        "header_offset",
         "html_to_native",
         "link_defs",
         "template",
@@ -78,6 +78,9 @@ class KramdownOptions:
     parse_block_html: bool = False
     footnote_nr: int = 1
     toc_levels: tuple[int, ...] = (1, 2, 3, 4, 5, 6)  # the header levels {:toc} lists
+    header_offset: int = 0  # added to each Markdown header's level (kept within 1 to 6)
+    # symbol name (such as "mdash") -> the HTML written for it instead of its character
+    typographic_symbols: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.input not in _INPUTS:
@@ -127,6 +130,25 @@ class KramdownOptions:
                     notes.append(f"kramdown toc_levels {raw!r} is not a list of levels; ignored")
                 else:
                     found[key] = levels
+            elif key == "header_offset":
+                try:
+                    found[key] = int(str(raw))
+                except ValueError:
+                    notes.append(f"kramdown header_offset {raw!r} is not a number; ignored")
+            elif key == "typographic_symbols":
+                if not isinstance(raw, Mapping):
+                    notes.append(f"kramdown typographic_symbols {raw!r} is not a mapping; ignored")
+                    continue
+                unknown = sorted(str(name) for name in raw if str(name) not in _SYMBOLS)
+                if unknown:
+                    notes.append(f"kramdown typographic_symbols: {', '.join(unknown)} unknown")
+                found[key] = tuple(
+                    sorted(
+                        (str(name), "" if text is None else str(text))
+                        for name, text in raw.items()
+                        if str(name) in _SYMBOLS
+                    )
+                )
             elif key == "footnote_nr":
                 try:
                     number = int(str(raw))
@@ -137,7 +159,7 @@ class KramdownOptions:
             elif key in _IGNORED:
                 if key == "gfm_quirks" and str(raw) not in ("paragraph_end", "['paragraph_end']"):
                     notes.append(f"kramdown gfm_quirks {raw!r}: only paragraph_end is rendered")
-                elif key in ("math_engine", "header_offset", "typographic_symbols"):
+                elif key == "math_engine":
                     notes.append(f"kramdown {key} is not rendered; its default is used")
             else:
                 notes.append(f"unknown kramdown option {key!r}; ignored")

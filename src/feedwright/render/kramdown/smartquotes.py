@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import markdown
 from markdown.inlinepatterns import InlineProcessor
@@ -28,15 +29,33 @@ _SQ_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 _TYPOGRAPHIC = {"---": "\u2014", "--": "\u2013", "...": "\u2026"}
 _ANGLES = {"<< ": "\u00ab\u00a0", " >>": "\u00a0\u00bb", "<<": "\u00ab", ">>": "\u00bb"}
+# kramdown's names for them, as its typographic_symbols option spells them
+SYMBOL_NAMES = {
+    "---": "mdash",
+    "--": "ndash",
+    "...": "hellip",
+    "<< ": "laquo_space",
+    " >>": "raquo_space",
+    "<<": "laquo",
+    ">>": "raquo",
+}
 
 
 class Typographic(InlineProcessor):
     """kramdown's typographic symbols and smart quotes, as characters (Jekyll's
     ``entity_output: as_char``)."""
 
-    def __init__(self, pattern: str, md: markdown.Markdown, quotes: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        pattern: str,
+        md: markdown.Markdown,
+        quotes: tuple[str, ...],
+        symbols: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(pattern, md)
         self.quotes = quotes  # lsquo, rsquo, ldquo, rdquo as characters
+        # kramdown's typographic_symbols: a symbol's name -> the HTML written for it
+        self.symbols = dict(symbols or {})
 
     # characters before a quote that an earlier pattern has taken: the quote's rules see
     # nothing before it (placeholders, escapes)
@@ -48,6 +67,8 @@ class Typographic(InlineProcessor):
         found = m[0]
         if "{:" in data and data.rfind("{:", 0, m.start(0)) > data.rfind("}", 0, m.start(0)):
             return None, None, None  # inside an IAL, which attr_list reads later
+        if found in SYMBOL_NAMES and SYMBOL_NAMES[found] in self.symbols:
+            return self.symbols[SYMBOL_NAMES[found]], m.start(0), m.end(0)
         if found in _TYPOGRAPHIC:
             return _TYPOGRAPHIC[found], m.start(0), m.end(0)
         if found in _ANGLES:

@@ -61,12 +61,22 @@ class KramdownTreeprocessor(Treeprocessor):
                     ):
                         item.text = text + "\n"  # kramdown keeps the text apart
         toc: etree.Element | None = None
+        notes: etree.Element | None = None
         for element in root.iter():
             refs = element.attrib.pop(REF, "").split()
             if toc is None and "toc" in refs and element.tag in ("ul", "ol"):
                 toc = element
+            if notes is None and "footnotes" in refs and element.tag in ("ul", "ol"):
+                notes = element
         if toc is not None:
             self.table_of_contents(root, toc)
+        if notes is not None and notes is not toc:
+            _place_footnotes(root, notes)
+        offset = self.options.header_offset
+        if offset:  # after the table of contents, which goes by the levels as written
+            for element in root.iter():
+                if element.tag in _HEADERS:
+                    element.tag = f"h{min(max(int(element.tag[1]) + offset, 1), 6)}"
 
     def table_of_contents(self, root: etree.Element, target: etree.Element) -> None:
         """kramdown's ``{:toc}``: the first list it marks becomes a list of links to the
@@ -279,3 +289,32 @@ def _unwrap_links(element: etree.Element) -> None:
             element.text = (element.text or "") + before
         if kids:
             _append_text(kids[-1], child.tail or "", tail=True)
+
+
+def _place_footnotes(root: etree.Element, target: etree.Element) -> None:
+    """kramdown's ``{:footnotes}``: the first list it marks is where the footnotes go, in
+    the list's place (nothing there when the post has no footnotes)."""
+    notes = next(
+        (
+            child
+            for child in root
+            if child.tag == "div" and child.get("class") == "footnotes" and child is not target
+        ),
+        None,
+    )
+    for parent in root.iter():
+        children = list(parent)
+        if target not in children:
+            continue
+        index = children.index(target)
+        tail = target.tail
+        parent.remove(target)
+        if notes is not None:
+            root.remove(notes)
+            notes.tail = tail
+            parent.insert(index, notes)
+        elif index:
+            _append_text(children[index - 1], tail or "", tail=True)
+        else:
+            parent.text = (parent.text or "") + (tail or "")
+        return
