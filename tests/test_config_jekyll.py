@@ -415,7 +415,7 @@ def test_describe_says_where_each_value_came_from(tmp_path: Path) -> None:
     assert found["feeds.site.atom"] is Source.JEKYLL
     assert found["feeds.site.rss"] is Source.DEFAULT
     assert found["kramdown.hard_wrap"] is Source.JEKYLL
-    assert found["ids.scheme"] is Source.DEFAULT
+    assert found["ids.scheme"] is Source.JEKYLL  # Jekyll mode: jekyll-feed's ids
     assert found["site.language"] is Source.JEKYLL
     assert found["site.icon"] is Source.DEFAULT
 

@@ -17,6 +17,7 @@ liquid                      ``liquid`` (error_mode, strict_filters, strict_varia
 feed (jekyll-feed)          ``feeds.site.atom`` (path), ``limit`` (posts_limit, 10 by
                             default), ``content: summary`` (excerpt_only); see below
 source                      ``posts`` and ``source`` (Jekyll finds ``_posts`` anywhere)
+(any site)                  ``ids: jekyll-feed``: entry ids as jekyll-feed makes them
 destination                 ``output``: its ``feeds`` folder (``_site/feeds``)
 ``_data``, ``_includes``    ``site.data``, ``includes``
 every other key             ``site.variables`` (Liquid's ``site.<key>``)
@@ -146,6 +147,9 @@ def jekyll_layer(site: JekyllSite) -> dict[str, object]:
         # from the two (see published.derived_feeds_url)
         "site_folder": site.destination,
         "output": site.destination / "feeds",
+        # the ids a Jekyll site's feed has (jekyll-feed's {{ post.id | absolute_url }}):
+        # taking the feed over must not show any post to its subscribers again
+        "ids": {"scheme": "jekyll-feed"},
     }
     if site.includes_dir is not None:
         layer["includes"] = site.includes_dir
