@@ -6,6 +6,13 @@ normalize_whitespace``), its date (as an instant, under ``publication_date: site
 content as the whitespace-normalised text of the HTML, and the targets of its links, images
 and media in document order (``links``), each resolved against the post's URL as a browser on
 the post's page (or a feed reader on the entry) resolves them.
+
+feedwright builds the site twice: once with ids that carry the file name (how items are
+matched to posts), and once with the ids Jekyll mode gives by default, whose Atom feed lists
+the same posts in the same order. From that feed come the entry's ``<id>`` (``id``: exactly
+jekyll-feed's), its ``<link rel="alternate">`` (``link``: exactly jekyll-feed's), its
+``<published>`` (under ``date``, with the JSON Feed's) and ``<updated>`` (``updated``: the
+same instant as jekyll-feed's).
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
+import lxml.etree
 import lxml.html
 import yaml
 
@@ -35,8 +43,9 @@ FIXTURE = ROOT / "tests" / "data" / "jekyll-fixture"
 # pretty permalinks, an eastern time zone, front matter defaults, drafts, kramdown options
 FIXTURE_2 = ROOT / "tests" / "data" / "jekyll-fixture-2"
 ALLOWLIST = ROOT / "tests" / "data" / "jekyll-allowlist.yaml"
-FIELDS = ("published", "url", "title", "date", "content", "links")
+FIELDS = ("published", "url", "title", "date", "content", "links", "id", "link", "updated")
 _ID_AUTHORITY, _ID_DATE = "example.org", "2000-01-01"
+_ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @dataclass(frozen=True)
@@ -93,16 +102,35 @@ class FeedwrightPost:
     title: str
     published: dt.datetime
     content_html: str
+    # from the Atom feed of the build with Jekyll mode's own ids
+    id: str = ""
+    link: str = ""
+    atom_published: dt.datetime | None = None
+    updated: dt.datetime | None = None
 
 
-def feedwright_config(site: JekyllSite, work: Path) -> Path:
+@dataclass(frozen=True)
+class AtomEntry:
+    """One entry of feedwright's Atom feed."""
+
+    id: str
+    link: str
+    title: str
+    published: dt.datetime
+    updated: dt.datetime
+
+
+def feedwright_config(site: JekyllSite, work: Path, *, default_ids: bool = False) -> Path:
     """A config.yaml that gives feedwright the site Jekyll built as a Jekyll site, so that it
     reads the same ``_config.yml``, ``_includes`` and ``_data``; only what the comparison
-    needs (a JSON Feed of every post, full content, ids that carry the file name) is set."""
+    needs (a JSON Feed of every post, full content, ids that carry the file name) is set.
+    With ``default_ids``, the ids are Jekyll mode's own and the feed is Atom, in a folder
+    of its own."""
+    name = "feedwright-ids" if default_ids else "feedwright"
     data: dict[str, Any] = {
         "jekyll": str(site.root),
-        "output": str(work / "feedwright-out"),
-        "state": str(work / "feedwright-state"),
+        "output": str(work / f"{name}-out"),
+        "state": str(work / f"{name}-state"),
         # tag ids carry the file name, which is how items are matched to posts
         "ids": {"scheme": "tag", "authority": _ID_AUTHORITY, "date": _ID_DATE},
         "publication_date": "site",
@@ -115,16 +143,17 @@ def feedwright_config(site: JekyllSite, work: Path) -> Path:
         "discovery": {"index": False, "opml": False, "autodiscovery": False, "stylesheet": False},
         "limits": {"feed_size": "1GB"},
     }
+    if default_ids:
+        del data["ids"]
+        data["formats"] = ["atom"]
     if not site.url:
         data["site"] = {"url": "https://example.invalid/"}
-    path = work / "feedwright.yaml"
+    path = work / f"{name}.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), "utf-8")
     return path
 
 
-def feedwright_build(site: JekyllSite, work: Path) -> tuple[dict[str, FeedwrightPost], str]:
-    """Build the site's posts with feedwright's CLI; its items by post key, and its output."""
-    config = feedwright_config(site, work)
+def _run_feedwright(config: Path) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "feedwright", "build", "-c", str(config), "--full", "--jobs", "1"],
         capture_output=True,
@@ -133,18 +162,60 @@ def feedwright_build(site: JekyllSite, work: Path) -> tuple[dict[str, Feedwright
     )
     if result.returncode not in (0, 1):
         raise RuntimeError(f"feedwright build failed ({result.returncode}):\n{result.stderr}")
+    return result.stdout + result.stderr
+
+
+def atom_entries(path: Path) -> list[AtomEntry]:
+    """The entries of an Atom feed, in order."""
+    root = lxml.etree.parse(str(path)).getroot()
+    entries = []
+    for entry in root.iter(f"{_ATOM}entry"):
+        links = entry.iter(f"{_ATOM}link")
+        link = next(
+            (el.get("href", "") for el in links if el.get("rel", "alternate") == "alternate"), ""
+        )
+        title = entry.find(f"{_ATOM}title")
+        text = "" if title is None else title.text or ""
+        if title is not None and title.get("type") == "html":
+            text = lxml.html.fromstring(text).text_content() if text.strip() else ""
+        entries.append(
+            AtomEntry(
+                id=entry.findtext(f"{_ATOM}id") or "",
+                link=link,
+                title=text,
+                published=dt.datetime.fromisoformat(entry.findtext(f"{_ATOM}published") or ""),
+                updated=dt.datetime.fromisoformat(entry.findtext(f"{_ATOM}updated") or ""),
+            )
+        )
+    return entries
+
+
+def feedwright_build(site: JekyllSite, work: Path) -> tuple[dict[str, FeedwrightPost], str]:
+    """Build the site's posts with feedwright's CLI, twice (see above); its items by post
+    key, and its output."""
+    output = _run_feedwright(feedwright_config(site, work))
     feed = json.loads((work / "feedwright-out" / "feed.json").read_text("utf-8"))
+    output += _run_feedwright(feedwright_config(site, work, default_ids=True))
+    atom = atom_entries(work / "feedwright-ids-out" / "feed.xml")
+    if len(atom) != len(feed["items"]):
+        raise RuntimeError(f"{len(atom)} Atom entries for {len(feed['items'])} JSON Feed items")
     posts = {}
-    for item in feed["items"]:
+    for item, entry in zip(feed["items"], atom, strict=True):
         key = unquote(item["id"].split(":", 2)[2])
+        if " ".join(entry.title.split()) != " ".join(item["title"].split()):
+            raise RuntimeError(f"{key}: the Atom entry in its place is {entry.title!r}")
         posts[key] = FeedwrightPost(
             key=key,
             url=item["url"],
             title=item["title"],
             published=dt.datetime.fromisoformat(item["date_published"]),
             content_html=item.get("content_html", ""),
+            id=entry.id,
+            link=entry.link,
+            atom_published=entry.published,
+            updated=entry.updated,
         )
-    return posts, result.stdout + result.stderr
+    return posts, output
 
 
 def _fragment(html: str) -> lxml.html.HtmlElement:
@@ -361,6 +432,14 @@ def compare_post(key: str, jk: JekyllPost | None, fw: FeedwrightPost | None) -> 
         diffs.append(FieldDiff("title", jk.title, fw.title))
     if jk.published != fw.published:
         diffs.append(FieldDiff("date", _date(jk.published), _date(fw.published)))
+    elif fw.atom_published is not None and jk.published != fw.atom_published:
+        diffs.append(FieldDiff("date", _date(jk.published), f"Atom {_date(fw.atom_published)}"))
+    if jk.id != fw.id:
+        diffs.append(FieldDiff("id", jk.id, fw.id))
+    if jk.url != fw.link:
+        diffs.append(FieldDiff("link", jk.url, fw.link))
+    if fw.updated is not None and jk.updated != fw.updated:
+        diffs.append(FieldDiff("updated", _date(jk.updated), _date(fw.updated)))
     jk_text, fw_text = text_of(jk.content_html), text_of(fw.content_html)
     if jk_text != fw_text:
         diffs.append(FieldDiff("content", jk_text, fw_text))
@@ -403,12 +482,14 @@ def load_allowlist(path: Path = ALLOWLIST) -> dict[str, dict[str, dict[str, str]
 __all__ = [
     "ALLOWLIST",
     "FIELDS",
+    "AtomEntry",
     "Comparison",
     "Corpus",
     "FeedwrightPost",
     "FieldDiff",
     "PostComparison",
     "artifacts",
+    "atom_entries",
     "compare",
     "corpora",
     "describe",

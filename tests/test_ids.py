@@ -327,3 +327,47 @@ def test_import_from_a_real_jekyll_feed_keeps_its_ids(tmp_path: Path) -> None:
     assert ids_by_title(tmp_path / "out") == {p.title: p.id for p in site.posts}
     assert all(not p.id.endswith(".html") for p in site.posts)  # not the url scheme's ids
     check_feeds(sorted((tmp_path / "out").rglob("*.xml")))
+
+
+# What Jekyll 4.3 + jekyll-feed 0.17 write as <id> and <link> for posts whose file names
+# hold a lone '%', an escape of a letter, a trailing blank, or a letter in decomposed form
+# (as macOS writes names), on a site whose url has a capital host and its default port
+# (permalink /:year/:title:output_ext, no baseurl).
+_NFD = "nai\u0308ve"
+JEKYLL_FEED_IDS = {
+    "2024-01-06-100%-done.md": (
+        "https://blog.example.org/2024/100%25-done",
+        "https://blog.example.org/2024/100-done.html",
+    ),
+    "2024-01-09-a%41b.md": (
+        "https://blog.example.org/2024/aAb",
+        "https://blog.example.org/2024/a-41b.html",
+    ),
+    "2024-01-17-trail .md": (
+        "https://blog.example.org/2024/trail",
+        "https://blog.example.org/2024/trail.html",
+    ),
+    f"2024-01-02-{_NFD}.md": (
+        "https://blog.example.org/2024/na%C3%AFve",
+        "https://blog.example.org/2024/na%C3%AFve.html",
+    ),
+}
+
+
+def test_jekyll_feed_ids_and_links_are_normalized_as_jekyll_absolute_url_does(
+    tmp_path: Path,
+) -> None:
+    """Jekyll's absolute_url runs Addressable's normalize: escapes are decoded and encoded
+    again (a lone '%' as %25, %41 as A), names in NFC, blanks around dropped, the host in
+    lower case without its default port. Without that, these posts' ids would differ from
+    the ones jekyll-feed published, and readers would show them again."""
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    for i, name in enumerate(JEKYLL_FEED_IDS):
+        (posts / name).write_text(f"---\ntitle: Post {i}\n---\nText.\n", "utf-8")
+    site = {"title": "T", "url": "https://Blog.Example.ORG:443", "timezone": "UTC"}
+    config = write_config(tmp_path, posts, ids="jekyll-feed", site=site)
+    assert build(config)[0] == 0
+    parsed = feedparser.parse((tmp_path / "out" / "atom.xml").read_bytes())
+    got = {(e.id, e.link) for e in parsed.entries}
+    assert got == set(JEKYLL_FEED_IDS.values())

@@ -113,6 +113,22 @@ def test_jekyll_site_in_the_folder_fills_the_config(tmp_path: Path) -> None:
     assert load_config(uncommented).site == load_config(made.config).site
 
 
+def test_jekyll_notes_say_which_values_the_site_config_file_sets(tmp_path: Path) -> None:
+    """Only what _config.yml sets is noted "from _config.yml"; the ids Jekyll mode
+    chooses and the folders Jekyll defaults are noted for what they are."""
+    site = jekyll_site(tmp_path)
+    text = init_folder(site).config.read_text()
+    assert "; Jekyll mode: jekyll-feed's ids: jekyll-feed\n" in text
+    assert "; Jekyll's default destination: _site/feeds\n" in text
+    assert "; Jekyll's default source: .\n" in text
+    assert "from _config.yml: jekyll-feed" not in text
+    (site / "_config.yml").write_text(
+        (site / "_config.yml").read_text() + "destination: public\n", "utf-8"
+    )
+    text = init_folder(site, force=True).config.read_text()
+    assert "; from _config.yml: public/feeds\n" in text
+
+
 def test_jekyll_site_elsewhere_is_named_by_its_path(tmp_path: Path) -> None:
     site = jekyll_site(tmp_path)
     folder = tmp_path / "feeds-config"

@@ -59,6 +59,31 @@ MAPPED = frozenset(
 _LIQUID_OPTIONS = ("error_mode", "strict_filters", "strict_variables")
 
 
+# Settings the layer gives whatever the site's config file says, and settings taken from
+# a _config.yml key that Jekyll fills with its default when the file does not set it.
+_ALWAYS = {"ids.scheme": "Jekyll mode: jekyll-feed's ids"}
+_FROM_KEY = {
+    "posts": "source",
+    "source": "source",
+    "output": "destination",
+    "site_folder": "destination",
+    "includes": "includes_dir",
+    "site.data": "data_dir",
+}
+
+
+def origin_note(dotted: str, written: Mapping[str, object]) -> str:
+    """Where the Jekyll layer's setting ``dotted`` comes from, for a reader of the config:
+    "from _config.yml" when the site's config file (``written``) sets what it is taken
+    from, else what Jekyll mode or Jekyll's default gives it."""
+    if dotted in _ALWAYS:
+        return _ALWAYS[dotted]
+    key = _FROM_KEY.get(dotted)
+    if key is not None and key not in written:
+        return f"Jekyll's default {key}"
+    return "from _config.yml"
+
+
 def open_site(folder: Path) -> JekyllSite:
     """Read a Jekyll site; a file it cannot read is a config error naming it (and the line)."""
     try:

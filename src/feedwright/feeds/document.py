@@ -3,11 +3,13 @@ pictures and tag labels, the same for every format."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import mimetypes
 import posixpath
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -43,6 +45,11 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _SAFE = "/!$&'()*+,;=:@-._~%"  # in a URL already written: '%' is already an escape
 _FILE_SAFE = _SAFE.replace("%", "")  # in a file name: '%' is a character
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"]+")
+# what Addressable's normalize leaves raw in a path (RFC 3986 pchar and '/'), and in a
+# query or fragment (also '?'); letters, digits and '-._~' are always raw
+_PATH_SAFE = "!$&'()*+,;=:@/"
+_QUERY_SAFE = _PATH_SAFE + "?"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def feed_url(config: Config, relpath: str) -> str:
@@ -96,10 +103,47 @@ def external_files(config: Config, posts: Iterable[Post]) -> list[str]:
     return sorted(found.union(media_files(config, posts)))
 
 
+def _normalize_component(text: str, safe: str) -> str:
+    """Addressable's ``normalize_component``: every escape decoded (but an encoded '/'),
+    the text put in Unicode NFC, then encoded again where ``safe`` does not allow the
+    character raw; so '%41' becomes 'A', a lone '%' becomes '%25', and a name written in
+    decomposed form (as macOS wrote it) gets the composed form's escapes."""
+    pieces = re.split("(%2[Ff])", text)
+    out = []
+    for piece in pieces:
+        if piece.upper() == "%2F":
+            out.append("%2F")
+            continue
+        decoded = unicodedata.normalize("NFC", unquote(piece, errors="surrogateescape"))
+        out.append(quote(decoded, safe=safe, errors="surrogateescape"))
+    return "".join(out)
+
+
 def _normalize_url(url: str) -> str:
-    """Percent-encode what a URL may not hold raw (as Addressable's normalize does)."""
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=quote(parts.path, safe=_SAFE)))
+    """``url`` as Jekyll's ``absolute_url`` leaves it (``Addressable::URI.parse(url)
+    .normalize``): surrounding blanks dropped, scheme and host in lower case (a non-ASCII
+    host in its IDNA form), the scheme's default port dropped, and path, query and
+    fragment normalized (:func:`_normalize_component`), an empty query or fragment
+    dropped. Slashes are not folded."""
+    parts = urlsplit(url.strip())
+    host = parts.hostname or ""
+    if host and not host.isascii():
+        with contextlib.suppress(UnicodeError):
+            host = host.encode("idna").decode("ascii")
+    netloc = f"[{host}]" if ":" in host else host
+    if parts.port is not None and _DEFAULT_PORTS.get(parts.scheme.lower()) != parts.port:
+        netloc += f":{parts.port}"
+    if "@" in parts.netloc:
+        netloc = parts.netloc.rsplit("@", 1)[0] + "@" + netloc
+    return urlunsplit(
+        (
+            parts.scheme.lower(),
+            netloc,
+            _normalize_component(parts.path, _PATH_SAFE),
+            _normalize_component(parts.query, _QUERY_SAFE),
+            _normalize_component(parts.fragment, _QUERY_SAFE),
+        )
+    )
 
 
 def own_id(post: Post) -> str | None:
@@ -138,8 +182,10 @@ def entry_id(post: Post, config: Config) -> str:
 
 def entry_link(post: Post) -> str:
     """Where an entry sends readers: a redirect post's target (as jekyll-redirect-from's
-    page would), else the post. The id stays the post's own."""
-    return post.redirect_to or post.url
+    page would), else the post, its URL normalized as jekyll-feed's ``post.url |
+    absolute_url`` is (:func:`_normalize_url`: a name in decomposed Unicode links in the
+    composed form). The id stays the post's own."""
+    return post.redirect_to or _normalize_url(post.url)
 
 
 def entry_language(post: Post, feed_language: str) -> str | None:

@@ -15,7 +15,7 @@ from string import Template
 
 from feedwright import __version__
 from feedwright.config import Config, config_from_mapping, describe, load_config
-from feedwright.config.jekyll import jekyll_layer, open_site
+from feedwright.config.jekyll import jekyll_layer, open_site, origin_note, written_settings
 from feedwright.config.sources import Source, merge_layer, origin_of
 from feedwright.config.values import MARKDOWN_EXT
 from feedwright.errors import ConfigError, UsageError
@@ -110,6 +110,7 @@ def _jekyll_lines(folder: Path, site_dir: Path) -> tuple[dict[str, Line], str]:
     """Every key as the Jekyll site leaves it: those the site gives commented out with
     its value, the others at feedwright's default."""
     site = open_site(site_dir)
+    written = written_settings(site)
     origins: dict[str, Source] = {}
     merged = merge_layer({}, jekyll_layer(site), Source.JEKYLL, origins)
     missing = {
@@ -131,7 +132,7 @@ def _jekyll_lines(folder: Path, site_dir: Path) -> tuple[dict[str, Line], str]:
         default = _shown(key.dotted, lookup(defaults, key.dotted), folder)
         if origin_of(key.dotted, origins) is Source.JEKYLL and value != {}:
             shown = _shown(key.dotted, value, folder)
-            note = "from _config.yml: " + short(shown)
+            note = f"{origin_note(key.dotted, written)}: {short(shown)}"
             lines[key.dotted] = Line(shown if len(shown) <= NOTE_WIDTH else default, note=note)
         else:
             lines[key.dotted] = Line(default)
