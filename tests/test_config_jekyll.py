@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import cli
 from feedwright.config import (
     ContentMode,
     Source,
@@ -457,3 +458,64 @@ def test_any_yaml_in_config_yml_and_data_can_be_fingerprinted(tmp_path: Path) ->
     assert config.site.variables["ports"] == {"80": "http", "443": "https"}
     assert config.site.data == {"years": {"2019": "quiet", "2020": "busy"}}
     assert len(config_digest(config)) == 64
+
+
+_POST = {"_posts/2024-03-01-hello.md": "---\ntitle: Hello\n---\nHi.\n"}
+
+
+@pytest.mark.parametrize(
+    ("site_config", "noted"),
+    [
+        (MINIMAL_SITE, True),  # _site/feeds: jekyll build deletes it
+        (MINIMAL_SITE + "keep_files: [.git, feeds]\n", False),
+        (MINIMAL_SITE + "keep_files: [feeds/tags]\n", True),  # keeps part of it only
+        (MINIMAL_SITE + "destination: public\nkeep_files: [feeds]\n", False),
+    ],
+)
+def test_build_says_when_jekyll_build_would_delete_the_feeds(
+    tmp_path: Path, site_config: str, noted: bool
+) -> None:
+    # Jekyll empties its destination of every file it did not make, except keep_files:
+    # feeds written to _site/feeds vanish at the next jekyll build unless kept
+    path = make_site(tmp_path, site_config, files=_POST)
+    result = cli("build", "-c", path)  # no -v: the note is shown all the same
+    assert result.returncode == 0, result.stderr
+    said = "deletes the feeds" in result.stderr
+    assert said is noted, result.stderr
+    if noted:
+        assert "keep_files: [feeds]" in result.stderr
+    checked = cli("check", "-c", path)
+    assert ("deletes the feeds" in checked.stdout + checked.stderr) is noted
+
+
+@pytest.mark.parametrize("kept", [False, True])
+def test_real_jekyll_build_keeps_the_feeds_only_as_the_note_says(
+    tmp_path: Path, kept: bool
+) -> None:
+    # The note's claim and its fix, against real Jekyll: a jekyll build after feedwright's
+    # deletes _site/feeds, unless keep_files names it
+    import shutil
+    import subprocess
+
+    from conftest import unavailable
+
+    if shutil.which("jekyll") is None:
+        unavailable("jekyll is not installed (apt-get install jekyll)")
+    site_config = MINIMAL_SITE + ("keep_files: [feeds]\n" if kept else "")
+    path = make_site(tmp_path, site_config, files=_POST)
+    result = cli("build", "-c", path)
+    assert result.returncode == 0, result.stderr
+    assert ("deletes the feeds" in result.stderr) is not kept
+    feed = tmp_path / "site" / "_site" / "feeds" / "atom.xml"
+    assert feed.is_file()
+    done = subprocess.run(
+        ["jekyll", "build", "--quiet", "--source", str(tmp_path / "site")],
+        cwd=tmp_path / "site",
+        capture_output=True,
+        text=True,
+        env={"TZ": "UTC", "LC_ALL": "C.UTF-8", "PATH": "/usr/local/bin:/usr/bin:/bin"},
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / "site" / "_site" / "2024" / "03" / "01" / "hello.html").is_file()
+    assert feed.is_file() is kept

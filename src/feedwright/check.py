@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from feedwright.config import Config
+from feedwright.config.published import CLEARED, config_findings
 from feedwright.config.published import CODE as FEEDS_URL
-from feedwright.config.published import feeds_url_finding
 from feedwright.feeds import plan_feeds
 from feedwright.feeds.compose import query_findings
 from feedwright.feeds.ids import resolve
@@ -31,7 +31,7 @@ from feedwright.types import Diagnostic, RenderedPost, Severity
 JSON_SCHEMA_VERSION = 1
 # Findings that are only notes while building, but that check reports as warnings.
 # (An embed replaced by a link is a note in both: it is what ``embeds: link`` asks for.)
-_RAISED = {"tag-merged": Severity.WARNING, FEEDS_URL: Severity.WARNING}
+_RAISED = {"tag-merged": Severity.WARNING, FEEDS_URL: Severity.WARNING, CLEARED: Severity.WARNING}
 _ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTE: 2}
 
 # The documented schema of `feedwright check --format json` (JSON Schema, draft 2020-12).
@@ -135,9 +135,7 @@ def _check(config: Config, now: dt.datetime, team: Team) -> CheckReport:
 
     result = scan(config, now, source)
     findings = list(result.diagnostics)
-    placement = feeds_url_finding(config)
-    if placement is not None:
-        findings.append(placement)
+    findings.extend(config_findings(config))
     index = build_index(result.posts, config)
     findings.extend(index.diagnostics)
 

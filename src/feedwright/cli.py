@@ -13,6 +13,7 @@ from typing import TextIO
 
 from feedwright.cli_args import overrides, parser
 from feedwright.config import Config, known_folders, load_config
+from feedwright.config.published import CLEARED
 from feedwright.config.published import CODE as FEEDS_URL
 from feedwright.errors import (
     EXIT_BUG,
@@ -43,7 +44,7 @@ def _now(args: argparse.Namespace, config: Config) -> dt.datetime | None:
 
 
 # Notes that build prints without -v: about the config, one line, until it is fixed.
-_SHOWN_NOTES = frozenset({FEEDS_URL, ACCEPTED})
+_SHOWN_NOTES = frozenset({FEEDS_URL, CLEARED, ACCEPTED})
 
 
 def _print_build(report: BuildReport, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:

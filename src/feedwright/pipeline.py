@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Mapping, Set
 
 from feedwright.config import Config
-from feedwright.config.published import feeds_url_finding
+from feedwright.config.published import config_findings
 from feedwright.feeds import external_files, output_clashes, plan_feeds
 from feedwright.feeds.ids import (
     Resolution,
@@ -92,12 +92,13 @@ def build(
 
 def _with_config_notes(report: BuildReport, config: Config) -> BuildReport:
     """The report, led by what the config alone gives to note (feed URLs that are probably
-    not where the output is published). Added after the snapshot is stored, so that a
-    build answered from it says them once, and says them as the config now is."""
-    finding = feeds_url_finding(config)
-    if finding is None:
+    not where the output is published, a Jekyll build that deletes the feeds). Added
+    after the snapshot is stored, so that a build answered from it says them once, and
+    says them as the config now is."""
+    findings = config_findings(config)
+    if not findings:
         return report
-    return dataclasses.replace(report, diagnostics=(finding, *report.diagnostics))
+    return dataclasses.replace(report, diagnostics=(*findings, *report.diagnostics))
 
 
 def open_store(config: Config, *, dry_run: bool, full: bool) -> Store:

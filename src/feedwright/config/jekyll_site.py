@@ -336,3 +336,29 @@ def read_site(folder: Path) -> JekyllSite:
         includes_dir=includes_dir if includes_dir.is_dir() else None,
         data=data,
     )
+
+
+def unkept_output(folder: Path, output: Path) -> tuple[Path, str] | None:
+    """Whether ``jekyll build`` of the site in ``folder`` deletes ``output``: Jekyll
+    empties its destination of every file it did not make, except what ``keep_files``
+    names (each entry keeps that path and everything under it). The destination and the
+    top folder of ``output`` in it to keep, when ``output`` is below the destination and
+    no entry keeps it; None otherwise (or when the site cannot be read: building says so)."""
+    root = folder.resolve()
+    config_file = _config_file(root)
+    try:
+        config = deep_merge(copy.deepcopy(dict(DEFAULTS)), _read_config(config_file))
+        kept = _str_list(config_file or root, config, "keep_files")
+    except JekyllSiteError:
+        return None
+    source = (root / str(config.get("source") or ".")).resolve()
+    destination = (source / str(config.get("destination") or "_site")).resolve()
+    out = output.resolve()
+    if out == destination or not out.is_relative_to(destination):
+        return None
+    rel = out.relative_to(destination).as_posix()
+    for entry in kept:
+        name = entry.strip("/")
+        if name and (rel == name or rel.startswith(name + "/")):
+            return None
+    return destination, rel.split("/")[0]

@@ -14,11 +14,13 @@ import os
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+from feedwright.config.jekyll_site import unkept_output
 from feedwright.config.model import Config
 from feedwright.config.sources import Source, origin_of
 from feedwright.types import Diagnostic, Severity
 
 CODE = "feeds-url"
+CLEARED = "jekyll-clears-feeds"  # jekyll build deletes the output folder
 # Folders that static site generators build into and web servers publish whole: an
 # output below one of them is served below the site's root, not at it.
 WEB_ROOTS = frozenset(
@@ -136,3 +138,31 @@ def feeds_url_finding(config: Config) -> Diagnostic | None:
 
 def _note(message: str, hint: str) -> Diagnostic:
     return Diagnostic(Severity.NOTE, CODE, message, "", None, hint)
+
+
+def jekyll_clears_finding(config: Config) -> Diagnostic | None:
+    """A note, in Jekyll mode, when the next ``jekyll build`` deletes the feeds: the output
+    lies in Jekyll's destination, which Jekyll empties except for ``keep_files``."""
+    if config.jekyll is None:
+        return None
+    found = unkept_output(config.jekyll, config.output)
+    if found is None:
+        return None
+    destination, top = found
+    base = config.folder
+    return Diagnostic(
+        Severity.NOTE,
+        CLEARED,
+        f"jekyll build empties {_shown(destination, base)} of every file it did not make, so "
+        f"it deletes the feeds in {_shown(config.output, base)} each time it runs",
+        "",
+        None,
+        f"add keep_files: [{top}] to the site's _config.yml (Jekyll then leaves that "
+        "folder alone), or run feedwright build after every jekyll build",
+    )
+
+
+def config_findings(config: Config) -> list[Diagnostic]:
+    """What the config alone gives to note, each time it is used until it is fixed."""
+    found = (feeds_url_finding(config), jekyll_clears_finding(config))
+    return [finding for finding in found if finding is not None]
