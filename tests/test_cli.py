@@ -72,7 +72,8 @@ def test_build_writes_site_tag_and_category_feeds(tmp_path: Path) -> None:
     assert [e.title for e in alpha.entries] == ["Second", "First"]
     assert "Alpha" in alpha.feed.title
     assert "posts: 2 found, 2 indexed, 0 skipped" in result.stdout
-    assert "feeds: 8 written, 0 unchanged, 0 removed" in result.stdout
+    # and where they went (the output folder, here outside the working folder)
+    assert f"feeds: 8 written, 0 unchanged, 0 removed, in {out.resolve()}\n" in result.stdout
 
 
 def test_second_build_with_no_change_rewrites_nothing(tmp_path: Path) -> None:
@@ -536,3 +537,13 @@ def test_status_of_a_stopped_daemon_shows_no_next_run(tmp_path: Path) -> None:
     assert status is not None and status.next_run is None and status.result == "ok"
     shown = cli("status", "-c", config).stdout
     assert "next run:" not in shown and "not running" in shown
+
+
+def test_build_names_the_output_folder_from_where_it_was_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, config = blog(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = cli("build", "-c", config)
+    assert result.returncode == 0
+    assert "feeds: 8 written, 0 unchanged, 0 removed, in out\n" in result.stdout

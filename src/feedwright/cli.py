@@ -47,7 +47,16 @@ def _now(args: argparse.Namespace, config: Config) -> dt.datetime | None:
 _SHOWN_NOTES = frozenset({FEEDS_URL, CLEARED, ACCEPTED})
 
 
-def _print_build(report: BuildReport, args: argparse.Namespace, out: TextIO, err: TextIO) -> None:
+def _where(folder: Path) -> str:
+    """A folder as the user can find it: from the working folder when it is below it."""
+    here = Path.cwd()
+    full = folder.resolve()
+    return full.relative_to(here).as_posix() if full.is_relative_to(here) else str(full)
+
+
+def _print_build(
+    report: BuildReport, args: argparse.Namespace, config: Config, out: TextIO, err: TextIO
+) -> None:
     shown = {Severity.ERROR}
     if not args.quiet:
         shown.add(Severity.WARNING)
@@ -73,7 +82,7 @@ def _print_build(report: BuildReport, args: argparse.Namespace, out: TextIO, err
     verb = "would be " if report.dry_run else ""
     print(
         f"feeds: {len(written)} {verb}written, {len(unchanged)} unchanged, "
-        f"{len(removed)} {verb}removed",
+        f"{len(removed)} {verb}removed, in {_where(config.output)}",
         file=out,
     )
     if args.verbose:
@@ -111,7 +120,7 @@ def _cmd_build(args: argparse.Namespace, config: Config, out: TextIO, err: TextI
     )
     report = result.report
     assert report is not None  # a build that raised has raised here too
-    _print_build(report, args, out, err)
+    _print_build(report, args, config, out, err)
     if report.failed or report.errors:
         return EXIT_ERRORS
     if args.strict and report.warnings:
