@@ -37,22 +37,27 @@ class LineNumbers:
 HIGHLIGHT_TAG = LineNumbers(gutter_class="gutter", code_class="code")
 
 
-def line_number_table(code: str, options: LineNumbers = LineNumbers()) -> str:
-    """The table Rouge writes for ``code`` (already HTML-escaped): one number a line,
-    counted as Rouge counts them (the newlines, and one more for a last line without)."""
+def gutter(code: str, options: LineNumbers) -> tuple[str, str]:
+    """``code`` ending in a newline, as Rouge writes it in the table, and the line numbers
+    beside it: one a line, counted as Rouge counts them (the newlines, and one more for a
+    last line without)."""
     if not code.endswith("\n"):
         code += "\n"
     start = options.start_line
-    numbers = "".join(
-        options.line_format % number + "\n" for number in range(start, start + code.count("\n"))
-    )
-    table, gutter, cell = (
+    lines = range(start, start + code.count("\n"))
+    return code, "".join(options.line_format % number + "\n" for number in lines)
+
+
+def line_number_table(code: str, options: LineNumbers = LineNumbers()) -> str:
+    """The table Rouge writes for ``code`` (already HTML-escaped)."""
+    code, numbers = gutter(code, options)
+    table, cells, cell = (
         html.escape(name)
         for name in (options.table_class, options.gutter_class, options.code_class)
     )
     return (
         f'<table class="{table}"><tbody><tr>'
-        f'<td class="{gutter} gl"><pre class="lineno">{numbers}</pre></td>'
+        f'<td class="{cells} gl"><pre class="lineno">{numbers}</pre></td>'
         f'<td class="{cell}"><pre>{code}</pre></td>'
         "</tr></tbody></table>"
     )
