@@ -44,7 +44,7 @@ __all__ = ["KramdownOptions", "to_html"]
 def _fence_format(options: KramdownOptions) -> Callable[..., str]:
     """superfences' formatter: a fenced code block as kramdown writes it with Rouge."""
 
-    def write(
+    def _write(
         source: str,
         language: str,
         class_name: str,
@@ -63,7 +63,7 @@ def _fence_format(options: KramdownOptions) -> Callable[..., str]:
             f"<code>{code}</code></pre></div></div>"
         )
 
-    return write
+    return _write
 
 
 def _fence_validator(
