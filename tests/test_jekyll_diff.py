@@ -118,6 +118,8 @@ def test_the_fixture_exercises_what_it_claims_to(jekyll_work: Path) -> None:
     }
     missing = {k: v for k, v in expected_in.items() if v not in posts[k].content_html}
     assert not missing
+    # {% highlight python linenos %}: Rouge's table, its gutter numbering the two lines
+    assert '<pre class="lineno">1\n2\n</pre>' in posts["2023-01-15-highlight-and-raw"].content_html
     assert "2099-01-01-from-the-future" not in posts
     assert "2023-03-01-unpublished" not in posts
     assert posts["2023-02-22-mkd-extension"].path.endswith("mkd-extension.html")

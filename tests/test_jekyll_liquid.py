@@ -139,7 +139,12 @@ CASES: dict[str, str] = {
     "tags": "{% post_url 2024-03-05-urls %}|{% link about.md %}|{% link {{ page.doc }} %}",
     "highlight": "{% highlight python %}\ndef f(x):\n    return x < 1 and \"a\" & 'b'\n"
     "{% endhighlight %}|{% highlight c++ %}int {{ page.who }};{% endhighlight %}",
-    "highlight_linenos": "{% highlight ruby linenos %}\nputs 1\n{% endhighlight %}",
+    "highlight_linenos": "{% highlight ruby linenos %}\nputs 1\n{% endhighlight %}|"
+    "{% highlight python linenos=table %}\n\nif a < b:\n\n    x = '&'\n\n\n{% endhighlight %}|"
+    "{% highlight text linenos=inline %}1\n2\n3\n4\n5\n6\n7\n8\n9\n10{% endhighlight %}|"
+    '{% highlight ruby linenos=false hl_lines="1 2" %}x{% endhighlight %}|'
+    "{% highlight c++ linenos %}{% endhighlight %}|"
+    '{% highlight ruby hl_lines="1" %}no numbers{% endhighlight %}',
     "whitespace": "a\n{%- assign z = 1 -%}\nb {{- ' c ' -}} d\n{% if true %}\n  e\n{% endif %}\n",
     "site_vars": "{{ site.title }}|{{ site.url }}|{{ site.baseurl }}|{{ site.author }}|"
     "{{ site.answer | plus: 1 }}|{{ site.colors }}|{{ page.title }}|{{ page.url }}",
@@ -154,7 +159,6 @@ FRONT: dict[str, dict[str, object]] = {
 
 # Differences kept on purpose, with the reason.
 ALLOWLIST: dict[str, str] = {
-    "highlight_linenos": "Jekyll's Rouge draws a line-number table; the feed gets the plain figure",
     "markdownify": "Markdown conversion is the caller's converter, not kramdown",
 }
 

@@ -179,6 +179,7 @@ CASES: list[tuple[str, str]] = [
         "A[^1].\n\n> * p\n> {:footnotes}\n\n* second\n{:footnotes}\n\nEnd.\n\n[^1]: one",
     ),
     ("footnotes IAL without footnotes", "Before.\n\n1. placeholder\n{:footnotes}\n\nAfter."),
+    ("fences ending in blank lines", "```ruby\nx\n\n\n```\n\n~~~\n\n~~~"),
 ]
 
 # Cases whose output still differs, with the reason. Checked in both directions: a case
@@ -229,6 +230,34 @@ OPTION_CASES: list[tuple[str, str, dict[str, object]]] = [
                 "raquo": "&x <y>",
             }
         },
+    ),
+    (
+        "block line_numbers",
+        "```ruby\nputs 1 < 2\n\n\n```\n{: .x}\n\n~~~\nplain\n~~~\n\n    indented\n    two\n\n"
+        "- item\n\n  ```\n  in a list\n  ```\n\n> ```\n> quoted\n> ```\n\n```\n```\n\nA `span`.",
+        {"syntax_highlighter_opts": {"block": {"line_numbers": True}}},
+    ),
+    (
+        "line number format and classes",
+        "```\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n```\n\n    indented",
+        {
+            "syntax_highlighter_opts": {
+                "css_class": "syntax",
+                "block": {
+                    "line_numbers": True,
+                    "start_line": 8,
+                    "line_format": "%03d.",
+                    "table_class": "lines",
+                    "gutter_class": "numbers",
+                    "code_class": "source",
+                },
+            }
+        },
+    ),
+    (
+        "default_lang",
+        "```\nfenced\n```\n\n    indented\n\n`span` and\n\n```python\nnamed\n```",
+        {"syntax_highlighter_opts": {"default_lang": "ruby", "span": {"default_lang": "shell"}}},
     ),
 ]
 OPTION_MARKUP_DIFFERS: dict[str, str] = {}
@@ -459,6 +488,24 @@ def test_from_mapping_notes_bad_values_and_keeps_defaults() -> None:
     )
     assert options == KramdownOptions()
     assert len(notes) == 3
+
+
+def test_line_numbers_for_code_blocks_and_what_is_not_rendered() -> None:
+    """Top-level syntax_highlighter_opts apply to blocks and spans alike: blocks get the
+    table; numbered code spans and switched-off highlighting are said to be left out."""
+    options, notes = KramdownOptions.from_mapping(
+        {"syntax_highlighter_opts": {"line_numbers": True, "disable": True, "line_format": "%s"}}
+    )
+    assert notes == [
+        "kramdown syntax_highlighter_opts disable is not rendered",
+        "kramdown syntax_highlighter_opts span line_numbers is not rendered "
+        "(code spans get no numbers)",
+        "kramdown syntax_highlighter_opts line_format '%s': ignored",
+    ]
+    out = to_html("```\na\nb\n```\n\n`span`", options)
+    assert _text(out) == "1 2 a b span"
+    assert '<td class="rouge-gutter gl"><pre class="lineno">1\n2\n</pre></td>' in out
+    assert "<p><code" in out
 
 
 def test_one_instance_serves_many_documents() -> None:

@@ -151,6 +151,25 @@ def test_a_placeholder_in_running_text_is_shown_as_its_author_typed_it() -> None
     assert "&lt;CDI-MANIFEST&gt; on &lt;hostname&gt;, then" in value.html
 
 
+def test_line_numbered_code_keeps_its_numbers_through_the_sanitizer() -> None:
+    """Rouge's line-number tables (the highlight tag's linenos, kramdown's line_numbers)
+    reach the feed whole: gutter, code cell and their classes, the code still escaped."""
+    cfg = config(kramdown={"syntax_highlighter_opts": {"block": {"line_numbers": True}}})
+    body = "{% highlight ruby linenos %}\nif a < b\n  c\nend\n{% endhighlight %}\n\n```\nx & y\n```"
+    html = render_value(post(body=body), cfg, Linker.of(cfg, [])).html
+    assert (
+        '<figure class="highlight"><pre><code class="language-ruby">'
+        '<table class="rouge-table"><tbody><tr><td class="gutter gl">'
+        '<pre class="lineno">1\n2\n3\n</pre></td><td class="code"><pre>if a &lt; b\n  c\nend\n'
+        "</pre></td></tr></tbody></table></code></pre></figure>"
+    ) in html
+    assert (
+        '<pre class="highlight"><code><table class="rouge-table"><tbody><tr>'
+        '<td class="rouge-gutter gl"><pre class="lineno">1\n</pre></td>'
+        '<td class="rouge-code"><pre>x &amp; y\n</pre></td></tr></tbody></table></code></pre>'
+    ) in html
+
+
 # -- the render stage ----------------------------------------------------------------------
 def test_the_render_stage_reuses_stored_renders_and_stores_new_ones() -> None:
     cfg = config()

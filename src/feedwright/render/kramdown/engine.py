@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import markdown
@@ -35,26 +36,34 @@ from feedwright.render.kramdown.preprocess import KeepTabs, KramdownPreprocessor
 from feedwright.render.kramdown.smartquotes import QuoteBeforeDelimiter, Typographic
 from feedwright.render.kramdown.tables import HeaderlessTable
 from feedwright.render.kramdown.tree import KramdownTreeprocessor
+from feedwright.render.rouge import line_number_table
 
 __all__ = ["KramdownOptions", "to_html"]
 
 
-def _fence_format(
-    source: str,
-    language: str,
-    class_name: str,
-    options: dict[str, Any],
-    md: markdown.Markdown,
-    **kwargs: Any,
-) -> str:
-    language = language or "plaintext"
-    code = html.escape(source, quote=False)
-    if not code.endswith("\n"):
-        code += "\n"
-    return (
-        f'<div class="language-{html.escape(language)} highlighter-rouge">'
-        f'<div class="highlight"><pre class="highlight"><code>{code}</code></pre></div></div>'
-    )
+def _fence_format(options: KramdownOptions) -> Callable[..., str]:
+    """superfences' formatter: a fenced code block as kramdown writes it with Rouge."""
+
+    def _write(
+        source: str,
+        language: str,
+        class_name: str,
+        fence_options: dict[str, Any],
+        md: markdown.Markdown,
+        **kwargs: Any,
+    ) -> str:
+        language = language or options.default_lang
+        # superfences leaves out the newline before the closing fence; kramdown keeps it
+        code = html.escape(source, quote=False) + "\n"
+        if options.line_numbers is not None:
+            code = line_number_table(code, options.line_numbers)
+        return (
+            f'<div class="language-{html.escape(language)} highlighter-rouge">'
+            f'<div class="highlight"><pre class="{html.escape(options.code_class)}">'
+            f"<code>{code}</code></pre></div></div>"
+        )
+
+    return _write
 
 
 def _fence_validator(
@@ -157,7 +166,12 @@ def _build(options: KramdownOptions) -> markdown.Markdown:
     config: dict[str, dict[str, Any]] = {
         "pymdownx.superfences": {
             "custom_fences": [
-                {"name": "*", "class": "", "format": _fence_format, "validator": _fence_validator}
+                {
+                    "name": "*",
+                    "class": "",
+                    "format": _fence_format(options),
+                    "validator": _fence_validator,
+                }
             ]
         },
         "pymdownx.tilde": {"subscript": False},

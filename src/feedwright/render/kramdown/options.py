@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from feedwright.render.rouge import LineNumbers, line_format_ok
+
 _INPUTS = ("GFM", "kramdown")
 _QUOTE_NAMES = ("lsquo", "rsquo", "ldquo", "rdquo")
 # the names kramdown's typographic_symbols option knows
@@ -18,7 +20,6 @@ _IGNORED = frozenset(
         "guess_lang",
         "show_warnings",
         "syntax_highlighter",
-        "syntax_highlighter_opts",
         "coderay",
         "gfm_quirks",
         "auto_id_stripping",
@@ -81,6 +82,11 @@ class KramdownOptions:
     header_offset: int = 0  # added to each Markdown header's level (kept within 1 to 6)
     # symbol name (such as "mdash") -> the HTML written for it instead of its character
     typographic_symbols: tuple[tuple[str, str], ...] = ()
+    # syntax_highlighter_opts, as kramdown hands them to Rouge for code blocks and spans
+    code_class: str = "highlight"  # css_class: the class of a code block's <pre>
+    line_numbers: LineNumbers | None = None  # line_numbers: Rouge's table in each code block
+    default_lang: str = "plaintext"  # the language of a code block that names none
+    span_default_lang: str = "plaintext"  # the same for a code span
 
     def __post_init__(self) -> None:
         if self.input not in _INPUTS:
@@ -156,6 +162,11 @@ class KramdownOptions:
                     notes.append(f"kramdown footnote_nr {raw!r} is not a number; ignored")
                 else:
                     found[key] = number
+            elif key == "syntax_highlighter_opts":
+                if isinstance(raw, Mapping):
+                    found.update(_rouge_options(raw, notes))
+                elif raw is not None:
+                    notes.append(f"kramdown syntax_highlighter_opts {raw!r} is not a mapping")
             elif key in _IGNORED:
                 if key == "gfm_quirks" and str(raw) not in ("paragraph_end", "['paragraph_end']"):
                     notes.append(f"kramdown gfm_quirks {raw!r}: only paragraph_end is rendered")
@@ -164,6 +175,64 @@ class KramdownOptions:
             else:
                 notes.append(f"unknown kramdown option {key!r}; ignored")
         return cls(**found), notes
+
+
+# Rouge options that change only the token spans, which the feed leaves out, or that Jekyll
+# sets for itself (guess_lang comes from kramdown's own guess_lang)
+_ROUGE_QUIET = frozenset({"guess_lang", "inline_theme"})
+_ROUGE_TABLE = ("table_class", "gutter_class", "code_class")
+
+
+def _truthy(value: object) -> bool:
+    """Ruby's truth: all but false and nil."""
+    return value is not None and value is not False
+
+
+def _rouge_options(value: Mapping[str, object], notes: list[str]) -> dict[str, Any]:
+    """The KramdownOptions fields of ``syntax_highlighter_opts``: kramdown merges its
+    top-level keys into ``block:`` (code blocks) and ``span:`` (code spans)."""
+    top = {str(k): v for k, v in value.items() if k not in ("block", "span")}
+    parts: dict[str, dict[str, object]] = {}
+    for kind in ("block", "span"):
+        own = value.get(kind)
+        if own is not None and not isinstance(own, Mapping):
+            notes.append(f"kramdown syntax_highlighter_opts {kind}: {own!r} is not a mapping")
+            own = None
+        parts[kind] = {**top, **{str(k): v for k, v in (own or {}).items()}}
+    block = parts["block"]
+    found: dict[str, Any] = {}
+    skipped: dict[str, str] = {}  # name -> why, once for both kinds
+    known = {"default_lang", "css_class", "line_numbers", "start_line", "line_format"}
+    for kind, opts in parts.items():
+        lang = opts.get("default_lang")
+        if _truthy(lang):
+            found["default_lang" if kind == "block" else "span_default_lang"] = str(lang)
+        for name, raw in opts.items():
+            if (name in ("disable", "formatter") and _truthy(raw)) or (
+                name == "wrap" and raw is False
+            ):
+                skipped[name] = "is not rendered"
+            elif name == "line_numbers" and kind == "span" and _truthy(raw):
+                skipped["span line_numbers"] = "is not rendered (code spans get no numbers)"
+            elif name not in known | {"disable", "formatter", "wrap", *_ROUGE_TABLE, *_ROUGE_QUIET}:
+                skipped[name] = "is unknown; ignored"
+    notes.extend(f"kramdown syntax_highlighter_opts {n} {why}" for n, why in skipped.items())
+    if _truthy(block.get("css_class")):
+        found["code_class"] = str(block["css_class"])
+    if _truthy(block.get("line_numbers")):
+        table: dict[str, Any] = {k: str(block[k]) for k in _ROUGE_TABLE if k in block}
+        start = block.get("start_line", 1)
+        if isinstance(start, int) and not isinstance(start, bool):
+            table["start_line"] = start
+        else:
+            notes.append(f"kramdown syntax_highlighter_opts start_line {start!r}: not a number")
+        line_format = str(block.get("line_format", "%i"))
+        if line_format_ok(line_format):
+            table["line_format"] = line_format
+        else:
+            notes.append(f"kramdown syntax_highlighter_opts line_format {line_format!r}: ignored")
+        found["line_numbers"] = LineNumbers(**table)
+    return found
 
 
 DEFAULT_OPTIONS = KramdownOptions()  # Jekyll's defaults: GFM input

@@ -13,6 +13,7 @@ from markdown.treeprocessors import Treeprocessor
 from feedwright.render.kramdown.attributes import ESCAPED, STASHED
 from feedwright.render.kramdown.lines import REF
 from feedwright.render.kramdown.options import KramdownOptions
+from feedwright.render.rouge import LineNumbers, gutter
 
 _TAG = re.compile(r"<[^>]*>")
 _HEADERS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
@@ -44,7 +45,8 @@ class KramdownTreeprocessor(Treeprocessor):
                 blocks.add(element[0])
                 self.code_block(element)
             elif tag == "code" and "class" not in element.attrib and element not in blocks:
-                element.set("class", "language-plaintext highlighter-rouge")
+                language = self.options.span_default_lang
+                element.set("class", f"language-{language} highlighter-rouge")
             elif tag in ("td", "th") and element.get("style", "").endswith(";"):
                 element.set("style", element.get("style", "").rstrip(";"))
             elif tag in ("ul", "ol"):
@@ -247,18 +249,32 @@ class KramdownTreeprocessor(Treeprocessor):
         classes = code.get("class", "").split()
         language = next(
             (c.removeprefix("language-") for c in classes if c.startswith("language-")),
-            "plaintext",
+            self.options.default_lang,
         )
         code.attrib.clear()
-        pre.set("class", "highlight")
         # pre becomes div.language-x > div.highlight > pre.highlight > code
-        inner = etree.Element("pre", {"class": "highlight"})
+        inner = etree.Element("pre", {"class": self.options.code_class})
         inner.append(code)
         pre.remove(code)
         pre.tag = "div"
         pre.set("class", f"language-{language} highlighter-rouge")
         box = etree.SubElement(pre, "div", {"class": "highlight"})
         box.append(inner)
+        if self.options.line_numbers is not None:
+            _number_lines(code, self.options.line_numbers)
+
+
+def _number_lines(code: etree.Element, options: LineNumbers) -> None:
+    """Rouge's line-number table in ``code`` (see feedwright.render.rouge), its text moved
+    into the table's code cell."""
+    text, numbers = gutter(code.text or "", options)
+    table = etree.SubElement(code, "table", {"class": options.table_class})
+    row = etree.SubElement(etree.SubElement(table, "tbody"), "tr")
+    cells = etree.SubElement(row, "td", {"class": f"{options.gutter_class} gl"})
+    etree.SubElement(cells, "pre", {"class": "lineno"}).text = numbers
+    cell = etree.SubElement(etree.SubElement(row, "td", {"class": options.code_class}), "pre")
+    cell.text = text
+    code.text = None
 
 
 def _append_text(element: etree.Element, text: str, tail: bool = False) -> None:

@@ -16,6 +16,7 @@ from liquid.token import TOKEN_TAG, Token
 
 from feedwright.render.liquid.environment import evaluate_expression, render_markup, tag_markup
 from feedwright.render.liquid.issues import SINK, TagError, report
+from feedwright.render.rouge import HIGHLIGHT_TAG, line_number_table
 
 if TYPE_CHECKING:
     from feedwright.render.liquid.engine import JekyllLiquid
@@ -104,14 +105,17 @@ class LinkTag(Tag):
 
 _HIGHLIGHT = re.compile(r"^([a-zA-Z0-9.+#_-]+)((\s+\w+(=(\w+|\"([0-9]+\s)*[0-9]+\"))?)*)$")
 _EDGE_NEWLINES = re.compile(r"\A(\n|\r)+|(\n|\r)+\Z")
+# one option of the tag: name, name=value or name="1 2"
+_HIGHLIGHT_OPTION = re.compile(r'(?:\w="[^"]*"|\w=\w|\w)+')
 
 
 class _HighlightNode(Node):
-    __slots__ = ("body", "lang")
+    __slots__ = ("body", "lang", "linenos")
 
-    def __init__(self, token: Token, lang: str, body: BlockNode) -> None:
+    def __init__(self, token: Token, lang: str, linenos: bool, body: BlockNode) -> None:
         super().__init__(token)
         self.lang = lang
+        self.linenos = linenos
         self.body = body
         self.blank = False
 
@@ -120,6 +124,8 @@ class _HighlightNode(Node):
         self.body.render(context, buf)
         code = _EDGE_NEWLINES.sub("", buf.getvalue())
         code = code.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        if self.linenos:  # any value of linenos: Rouge's table (Jekyll 4.3 has no other)
+            code = line_number_table(code, HIGHLIGHT_TAG)
         lang = self.lang
         return buffer.write(
             f'<figure class="highlight"><pre><code class="language-{lang.replace("+", "-")}"'
@@ -145,7 +151,8 @@ class HighlightTag(Tag):
         next(stream)
         body = get_parser(self.env).parse_block(stream, (self.end,))
         stream.expect(TOKEN_TAG, value=self.end)
-        return _HighlightNode(token, matched[1].lower(), body)
+        names = {option.split("=")[0] for option in _HIGHLIGHT_OPTION.findall(matched[2])}
+        return _HighlightNode(token, matched[1].lower(), "linenos" in names, body)
 
 
 _SHORTCODE_ARG = re.compile(
