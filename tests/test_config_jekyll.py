@@ -519,3 +519,33 @@ def test_real_jekyll_build_keeps_the_feeds_only_as_the_note_says(
     assert done.returncode == 0, done.stderr[-2000:]
     assert (tmp_path / "site" / "_site" / "2024" / "03" / "01" / "hello.html").is_file()
     assert feed.is_file() is kept
+
+
+def test_authors_of_the_data_folder_name_the_entries_as_jekyll_feed_does(tmp_path: Path) -> None:
+    # jekyll-feed looks a post's author up in site.data.authors and writes that entry's
+    # name, email and uri; a value no feed can carry is left out, not a config error
+    import feedparser
+
+    authors = (
+        "jdoe:\n  name: Jane Doe\n  email: jane@example.org\n  uri: https://jane.example.org/\n"
+        "  bio: Writes things.\n"
+        "kim:\n  email: not an address\n  uri: /about/kim\n"
+    )
+    files = {
+        "_data/authors.yml": authors,
+        "_posts/2024-03-01-one.md": "---\ntitle: One\nauthor: jdoe\n---\nHi.\n",
+        "_posts/2024-03-02-two.md": "---\ntitle: Two\nauthor: kim\n---\nHi.\n",
+        "_posts/2024-03-03-three.md": "---\ntitle: Three\nauthor: Someone Else\n---\nHi.\n",
+    }
+    path = make_site(tmp_path, MINIMAL_SITE, files=files)
+    result = cli("build", "-c", path)
+    assert result.returncode == 0, result.stderr
+    feed = feedparser.parse((tmp_path / "site" / "_site" / "feeds" / "atom.xml").read_bytes())
+    found = {e.title: e.authors[0] for e in feed.entries}
+    assert found["One"] == {
+        "name": "Jane Doe",
+        "email": "jane@example.org",
+        "href": "https://jane.example.org/",
+    }
+    assert found["Two"] == {"name": "kim"}
+    assert found["Three"] == {"name": "Someone Else"}

@@ -19,7 +19,8 @@ feed (jekyll-feed)          ``feeds.site.atom`` (path), ``limit`` (posts_limit, 
 source                      ``posts`` and ``source`` (Jekyll finds ``_posts`` anywhere)
 (any site)                  ``ids: jekyll-feed``: entry ids as jekyll-feed makes them
 destination                 ``output``: its ``feeds`` folder (``_site/feeds``)
-``_data``, ``_includes``    ``site.data``, ``includes``
+``_data``, ``_includes``    ``site.data``, ``includes``; ``_data/authors.yml`` is
+                            ``authors:`` (name, email, uri), as jekyll-feed reads it
 every other key             ``site.variables`` (Liquid's ``site.<key>``)
 ==========================  ==============================================================
 
@@ -46,9 +47,12 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from feedwright.config.jekyll_data import JekyllSiteError, load_yaml
 from feedwright.config.jekyll_site import JekyllSite, read_site
 from feedwright.config.model import Config
+from feedwright.config.site import AuthorConfig
 from feedwright.errors import ConfigError
 
 # The keys of _config.yml that become settings (the others are Liquid variables).
@@ -194,9 +198,36 @@ def jekyll_layer(site: JekyllSite) -> dict[str, object]:
     liquid = written.get("liquid")
     if isinstance(liquid, Mapping):
         layer["liquid"] = {k: liquid[k] for k in _LIQUID_OPTIONS if k in liquid}
+    authors = _data_authors(site.data.get("authors"))
+    if authors:
+        layer["authors"] = authors
     if uses_jekyll_feed(written):
         layer.update(_feed_settings(site, written))
     return layer
+
+
+def _data_authors(table: object) -> dict[str, object]:
+    """``_data/authors.yml`` as ``authors:``: jekyll-feed writes a post whose author is a
+    handle there with that entry's name, email and uri. A value a feed cannot carry (an
+    email or uri that is not one) is left out, as the entry's other keys are."""
+    if not isinstance(table, Mapping):
+        return {}
+    out: dict[str, object] = {}
+    for handle, entry in table.items():
+        if not isinstance(entry, Mapping):
+            continue
+        name = entry.get("name")
+        author: dict[str, str] = {"name": str(name) if name else str(handle)}
+        for key in ("email", "uri"):
+            value = entry.get(key)
+            try:
+                AuthorConfig.model_validate({**author, key: value})
+            except ValidationError:
+                continue
+            if isinstance(value, str):
+                author[key] = value
+        out[str(handle)] = author
+    return out
 
 
 def effective_site(config: Config) -> JekyllSite | None:
