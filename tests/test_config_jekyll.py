@@ -549,3 +549,24 @@ def test_authors_of_the_data_folder_name_the_entries_as_jekyll_feed_does(tmp_pat
     }
     assert found["Two"] == {"name": "kim"}
     assert found["Three"] == {"name": "Someone Else"}
+
+
+@pytest.mark.parametrize(
+    ("site_config", "title"),
+    [
+        ("title: Own\nname: Other\nurl: https://t.example.org\n", "Own"),
+        ("name: Named Blog\nurl: https://t.example.org\n", "Named Blog"),  # as jekyll-feed
+        ("url: https://t.example.org/\n", "t.example.org"),  # Atom needs a title
+    ],
+)
+def test_a_jekyll_site_titles_its_feeds_as_jekyll_feed_does(
+    tmp_path: Path, site_config: str, title: str
+) -> None:
+    import feedparser
+
+    path = make_site(tmp_path, site_config, files=_POST)
+    result = cli("build", "-c", path)
+    assert result.returncode == 0, result.stderr
+    feed = feedparser.parse((tmp_path / "site" / "_site" / "feeds" / "atom.xml").read_bytes())
+    assert feed.feed.title == title
+    assert not feed.bozo

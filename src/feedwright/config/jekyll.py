@@ -8,7 +8,8 @@ defaults that ``config.yaml`` overrides:
 ==========================  ==============================================================
 url, baseurl, title,        ``site.*`` (``lang`` is ``site.language``; an ``author``
 description, author,        mapping gives name, email and uri, its other keys are
-timezone, lang              dropped)
+timezone, lang, name        dropped; the title is ``title``, else ``name`` as in
+                            jekyll-feed, else the host of ``url``)
 permalink                   ``permalink`` (a style name as its pattern)
 future, unpublished         ``future``, ``unpublished``
 show_drafts                 ``drafts``
@@ -46,6 +47,7 @@ import dataclasses
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
@@ -123,6 +125,15 @@ def _site_block(site: JekyllSite, written: Mapping[str, object]) -> dict[str, ob
     for key in ("url", "title", "description", "timezone"):
         if written.get(key) not in (None, ""):
             block[key] = str(written[key])
+    if "title" not in block:
+        # jekyll-feed: site.title | default: site.name; with neither, it writes no title,
+        # which Atom requires: the host of the site's URL stands in
+        name = written.get("name")
+        host = urlsplit(str(block.get("url", ""))).hostname
+        if name not in (None, ""):
+            block["title"] = str(name)
+        elif host:
+            block["title"] = host
     if written.get("baseurl") is not None:
         baseurl = str(written["baseurl"])
         block["baseurl"] = baseurl if not baseurl or baseurl.startswith("/") else "/" + baseurl
