@@ -390,3 +390,23 @@ def test_page_and_site_posts_read_as_in_jekyll_under_a_baseurl() -> None:
     assert "(/b/2024/01/03/c/) (/b/2024/01/02/b/) (/b/2024/01/01/a/)" in html
     assert "prev=2024-01-01-a next=2024-01-03-c id=/2024/01/02/b in=posts" in html
     assert "excerpt=First words." in html
+
+
+def test_the_summary_note_says_what_readers_get(tmp_path: Path) -> None:
+    # Without description: the note says the summary is the excerpt (it is, in the feed);
+    # a post that gives summary: or excerpt: gets no note.
+    from feedwright.config import load_config
+    from feedwright.pipeline import build
+
+    path = _jekyll_site(tmp_path)
+    posts = {
+        "2024-02-01-bare.md": "---\ntitle: A\n---\nFirst part.\n\nRest.\n",
+        "2024-02-02-summary.md": "---\ntitle: B\nsummary: Mine.\n---\nBody.\n",
+        "2024-02-03-excerpt.md": "---\ntitle: C\nexcerpt: Also mine.\n---\nBody.\n",
+    }
+    for name, text in posts.items():
+        (tmp_path / "site" / "_posts" / name).write_text(text, "utf-8")
+    report = build(load_config(path), racy_ns=0, jobs=1)
+    noted = {d.path: d.message for d in report.diagnostics if d.code == "no-description"}
+    assert set(noted) & {f"_posts/{name}" for name in posts} == {"_posts/2024-02-01-bare.md"}
+    assert "excerpt" in noted["_posts/2024-02-01-bare.md"]

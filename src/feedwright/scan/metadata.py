@@ -289,13 +289,14 @@ class Scanner:
             )
         description = meta.get("description")
         description = None if description is None else str(description).strip() or None
-        if description is None:
+        if description is None and not any(meta.get(k) for k in ("summary", "excerpt")):
             report.add(
                 Severity.NOTE,
                 "no-description",
-                "no description: entries get no summary",
+                "no description: the entries' summary is the post's excerpt (the text up to "
+                "the excerpt separator, by default its first paragraph), as in jekyll-feed",
                 None,
-                "add a one-sentence 'description:'",
+                "add a one-sentence 'description:' to summarize it yourself",
             )
         if meta.get("author", meta.get("authors")) is None:
             report.add(
