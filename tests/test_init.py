@@ -215,3 +215,24 @@ def test_a_missing_jekyll_site_is_an_error_that_names_it(tmp_path: Path) -> None
     with pytest.raises(FeedwrightError, match="not a folder"):
         write_config(tmp_path, jekyll=tmp_path / "nope")
     assert not (tmp_path / "config.yaml").exists()
+
+
+@pytest.mark.parametrize(
+    ("site_config", "next_step"),
+    [
+        (None, "next: set site.title and site.url in config.yaml, then run"),
+        ("title: T\nurl: https://t.example.org\n", "next: run"),
+        ("title: T\n", "next: set site.url in config.yaml, then run"),  # a placeholder URL
+    ],
+)
+def test_init_names_the_placeholders_left_to_edit(
+    tmp_path: Path, site_config: str | None, next_step: str
+) -> None:
+    from conftest import cli
+
+    if site_config is not None:
+        (tmp_path / "_config.yml").write_text(site_config, "utf-8")
+        (tmp_path / "_posts").mkdir()
+    result = cli("init", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert next_step in result.stdout, result.stdout

@@ -263,7 +263,8 @@ def _cmd_init(args: argparse.Namespace, out: TextIO) -> int:
     if done.post is not None:
         print(f"wrote {done.post} (a first post: replace it with yours)", file=out)
     hint = "" if args.folder == Path() else f" -c {done.config}"
-    first = "" if done.jekyll is not None else "set site.title and site.url, then "
+    edit = " and ".join(f"site.{key}" for key in done.placeholders)
+    first = f"set {edit} in {done.config.name}, then " if edit else ""
     print(f"next: {first}run `feedwright build{hint}`", file=out)
     return EXIT_OK
 

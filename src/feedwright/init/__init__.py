@@ -59,6 +59,7 @@ class Initialized:
     config: Path
     post: Path | None
     jekyll: Path | None
+    placeholders: tuple[str, ...] = ()  # the site.* keys left at PLACEHOLDER_SITE: to edit
 
 
 def template(name: str) -> str:
@@ -200,13 +201,19 @@ def init_folder(
     folder.mkdir(parents=True, exist_ok=True)
     _write_checked(target, compose(lines, header))
     post = None
-    posts = load_config(target).posts
+    written = load_config(target)
+    posts = written.posts
+    placeholders = tuple(
+        k
+        for k, v in PLACEHOLDER_SITE.items()
+        if getattr(written.site, k).rstrip("/") == v.rstrip("/")
+    )
     if site_dir is None and not _has_posts(posts):
         day = (today or dt.datetime.now(dt.UTC).date()).isoformat()
         post = posts / f"{day}-hello-feeds.md"
         posts.mkdir(parents=True, exist_ok=True)
         post.write_text(Template(template("welcome.md")).substitute(date=day), encoding="utf-8")
-    return Initialized(config=target, post=post, jekyll=site_dir)
+    return Initialized(config=target, post=post, jekyll=site_dir, placeholders=placeholders)
 
 
 def write_config(folder: Path, *, jekyll: Path | None = None, force: bool = False) -> Path:
