@@ -179,6 +179,10 @@ CASES: list[tuple[str, str]] = [
         "A[^1].\n\n> * p\n> {:footnotes}\n\n* second\n{:footnotes}\n\nEnd.\n\n[^1]: one",
     ),
     ("footnotes IAL without footnotes", "Before.\n\n1. placeholder\n{:footnotes}\n\nAfter."),
+    (
+        "reference labels with code spans",
+        "[`f()`][] and [`g`] and [text][`h`] and [`F()`][].\n\n[`f()`]: /f\n[`g`]: /g\n[`h`]: /h",
+    ),
 ]
 
 # Cases whose output still differs, with the reason. Checked in both directions: a case

@@ -105,8 +105,23 @@ class _SourceUnescape(InlineProcessor):
         return INLINE_PLACEHOLDER_RE.sub(restore, text)
 
 
+class _SourceId(_SourceUnescape):
+    """A reference found by its label as written: ``[`x`][]`` by the definition of
+    ``[`x`]``, as kramdown finds it (not by a code span's placeholder)."""
+
+    def evalId(
+        self, data: str, index: int, text: str
+    ) -> tuple[str | None, int, bool]:
+        found, end, handled = super().evalId(data, index, text)  # type: ignore[misc]
+        if found is not None and "\x02" in found:
+            found = self.unescape(found).lower()
+        return found, end, handled
+
+
 def _with_source(base: type[InlineProcessor]) -> type[InlineProcessor]:
-    class Processor(_SourceUnescape, base):  # type: ignore[valid-type, misc]
+    mixin = _SourceId if issubclass(base, ReferenceInlineProcessor) else _SourceUnescape
+
+    class Processor(mixin, base):  # type: ignore[valid-type, misc]
         def __init__(self, pattern: str, md: markdown.Markdown, state: ParseState) -> None:
             base.__init__(self, pattern, md)
             self.state = state
