@@ -183,6 +183,13 @@ CASES: list[tuple[str, str]] = [
         "reference labels with code spans",
         "[`f()`][] and [`g`] and [text][`h`] and [`F()`][].\n\n[`f()`]: /f\n[`g`]: /g\n[`h`]: /h",
     ),
+    ("fence with words after the language", "Para\n\n```lang two words\ncode\n```\n\nEnd"),
+    ("fence never closed", "Before\n\n```js\ncode `x` here\n\nAfter *em*"),
+    ("fence closed by a longer one", "```sh\nls\n`````\n\nAfter\n\n~~~\nx\n~~~~\n\nEnd"),
+    (
+        "code span delimiters",
+        "a ` b ` c, ``x `` y, ```open alone, `one``two`, `` `tick` ``, ``a```b``",
+    ),
 ]
 
 # Cases whose output still differs, with the reason. Checked in both directions: a case

@@ -8,6 +8,7 @@ import re
 import xml.etree.ElementTree as etree
 
 import markdown
+from markdown import util
 from markdown.inlinepatterns import (
     AutolinkInlineProcessor,
     BacktickInlineProcessor,
@@ -75,13 +76,38 @@ class KramdownBacktick(BacktickInlineProcessor):
         super().__init__(pattern)
         self.state = state
 
+    def kramdown_span(self, start: int, text: str) -> tuple[int, int | None]:
+        """kramdown's code span: the backticks at ``start`` up to the next place the same
+        backticks stand (in a longer run too); none there, they are text. One backtick
+        between blanks is text. Returns where the code starts and ends (None: no span)."""
+        opened = start
+        while opened < len(text) and text[opened] == "`":
+            opened += 1
+        run = text[start:opened]
+        before = start == 0 or text[start - 1].isspace()
+        if len(run) == 1 and before and opened < len(text) and text[opened].isspace():
+            return opened, None
+        close = text.find(run, opened)
+        return opened, (None if close == -1 else close)
+
     def handleMatch(  # type: ignore[override]
         self, m: re.Match[str], data: str
     ) -> tuple[etree.Element | str | None, int | None, int | None]:
-        el, start, end = super().handleMatch(m, data)
-        if isinstance(el, etree.Element) and start is not None and end is not None:
-            self.state.code_spans[id(el)] = (el, data[start:end])
-        return el, start, end
+        if m.group(1):
+            return super().handleMatch(m, data)
+        begin = m.start(0)
+        start, end = self.kramdown_span(begin, data)
+        if end is None:
+            return AtomicString(data[begin:start]), begin, start
+        code = data[start:end]
+        if start - begin > 1:  # kramdown drops one blank on each side, and only then
+            code = code[1:] if code.startswith(" ") else code
+            code = code[:-1] if code.endswith(" ") else code
+        el = etree.Element(self.tag)
+        el.text = AtomicString(util.code_escape(code))
+        stop = end + (start - begin)
+        self.state.code_spans[id(el)] = (el, data[begin:stop])
+        return el, begin, stop
 
 
 class _SourceUnescape(InlineProcessor):
@@ -109,9 +135,7 @@ class _SourceId(_SourceUnescape):
     """A reference found by its label as written: ``[`x`][]`` by the definition of
     ``[`x`]``, as kramdown finds it (not by a code span's placeholder)."""
 
-    def evalId(
-        self, data: str, index: int, text: str
-    ) -> tuple[str | None, int, bool]:
+    def evalId(self, data: str, index: int, text: str) -> tuple[str | None, int, bool]:
         found, end, handled = super().evalId(data, index, text)  # type: ignore[misc]
         if found is not None and "\x02" in found:
             found = self.unescape(found).lower()

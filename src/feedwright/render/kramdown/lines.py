@@ -35,6 +35,13 @@ _IAL_WORD = re.compile(r"""[^\s=]+=(?:"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*')|\S+""
 # the key under which an IAL keeps a name that is no ALD: kramdown writes no attribute
 # for it, and gives "toc" (a table of contents) and "footnotes" a meaning of their own
 REF = "\ue004ref"
+# put before a line that looks like a fence but is none, so that no later step takes it for
+# one; dropped from the HTML
+NOT_A_FENCE = "\ue005"
+# what may follow the backticks or tildes of an opening fence (kramdown-parser-gfm): at
+# most one word, the language
+_FENCE_INFO = re.compile(r"[ \t]*(?P<lang>\S+)?[ \t]*")
+_SAFE_LANG = re.compile(r"[\w#.+-]+")
 
 
 @dataclass(slots=True)
@@ -85,7 +92,7 @@ class LinePass:
 
         html_tag: str | None = None  # the HTML block the line is in, passed on as it is
         html_depth = 0
-        for line in lines:
+        for index, line in enumerate(lines):
             stripped = line.strip()
             if html_tag is not None:
                 html_depth += _html_balance(html_tag, line)
@@ -115,8 +122,9 @@ class LinePass:
                     and closing["fence"][0] == fence[0][0]
                     and (len(closing["fence"]) >= len(fence[0]) and stripped == closing["fence"])
                 ):
-                    # kramdown allows a closing fence up to three spaces off the opening one
-                    out.append(" " * fence[1] + stripped)
+                    # kramdown allows a closing fence up to three spaces off the opening one,
+                    # and longer than it
+                    out.append(" " * fence[1] + fence[0])
                     fence = None
                     prev_kind = "other"
                     continue
@@ -186,18 +194,28 @@ class LinePass:
                 prev_kind = "item"
                 opening = _FENCE.match(rest.strip()) if self.gfm else None
                 if opening is not None:  # a fence on the item's first line
-                    fence = (opening["fence"], stack[-1].new_content)
+                    opened = _opening(rest.strip(), opening, lines, index)
+                    if opened is None:
+                        out[-1] = out[-1][: len(out[-1]) - len(rest)] + NOT_A_FENCE + rest
+                    else:
+                        out[-1] = out[-1][: len(out[-1]) - len(rest)] + opened
+                        fence = (opening["fence"], stack[-1].new_content)
                 continue
             if top is not None:
                 new_line = " " * (top.new_content + indent - top.content) + line.lstrip(" ")
             else:
                 new_line = line
             match = (GFM_FENCE if self.gfm else _FENCE).match(stripped) if indent < limit else None
+            opened = None
             if match and (self.gfm or match["fence"][0] == "~"):
+                opened = _opening(stripped, match, lines, index)
+                if opened is None:  # text that goes on the paragraph
+                    new_line = new_line.replace(stripped, NOT_A_FENCE + stripped, 1)
+            if opened is not None and match is not None:
                 if prev_kind == "para":
                     out.append("")
                 fence = (match["fence"], indent_of(new_line))
-                out.append(new_line)
+                out.append(" " * indent_of(new_line) + opened)
                 prev_kind = "other"
                 continue
             if prev_kind == "para" and self.gfm and _ATX.match(stripped):
@@ -255,6 +273,26 @@ def _html_balance(tag: str, line: str) -> int:
 def _parse_attrs(body: str) -> list[tuple[str, str]]:
     found, _ = get_attrs_and_remainder(body.strip() + "}")
     return [(k, v or "") for k, v in found]
+
+
+def _opening(stripped: str, match: re.Match[str], lines: list[str], index: int) -> str | None:
+    """The opening fence ``stripped`` as the later steps read it, or None when kramdown's
+    GFM parser takes it for no fence: more than one word after it, or no closing fence
+    (as many backticks or tildes, or more, alone on a line) after it."""
+    fence = match["fence"]
+    info = _FENCE_INFO.fullmatch(stripped, match.end("fence"))
+    if info is None:
+        return None
+    char = fence[0]
+    for later in lines[index + 1 :]:
+        bare = later.strip()
+        if bare.startswith(fence) and not bare.strip(char):
+            break
+    else:
+        return None
+    lang = info["lang"]
+    # a language the fence extension would not read makes no difference to the text
+    return fence + (lang if lang is not None and _SAFE_LANG.fullmatch(lang) else "")
 
 
 def _is_rule(stripped: str) -> bool:

@@ -12,6 +12,7 @@ from feedwright.render.kramdown.lines import (
     ALD,
     EXTENSION,
     GFM_FENCE,
+    NOT_A_FENCE,
     LinePass,
     ParseState,
     indent_of,
@@ -89,5 +90,10 @@ class KeepTabs(Preprocessor):
 
 
 class RestoreTabs(Postprocessor):
+    """Tabs in fenced code back, and the marks of lines that look like fences but are none
+    dropped."""
+
     def run(self, text: str) -> str:
+        if NOT_A_FENCE in text:
+            text = text.replace(NOT_A_FENCE, "")
         return text.replace(_TAB, "\t") if _TAB in text else text
