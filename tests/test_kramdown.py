@@ -186,6 +186,11 @@ CASES: list[tuple[str, str]] = [
     ("fence with words after the language", "Para\n\n```lang two words\ncode\n```\n\nEnd"),
     ("fence never closed", "Before\n\n```js\ncode `x` here\n\nAfter *em*"),
     ("fence closed by a longer one", "```sh\nls\n`````\n\nAfter\n\n~~~\nx\n~~~~\n\nEnd"),
+    ("quotes after a line break", 'Text and\n"-pre" and\n\'`x\'` and\n"`#a`" here'),
+    (
+        "quotes before escapes, code and links",
+        '"`#a`" starts\n\n_"\\\\"_ and "\\*" and "\\\\"\n\n"[a link\nover lines](u)" too',
+    ),
     (
         "code span delimiters",
         "a ` b ` c, ``x `` y, ```open alone, `one``two`, `` `tick` ``, ``a```b``",
