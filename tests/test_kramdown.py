@@ -192,6 +192,11 @@ CASES: list[tuple[str, str]] = [
         '"`#a`" starts\n\n_"\\\\"_ and "\\*" and "\\\\"\n\n"[a link\nover lines](u)" too',
     ),
     (
+        "link definitions that are text",
+        "[a][] [b][] [c] [d]\n\nText\n[a]: /a\n\n- item\n[b]: /b\n\n[c]:\n  /c\n\n"
+        "[d]: /d\n[e]: /e\n\n[e]",
+    ),
+    (
         "code span delimiters",
         "a ` b ` c, ``x `` y, ```open alone, `one``two`, `` `tick` ``, ``a```b``",
     ),

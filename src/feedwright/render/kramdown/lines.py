@@ -35,9 +35,11 @@ _IAL_WORD = re.compile(r"""[^\s=]+=(?:"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*')|\S+""
 # the key under which an IAL keeps a name that is no ALD: kramdown writes no attribute
 # for it, and gives "toc" (a table of contents) and "footnotes" a meaning of their own
 REF = "\ue004ref"
-# put before a line that looks like a fence but is none, so that no later step takes it for
-# one; dropped from the HTML
-NOT_A_FENCE = "\ue005"
+# put before a line that looks like the start of a block (a fence, a link definition) but
+# is none, so that no later step takes it for one; dropped from the HTML
+NO_BLOCK = "\ue005"
+# kramdown's link definition: the URL on the same line as the label
+_LINK_DEFINITION = re.compile(r"[ ]{0,3}\[(?!\^)[^\n\]]+\]:(?P<url>.*)")
 # what may follow the backticks or tildes of an opening fence (kramdown-parser-gfm): at
 # most one word, the language
 _FENCE_INFO = re.compile(r"[ \t]*(?P<lang>\S+)?[ \t]*")
@@ -196,7 +198,7 @@ class LinePass:
                 if opening is not None:  # a fence on the item's first line
                     opened = _opening(rest.strip(), opening, lines, index)
                     if opened is None:
-                        out[-1] = out[-1][: len(out[-1]) - len(rest)] + NOT_A_FENCE + rest
+                        out[-1] = out[-1][: len(out[-1]) - len(rest)] + NO_BLOCK + rest
                     else:
                         out[-1] = out[-1][: len(out[-1]) - len(rest)] + opened
                         fence = (opening["fence"], stack[-1].new_content)
@@ -210,7 +212,7 @@ class LinePass:
             if match and (self.gfm or match["fence"][0] == "~"):
                 opened = _opening(stripped, match, lines, index)
                 if opened is None:  # text that goes on the paragraph
-                    new_line = new_line.replace(stripped, NOT_A_FENCE + stripped, 1)
+                    new_line = new_line.replace(stripped, NO_BLOCK + stripped, 1)
             if opened is not None and match is not None:
                 if prev_kind == "para":
                     out.append("")
@@ -218,6 +220,15 @@ class LinePass:
                 out.append(" " * indent_of(new_line) + opened)
                 prev_kind = "other"
                 continue
+            if stripped.startswith("[") and indent < limit:
+                definition = _LINK_DEFINITION.match(stripped)
+                # after a paragraph's line it goes on the paragraph; without a URL it is text
+                if definition and (prev_kind in ("para", "item") or not definition["url"].strip()):
+                    new_line = new_line.replace("[", NO_BLOCK + "[", 1)
+                elif definition:
+                    out.append(new_line)  # a definition: the next line starts a block
+                    prev_kind = "other"
+                    continue
             if prev_kind == "para" and self.gfm and _ATX.match(stripped):
                 out.append("")
             rule = _is_rule(stripped)

@@ -12,7 +12,7 @@ from feedwright.render.kramdown.lines import (
     ALD,
     EXTENSION,
     GFM_FENCE,
-    NOT_A_FENCE,
+    NO_BLOCK,
     LinePass,
     ParseState,
     indent_of,
@@ -94,6 +94,6 @@ class RestoreTabs(Postprocessor):
     dropped."""
 
     def run(self, text: str) -> str:
-        if NOT_A_FENCE in text:
-            text = text.replace(NOT_A_FENCE, "")
+        if NO_BLOCK in text:
+            text = text.replace(NO_BLOCK, "")
         return text.replace(_TAB, "\t") if _TAB in text else text
