@@ -197,6 +197,10 @@ CASES: list[tuple[str, str]] = [
         "[d]: /d\n[e]: /e\n\n[e]",
     ),
     (
+        "fence longer than any closing one",
+        "Text\n````\n\nin the code\n```\n\nAfter\n\n````{x} two words\ntext\n```\n\nEnd",
+    ),
+    (
         "code span delimiters",
         "a ` b ` c, ``x `` y, ```open alone, `one``two`, `` `tick` ``, ``a```b``",
     ),
@@ -212,6 +216,8 @@ MARKUP_DIFFERS: dict[str, str] = {
     "indented code in list item": "an item's text before an indented code block gets no <p>",
     "ordered list after unordered": "kramdown nests it in the last bullet item, Python-Markdown "
     "continues the list",
+    "fence longer than any closing one": "the language is a backtick, which Rouge does not know: "
+    "kramdown writes a bare <pre><code> for it",
 }
 
 # (name, Markdown, kramdown options): each option switch, against kramdown with that option.

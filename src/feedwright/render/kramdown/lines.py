@@ -92,6 +92,13 @@ class LinePass:
                 out.extend(("> " + q).rstrip() for q in inner)
                 quote.clear()
 
+        found: list[dict[str, list[int]]] = []
+
+        def closings() -> dict[str, list[int]]:
+            if not found:
+                found.append(_longest_closings(lines))
+            return found[0]
+
         html_tag: str | None = None  # the HTML block the line is in, passed on as it is
         html_depth = 0
         for index, line in enumerate(lines):
@@ -196,12 +203,12 @@ class LinePass:
                 prev_kind = "item"
                 opening = _FENCE.match(rest.strip()) if self.gfm else None
                 if opening is not None:  # a fence on the item's first line
-                    opened = _opening(rest.strip(), opening, lines, index)
+                    opened = _opening(rest.strip(), opening, closings(), index)
                     if opened is None:
                         out[-1] = out[-1][: len(out[-1]) - len(rest)] + NO_BLOCK + rest
                     else:
-                        out[-1] = out[-1][: len(out[-1]) - len(rest)] + opened
-                        fence = (opening["fence"], stack[-1].new_content)
+                        out[-1] = out[-1][: len(out[-1]) - len(rest)] + opened[1]
+                        fence = (opened[0], stack[-1].new_content)
                 continue
             if top is not None:
                 new_line = " " * (top.new_content + indent - top.content) + line.lstrip(" ")
@@ -210,14 +217,14 @@ class LinePass:
             match = (GFM_FENCE if self.gfm else _FENCE).match(stripped) if indent < limit else None
             opened = None
             if match and (self.gfm or match["fence"][0] == "~"):
-                opened = _opening(stripped, match, lines, index)
+                opened = _opening(stripped, match, closings(), index)
                 if opened is None:  # text that goes on the paragraph
                     new_line = new_line.replace(stripped, NO_BLOCK + stripped, 1)
             if opened is not None and match is not None:
                 if prev_kind == "para":
                     out.append("")
-                fence = (match["fence"], indent_of(new_line))
-                out.append(" " * indent_of(new_line) + opened)
+                fence = (opened[0], indent_of(new_line))
+                out.append(" " * indent_of(new_line) + opened[1])
                 prev_kind = "other"
                 continue
             if stripped.startswith("[") and indent < limit:
@@ -286,24 +293,43 @@ def _parse_attrs(body: str) -> list[tuple[str, str]]:
     return [(k, v or "") for k, v in found]
 
 
-def _opening(stripped: str, match: re.Match[str], lines: list[str], index: int) -> str | None:
-    """The opening fence ``stripped`` as the later steps read it, or None when kramdown's
-    GFM parser takes it for no fence: more than one word after it, or no closing fence
-    (as many backticks or tildes, or more, alone on a line) after it."""
-    fence = match["fence"]
-    info = _FENCE_INFO.fullmatch(stripped, match.end("fence"))
-    if info is None:
+def _longest_closings(lines: list[str]) -> dict[str, list[int]]:
+    """For backticks and tildes: at each line, the longest run of them alone on a line
+    after it (0: none)."""
+    found: dict[str, list[int]] = {}
+    for char in "`~":
+        longest = [0] * (len(lines) + 1)
+        for index in range(len(lines) - 1, -1, -1):
+            bare = lines[index].strip()
+            size = len(bare) if bare[:3] == char * 3 and not bare.strip(char) else 0
+            longest[index] = max(longest[index + 1], size)
+        found[char] = longest
+    return found
+
+
+def _opening(
+    stripped: str, match: re.Match[str], closings: dict[str, list[int]], index: int
+) -> tuple[str, str] | None:
+    """The fence that ``stripped`` opens and the line as the later steps read it, or None
+    when kramdown's GFM parser takes it for no fence. As kramdown's pattern matches it: at
+    most one word after the fence, and a closing fence (as many backticks or tildes, or
+    more, alone on a line) after it; failing that, a shorter fence (three at least) with
+    the rest of the run as the first letters of the word."""
+    run = match["fence"]
+    char = run[0]
+    longest = closings[char][index + 1]
+    if not longest:
         return None
-    char = fence[0]
-    for later in lines[index + 1 :]:
-        bare = later.strip()
-        if bare.startswith(fence) and not bare.strip(char):
-            break
-    else:
-        return None
-    lang = info["lang"]
-    # a language the fence extension would not read makes no difference to the text
-    return fence + (lang if lang is not None and _SAFE_LANG.fullmatch(lang) else "")
+    rest = stripped[match.end("fence") :]
+    for size in range(len(run), 2, -1):
+        info = _FENCE_INFO.fullmatch(char * (len(run) - size) + rest)
+        if info is None or size > longest:
+            continue
+        lang = info["lang"]
+        # a language the fence extension would not read makes no difference to the text
+        safe = lang if lang is not None and _SAFE_LANG.fullmatch(lang) else ""
+        return char * size, char * size + safe
+    return None
 
 
 def _is_rule(stripped: str) -> bool:
