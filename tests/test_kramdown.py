@@ -201,6 +201,11 @@ CASES: list[tuple[str, str]] = [
         "Text\n````\n\nin the code\n```\n\nAfter\n\n````{x} two words\ntext\n```\n\nEnd",
     ),
     (
+        "fence inside an HTML block",
+        "<details>\n\n<summary>S</summary>\n\n```js\nx = 1\n```\n\n</details>\n\n"
+        '<div markdown="1">\n\n```\ncode\n```\n\n</div>',
+    ),
+    (
         "code span delimiters",
         "a ` b ` c, ``x `` y, ```open alone, `one``two`, `` `tick` ``, ``a```b``",
     ),

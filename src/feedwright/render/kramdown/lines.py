@@ -101,12 +101,15 @@ class LinePass:
 
         html_tag: str | None = None  # the HTML block the line is in, passed on as it is
         html_depth = 0
+        html_raw = False  # whether that block's content is kept as it is
         for index, line in enumerate(lines):
             stripped = line.strip()
             if html_tag is not None:
                 html_depth += _html_balance(html_tag, line)
                 if html_depth <= 0:
                     html_tag = None
+                if html_raw and _FENCE.match(stripped):
+                    line = line.replace(stripped, NO_BLOCK + stripped, 1)  # raw HTML, no fence
                 out.append(line)
                 prev_kind = "other"
                 continue
@@ -117,6 +120,7 @@ class LinePass:
                     depth = _html_balance(tag, line)
                     if depth > 0:
                         html_tag, html_depth = tag, depth
+                        html_raw = not self.parse_block_html and "markdown=" not in line
                     if self.parse_block_html:
                         line = _HTML_START.sub(_markdown_attr, line, 1)
                     out.append(line)
