@@ -206,6 +206,11 @@ CASES: list[tuple[str, str]] = [
         '<div markdown="1">\n\n```\ncode\n```\n\n</div>',
     ),
     (
+        "setext underline without a blank line before its text",
+        "a\n\n---\nT\n---\nW\n\n<!-- c -->\nTitle\n=====\n\n# H\ntext\n---\n\n"
+        "One\ntwo\n---\n\nReal\n----",
+    ),
+    (
         "code span delimiters",
         "a ` b ` c, ``x `` y, ```open alone, `one``two`, `` `tick` ``, ``a```b``",
     ),

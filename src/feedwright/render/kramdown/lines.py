@@ -23,6 +23,7 @@ EXTENSION = re.compile(
 _RULE = re.compile(r"(?:\*[ ]*){3,}|(?:-[ ]*){3,}|(?:_[ ]*){3,}")
 _QUOTE_PREFIX = re.compile(r"[ ]{0,3}>[ ]?")
 TABLE_LINE = re.compile(r"[ ]{0,3}\|")
+_UNDERLINE = re.compile(r"[ ]{0,3}(?:=+|-+)[ \t]*")
 _ATX = re.compile(r"[ ]{0,3}#{1,6}(?:[ \t]|$)")
 MARK_PREV = "\ue000"  # a block IAL for the block before it
 MARK_NEXT = "\ue001"  # a block IAL for the block after it
@@ -78,6 +79,8 @@ class LinePass:
         stack: list[_Item] = []
         fence: tuple[str, int] | None = None  # the fence, and its column in the output
         prev_kind = "blank"  # blank, para, item, other
+        para_lines = 0  # lines of the paragraph outside lists so far
+        para_boundary = True  # whether that paragraph follows a blank line (or the start)
         quote: list[str] = []
 
         quote_ended = False
@@ -246,6 +249,16 @@ class LinePass:
             if rule and prev_kind == "para" and stripped[0] in "*_":
                 new_line = new_line.replace("*", "\\*").replace("_", "\\_")  # no rule here
                 rule = False
+            if (
+                top is None
+                and prev_kind == "para"
+                and not (para_lines == 1 and para_boundary)
+                and _UNDERLINE.fullmatch(line)
+            ):
+                # kramdown's setext header is one line after a blank line (or the start):
+                # elsewhere the underline goes on the paragraph
+                out.append(NO_BLOCK + line)
+                continue
             out.append(new_line)
             if top is not None:
                 prev_kind = "item" if prev_kind == "item" else "para"
@@ -254,6 +267,9 @@ class LinePass:
             elif TABLE_LINE.match(line) or stripped.startswith("<"):
                 prev_kind = "other" if prev_kind == "blank" or not self.gfm else prev_kind
             else:
+                if prev_kind != "para":
+                    para_lines, para_boundary = 0, prev_kind == "blank"
+                para_lines += 1
                 prev_kind = "para"
         flush_quote()
         return out
