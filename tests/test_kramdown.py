@@ -211,6 +211,10 @@ CASES: list[tuple[str, str]] = [
         "One\ntwo\n---\n\nReal\n----",
     ),
     (
+        "quote and header end a list item's paragraph",
+        "- a\n  text:\n  > `code\n  > more`\n- b\n\n---\n\n* item\n  text\n#### Head\n* next",
+    ),
+    (
         "code span delimiters",
         "a ` b ` c, ``x `` y, ```open alone, `one``two`, `` `tick` ``, ``a```b``",
     ),
@@ -226,6 +230,8 @@ MARKUP_DIFFERS: dict[str, str] = {
     "indented code in list item": "an item's text before an indented code block gets no <p>",
     "ordered list after unordered": "kramdown nests it in the last bullet item, Python-Markdown "
     "continues the list",
+    "quote and header end a list item's paragraph": "Python-Markdown's list is loose after "
+    "the item's paragraph ends there (<p> in the items)",
     "fence longer than any closing one": "the language is a backtick, which Rouge does not know: "
     "kramdown writes a bare <pre><code> for it",
 }

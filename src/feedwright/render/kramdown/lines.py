@@ -81,6 +81,8 @@ class LinePass:
         prev_kind = "blank"  # blank, para, item, other
         para_lines = 0  # lines of the paragraph outside lists so far
         para_boundary = True  # whether that paragraph follows a blank line (or the start)
+        item_quote = False  # whether the line before was a quote's line in a list item
+        split_item = False  # whether a blank line was put in the list item (the list is loose)
         quote: list[str] = []
 
         quote_ended = False
@@ -167,6 +169,9 @@ class LinePass:
                     break  # a lazy continuation line
                 stack.pop()
             if item is None and stack and indent < stack[-1].content:
+                if self.gfm and _ATX.match(stripped):
+                    out.append("")  # a header ends the item's paragraph (kramdown's GFM)
+                    split_item = True
                 out.append(" " * stack[-1].new_content + stripped)
                 continue
             top = stack[-1] if stack else None
@@ -193,8 +198,9 @@ class LinePass:
                 prev_kind = "blank"
                 continue
             if item is not None and indent < limit and not _is_rule(stripped):
-                if prev_kind == "para" and self.gfm:
+                if (prev_kind == "para" or split_item) and self.gfm and out[-1:] != [""]:
                     out.append("")
+                split_item = False
                 marker = item["marker"]
                 spaces = len(item["space"])
                 content = indent + len(marker) + (spaces if 0 < spaces <= 4 else 1)
@@ -219,6 +225,12 @@ class LinePass:
                 continue
             if top is not None:
                 new_line = " " * (top.new_content + indent - top.content) + line.lstrip(" ")
+                quoted = stripped.startswith(">")
+                interrupts = (quoted and not item_quote) or _ATX.match(stripped) is not None
+                if self.gfm and prev_kind in ("item", "para") and indent < limit and interrupts:
+                    out.append("")  # a quote or a header ends the item's paragraph
+                    split_item = True
+                item_quote = quoted
             else:
                 new_line = line
             match = (GFM_FENCE if self.gfm else _FENCE).match(stripped) if indent < limit else None
