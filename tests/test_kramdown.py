@@ -214,6 +214,7 @@ CASES: list[tuple[str, str]] = [
         "quote and header end a list item's paragraph",
         "- a\n  text:\n  > `code\n  > more`\n- b\n\n---\n\n* item\n  text\n#### Head\n* next",
     ),
+    ("list marker alone on its line", "Up to\n8.\n\n* Fix for\n  9.\n* b\n\n- \n- c"),
     (
         "code span delimiters",
         "a ` b ` c, ``x `` y, ```open alone, `one``two`, `` `tick` ``, ``a```b``",

@@ -12,7 +12,7 @@ from markdown.extensions.attr_list import get_attrs_and_remainder
 
 _FENCE = re.compile(r"(?P<fence>`{3,}|~{3,})")
 GFM_FENCE = re.compile(r"[ ]{0,3}(?P<fence>`{3,}|~{3,})")
-_ITEM = re.compile(r"(?P<marker>[*+-]|\d{1,9}\.)(?P<space>[ ]{1,4}|[ ]*$)")
+_ITEM = re.compile(r"(?P<marker>[*+-]|\d{1,9}\.)(?P<space>[ ]{1,4}|[ ]+$)")
 _BLOCK_IAL = re.compile(r"[ ]*\{:(?!:)(?![\w-]+:)(?P<body>[^}\n]*)\}[ ]*")
 ALD = re.compile(r"[ ]{0,3}\{:(?P<name>[\w][\w-]*):(?P<body>[^}\n]*)\}[ ]*")
 EXTENSION = re.compile(
