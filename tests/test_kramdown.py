@@ -216,6 +216,11 @@ CASES: list[tuple[str, str]] = [
     ),
     ("list marker alone on its line", "Up to\n8.\n\n* Fix for\n  9.\n* b\n\n- \n- c"),
     (
+        "angle brackets kramdown reads as text",
+        "Mail <a+b@x.org>, <a@x.org> or <mailto:c@x.org>; see <URL:http://x.org/f/>. "
+        '<span class="c">x</span> <x:y a=1 b="2">z</x:y> <!-- c -->',
+    ),
+    (
         "code span delimiters",
         "a ` b ` c, ``x `` y, ```open alone, `one``two`, `` `tick` ``, ``a```b``",
     ),

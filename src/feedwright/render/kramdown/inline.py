@@ -11,7 +11,9 @@ import markdown
 from markdown import util
 from markdown.inlinepatterns import (
     AutolinkInlineProcessor,
+    AutomailInlineProcessor,
     BacktickInlineProcessor,
+    HtmlInlineProcessor,
     ImageInlineProcessor,
     ImageReferenceInlineProcessor,
     InlineProcessor,
@@ -66,6 +68,41 @@ class KramdownAutolink(AutolinkInlineProcessor):
         if m[1].lower().startswith(_AUTOLINK_SCHEMES):
             return super().handleMatch(m, data)
         return AtomicString(m[0]), m.start(0), m.end(0)
+
+
+# kramdown's e-mail autolink (parser/kramdown/autolink.rb)
+_AUTOMAIL = re.compile(r"mailto:.+|[-.\w]+@[-\w]+(?:\.[-\w]+)*\.[a-z]+")
+
+
+class KramdownAutomail(AutomailInlineProcessor):
+    """``<name@host.tld>`` is a mail link when kramdown takes it for one: no ``+`` and the
+    like in the name; otherwise it is text."""
+
+    def handleMatch(  # type: ignore[override]
+        self, m: re.Match[str], data: str
+    ) -> tuple[etree.Element | str | None, int | None, int | None]:
+        if _AUTOMAIL.fullmatch(m[1]):
+            return super().handleMatch(m, data)
+        return AtomicString(m[0]), m.start(0), m.end(0)
+
+
+# an HTML tag as kramdown's parser reads one (REXML's names, attributes with or without a
+# value); anything else that starts with "<" is text to kramdown
+_NAME = r"[^\W\d][\w.-]*(?::[^\W\d][\w.-]*)?"
+_ATTRIBUTE = rf"""\s*{_NAME}(?:\s*=\s*(?:\w+|"[^"]*"|'[^']*'))?"""
+_KRAMDOWN_TAG = re.compile(rf"<{_NAME}\s*(?:{_ATTRIBUTE}\s*)*/?>|</{_NAME}\s*>")
+
+
+class KramdownHtml(HtmlInlineProcessor):
+    """Inline HTML as kramdown reads it: ``<URL:http://x/>`` is no tag but text."""
+
+    def handleMatch(  # type: ignore[override]
+        self, m: re.Match[str], data: str
+    ) -> tuple[etree.Element | str | None, int | None, int | None]:
+        raw = m[1]
+        if raw[1:2] in ("!", "?") or _KRAMDOWN_TAG.fullmatch(raw):
+            return super().handleMatch(m, data)
+        return AtomicString(raw), m.start(0), m.end(0)
 
 
 class KramdownBacktick(BacktickInlineProcessor):
