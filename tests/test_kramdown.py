@@ -221,6 +221,11 @@ CASES: list[tuple[str, str]] = [
         '<span class="c">x</span> <x:y a=1 b="2">z</x:y> <!-- c -->',
     ),
     (
+        "table right after a header, a rule or HTML",
+        "# H\n| a | b |\n|---|---|\n| 1 | 2 |\n\n---\n| c | d |\n| e | f |\n\n"
+        "<!-- x -->\n| g | h |\n|---|---|\n\n# Real\n\n| i | j |\n|---|---|\n| 3 | 4 |",
+    ),
+    (
         "code span delimiters",
         "a ` b ` c, ``x `` y, ```open alone, `one``two`, `` `tick` ``, ``a```b``",
     ),

@@ -24,6 +24,9 @@ _RULE = re.compile(r"(?:\*[ ]*){3,}|(?:-[ ]*){3,}|(?:_[ ]*){3,}")
 _QUOTE_PREFIX = re.compile(r"[ ]{0,3}>[ ]?")
 TABLE_LINE = re.compile(r"[ ]{0,3}\|")
 _UNDERLINE = re.compile(r"[ ]{0,3}(?:=+|-+)[ \t]*")
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+# a pipe that makes no table, put back in the HTML
+TEXT_PIPE = "\ue006"
 _ATX = re.compile(r"[ ]{0,3}#{1,6}(?:[ \t]|$)")
 MARK_PREV = "\ue000"  # a block IAL for the block before it
 MARK_NEXT = "\ue001"  # a block IAL for the block after it
@@ -107,6 +110,7 @@ class LinePass:
         html_tag: str | None = None  # the HTML block the line is in, passed on as it is
         html_depth = 0
         html_raw = False  # whether that block's content is kept as it is
+        ended = -2  # the last line that ended a block which is no paragraph
         for index, line in enumerate(lines):
             stripped = line.strip()
             if html_tag is not None:
@@ -117,6 +121,7 @@ class LinePass:
                     line = line.replace(stripped, NO_BLOCK + stripped, 1)  # raw HTML, no fence
                 out.append(line)
                 prev_kind = "other"
+                ended = index if html_tag is None else ended
                 continue
             if fence is None and not stack and not quote and line[:4].lstrip(" ")[:1] == "<":
                 start = _HTML_BLOCK.match(line)
@@ -130,6 +135,7 @@ class LinePass:
                         line = _HTML_START.sub(_markdown_attr, line, 1)
                     out.append(line)
                     prev_kind = "other"
+                    ended = index if html_tag is None else ended
                     continue
             indent = indent_of(line)
             if fence is not None:
@@ -145,6 +151,7 @@ class LinePass:
                     out.append(" " * fence[1] + fence[0])
                     fence = None
                     prev_kind = "other"
+                    ended = index
                     continue
                 if top is not None:
                     line = " " * (top.new_content + max(0, indent - top.content)) + line.lstrip(" ")
@@ -254,6 +261,7 @@ class LinePass:
                 elif definition:
                     out.append(new_line)  # a definition: the next line starts a block
                     prev_kind = "other"
+                    ended = index
                     continue
             if prev_kind == "para" and self.gfm and _ATX.match(stripped):
                 out.append("")
@@ -271,11 +279,16 @@ class LinePass:
                 # elsewhere the underline goes on the paragraph
                 out.append(NO_BLOCK + line)
                 continue
+            if top is None and ended == index - 1 and "|" in stripped:
+                # kramdown's table follows a blank line (or the start), not a header, a rule
+                # or HTML: the lines are a paragraph's
+                new_line = _UNESCAPED_PIPE.sub(TEXT_PIPE, new_line)
             out.append(new_line)
             if top is not None:
                 prev_kind = "item" if prev_kind == "item" else "para"
             elif rule or _ATX.match(stripped):
                 prev_kind = "other"  # a rule, a setext underline or an ATX header
+                ended = index
             elif TABLE_LINE.match(line) or stripped.startswith("<"):
                 prev_kind = "other" if prev_kind == "blank" or not self.gfm else prev_kind
             else:
