@@ -226,6 +226,10 @@ CASES: list[tuple[str, str]] = [
         "<!-- x -->\n| g | h |\n|---|---|\n\n# Real\n\n| i | j |\n|---|---|\n| 3 | 4 |",
     ),
     (
+        "quotes next to letters and spaces outside ASCII",
+        'a "éa" b, l\'été, x\u00a0"y" z, "ü"\u00a0and \'ö\'s, Ä"b" and «"c"»',
+    ),
+    (
         "code span delimiters",
         "a ` b ` c, ``x `` y, ```open alone, `one``two`, `` `tick` ``, ``a```b``",
     ),

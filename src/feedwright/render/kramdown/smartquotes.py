@@ -13,7 +13,7 @@ from markdown.inlinepatterns import InlineProcessor
 # quote's kind; s, d, r: lsquo, ldquo, rsquo; 1: the first group stays as it is.
 _SQ_PUNCT = r"""[!"#$%'()*+,\-./:;<=>?@\[\\\]^_`{|}~]"""
 _SQ_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(rule), kinds)
+    (re.compile(rule, re.ASCII), kinds)  # Ruby's \s, \w, \d and \b are ASCII
     for rule, kinds in (
         (r"""(["'])(?=[_*]{1,2}\S)""", "L"),
         (rf"""(["'])(?={_SQ_PUNCT}(?!\.\.)\B)""", "R"),
