@@ -230,6 +230,11 @@ CASES: list[tuple[str, str]] = [
         'a "éa" b, l\'été, x\u00a0"y" z, "ü"\u00a0and \'ö\'s, Ä"b" and «"c"»',
     ),
     (
+        "brackets around a reference",
+        "See [[Feature #1]] and [[a]][b] and ![[i]] and [x [y]] [z].\n\n[Feature #1]: /f\n"
+        "[y]: /y\n[i]: /i",
+    ),
+    (
         "code span delimiters",
         "a ` b ` c, ``x `` y, ```open alone, `one``two`, `` `tick` ``, ``a```b``",
     ),

@@ -152,7 +152,8 @@ class _SourceUnescape(InlineProcessor):
 
     state: ParseState
 
-    def unescape(self, text: str) -> str:
+    def unescape(self, text: str, known: bool = False) -> str:
+        """``known``: only what the source is known of (code spans, text) put back."""
         stash = self.md.treeprocessors["inline"].stashed_nodes  # type: ignore[attr-defined]
         spans = self.state.code_spans
 
@@ -163,20 +164,32 @@ class _SourceUnescape(InlineProcessor):
             if value is None:
                 return m.group(0)
             span = spans.get(id(value))
-            return span[1] if span is not None and span[0] is value else "".join(value.itertext())
+            if span is not None and span[0] is value:
+                return span[1]
+            return m.group(0) if known else "".join(value.itertext())
 
         return INLINE_PLACEHOLDER_RE.sub(restore, text)
 
 
 class _SourceId(_SourceUnescape):
     """A reference found by its label as written: ``[`x`][]`` by the definition of
-    ``[`x`]``, as kramdown finds it (not by a code span's placeholder)."""
+    ``[`x`]``, as kramdown finds it (not by a code span's placeholder); ``[[x]]`` links
+    the inner ``[x]`` when only that is defined."""
 
     def evalId(self, data: str, index: int, text: str) -> tuple[str | None, int, bool]:
         found, end, handled = super().evalId(data, index, text)  # type: ignore[misc]
         if found is not None and "\x02" in found:
-            found = self.unescape(found).lower()
+            found = self.unescape(found, known=True).lower()
         return found, end, handled
+
+    def handleMatch(  # type: ignore[override]
+        self, m: re.Match[str], data: str
+    ) -> tuple[etree.Element | str | None, int | None, int | None]:
+        el, start, end = super().handleMatch(m, data)
+        if el is None and start is not None:
+            # no such reference: kramdown goes on after the "[", where one may start
+            return None, start, start + 1
+        return el, start, end
 
 
 def _with_source(base: type[InlineProcessor]) -> type[InlineProcessor]:
