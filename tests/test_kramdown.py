@@ -235,6 +235,10 @@ CASES: list[tuple[str, str]] = [
         "[y]: /y\n[i]: /i",
     ),
     (
+        "dashes under a list item's line",
+        "- a\n- b\n----------\n\nText\n\n- c\n  two\n----\n\n1. x\n---\n2. y",
+    ),
+    (
         "code span delimiters",
         "a ` b ` c, ``x `` y, ```open alone, `one``two`, `` `tick` ``, ``a```b``",
     ),
@@ -252,6 +256,8 @@ MARKUP_DIFFERS: dict[str, str] = {
     "continues the list",
     "quote and header end a list item's paragraph": "Python-Markdown's list is loose after "
     "the item's paragraph ends there (<p> in the items)",
+    "dashes under a list item's line": "kramdown makes the item's line a setext header; "
+    "feedwright a rule after the item, with the same text",
     "fence longer than any closing one": "the language is a backtick, which Rouge does not know: "
     "kramdown writes a bare <pre><code> for it",
 }

@@ -86,6 +86,7 @@ class LinePass:
         para_boundary = True  # whether that paragraph follows a blank line (or the start)
         item_quote = False  # whether the line before was a quote's line in a list item
         split_item = False  # whether a blank line was put in the list item (the list is loose)
+        item_at = -1  # where the last list item's line is in ``out``
         quote: list[str] = []
 
         quote_ended = False
@@ -176,6 +177,12 @@ class LinePass:
                     break  # a lazy continuation line
                 stack.pop()
             if item is None and stack and indent < stack[-1].content:
+                if item_at == len(out) - 1 and stripped[0] == "-" and _UNDERLINE.fullmatch(line):
+                    # it makes the item's line a setext header, whose text is all there is:
+                    # a rule after the list item says the same
+                    out.extend(("", stripped))
+                    ended = index
+                    continue
                 if self.gfm and _ATX.match(stripped):
                     out.append("")  # a header ends the item's paragraph (kramdown's GFM)
                     split_item = True
@@ -220,6 +227,7 @@ class LinePass:
                 new_marker = top.new_content if top else 0
                 stack.append(_Item(content, new_marker + 4))
                 out.append(" " * new_marker + marker + " " + rest)
+                item_at = len(out) - 1
                 prev_kind = "item"
                 opening = _FENCE.match(rest.strip()) if self.gfm else None
                 if opening is not None:  # a fence on the item's first line
