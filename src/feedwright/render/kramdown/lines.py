@@ -10,6 +10,8 @@ from functools import lru_cache
 
 from markdown.extensions.attr_list import get_attrs_and_remainder
 
+from feedwright.render.kramdown.fences import longest_closings, opening_fence
+
 _FENCE = re.compile(r"(?P<fence>`{3,}|~{3,})")
 GFM_FENCE = re.compile(r"[ ]{0,3}(?P<fence>`{3,}|~{3,})")
 _ITEM = re.compile(r"(?P<marker>[*+-]|\d{1,9}\.)(?P<space>[ ]{1,4}|[ ]+$)")
@@ -44,10 +46,6 @@ REF = "\ue004ref"
 NO_BLOCK = "\ue005"
 # kramdown's link definition: the URL on the same line as the label
 _LINK_DEFINITION = re.compile(r"[ ]{0,3}\[(?!\^)[^\n\]]+\]:(?P<url>.*)")
-# what may follow the backticks or tildes of an opening fence (kramdown-parser-gfm): at
-# most one word, the language
-_FENCE_INFO = re.compile(r"[ \t]*(?P<lang>\S+)?[ \t]*")
-_SAFE_LANG = re.compile(r"[\w#.+-]+")
 
 
 @dataclass(slots=True)
@@ -105,7 +103,7 @@ class LinePass:
 
         def closings() -> dict[str, list[int]]:
             if not found:
-                found.append(_longest_closings(lines))
+                found.append(longest_closings(lines))
             return found[0]
 
         html_tag: str | None = None  # the HTML block the line is in, passed on as it is
@@ -231,7 +229,7 @@ class LinePass:
                 prev_kind = "item"
                 opening = _FENCE.match(rest.strip()) if self.gfm else None
                 if opening is not None:  # a fence on the item's first line
-                    opened = _opening(rest.strip(), opening, closings(), index)
+                    opened = opening_fence(rest.strip(), opening, closings(), index)
                     if opened is None:
                         out[-1] = out[-1][: len(out[-1]) - len(rest)] + NO_BLOCK + rest
                     else:
@@ -251,7 +249,7 @@ class LinePass:
             match = (GFM_FENCE if self.gfm else _FENCE).match(stripped) if indent < limit else None
             opened = None
             if match and (self.gfm or match["fence"][0] == "~"):
-                opened = _opening(stripped, match, closings(), index)
+                opened = opening_fence(stripped, match, closings(), index)
                 if opened is None:  # text that goes on the paragraph
                     new_line = new_line.replace(stripped, NO_BLOCK + stripped, 1)
             if opened is not None and match is not None:
@@ -344,45 +342,6 @@ def _html_balance(tag: str, line: str) -> int:
 def _parse_attrs(body: str) -> list[tuple[str, str]]:
     found, _ = get_attrs_and_remainder(body.strip() + "}")
     return [(k, v or "") for k, v in found]
-
-
-def _longest_closings(lines: list[str]) -> dict[str, list[int]]:
-    """For backticks and tildes: at each line, the longest run of them alone on a line
-    after it (0: none)."""
-    found: dict[str, list[int]] = {}
-    for char in "`~":
-        longest = [0] * (len(lines) + 1)
-        for index in range(len(lines) - 1, -1, -1):
-            bare = lines[index].strip()
-            size = len(bare) if bare[:3] == char * 3 and not bare.strip(char) else 0
-            longest[index] = max(longest[index + 1], size)
-        found[char] = longest
-    return found
-
-
-def _opening(
-    stripped: str, match: re.Match[str], closings: dict[str, list[int]], index: int
-) -> tuple[str, str] | None:
-    """The fence that ``stripped`` opens and the line as the later steps read it, or None
-    when kramdown's GFM parser takes it for no fence. As kramdown's pattern matches it: at
-    most one word after the fence, and a closing fence (as many backticks or tildes, or
-    more, alone on a line) after it; failing that, a shorter fence (three at least) with
-    the rest of the run as the first letters of the word."""
-    run = match["fence"]
-    char = run[0]
-    longest = closings[char][index + 1]
-    if not longest:
-        return None
-    rest = stripped[match.end("fence") :]
-    for size in range(len(run), 2, -1):
-        info = _FENCE_INFO.fullmatch(char * (len(run) - size) + rest)
-        if info is None or size > longest:
-            continue
-        lang = info["lang"]
-        # a language the fence extension would not read makes no difference to the text
-        safe = lang if lang is not None and _SAFE_LANG.fullmatch(lang) else ""
-        return char * size, char * size + safe
-    return None
 
 
 def _is_rule(stripped: str) -> bool:
