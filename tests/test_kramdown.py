@@ -180,6 +180,69 @@ CASES: list[tuple[str, str]] = [
     ),
     ("footnotes IAL without footnotes", "Before.\n\n1. placeholder\n{:footnotes}\n\nAfter."),
     ("fences ending in blank lines", "```ruby\nx\n\n\n```\n\n~~~\n\n~~~"),
+    (
+        "reference labels with code spans",
+        "[`f()`][] and [`g`] and [text][`h`] and [`F()`][].\n\n[`f()`]: /f\n[`g`]: /g\n[`h`]: /h",
+    ),
+    ("fence with words after the language", "Para\n\n```lang two words\ncode\n```\n\nEnd"),
+    ("fence never closed", "Before\n\n```js\ncode `x` here\n\nAfter *em*"),
+    ("fence closed by a longer one", "```sh\nls\n`````\n\nAfter\n\n~~~\nx\n~~~~\n\nEnd"),
+    ("quotes after a line break", 'Text and\n"-pre" and\n\'`x\'` and\n"`#a`" here'),
+    (
+        "quotes before escapes, code and links",
+        '"`#a`" starts\n\n_"\\\\"_ and "\\*" and "\\\\"\n\n"[a link\nover lines](u)" too',
+    ),
+    (
+        "link definitions that are text",
+        "[a][] [b][] [c] [d]\n\nText\n[a]: /a\n\n- item\n[b]: /b\n\n[c]:\n  /c\n\n"
+        "[d]: /d\n[e]: /e\n\n[e]",
+    ),
+    (
+        "fence longer than any closing one",
+        "Text\n````\n\nin the code\n```\n\nAfter\n\n````{x} two words\ntext\n```\n\nEnd",
+    ),
+    (
+        "fence inside an HTML block",
+        "<details>\n\n<summary>S</summary>\n\n```js\nx = 1\n```\n\n</details>\n\n"
+        '<div markdown="1">\n\n```\ncode\n```\n\n</div>',
+    ),
+    (
+        "setext underline without a blank line before its text",
+        "a\n\n---\nT\n---\nW\n\n<!-- c -->\nTitle\n=====\n\n# H\ntext\n---\n\n"
+        "One\ntwo\n---\n\nReal\n----",
+    ),
+    (
+        "quote and header end a list item's paragraph",
+        "- a\n  text:\n  > `code\n  > more`\n- b\n\n---\n\n* item\n  text\n#### Head\n* next",
+    ),
+    ("list marker alone on its line", "Up to\n8.\n\n* Fix for\n  9.\n* b\n\n- \n- c"),
+    (
+        "angle brackets kramdown reads as text",
+        "Mail <a+b@x.org>, <a@x.org> or <mailto:c@x.org>; see <URL:http://x.org/f/>. "
+        '<span class="c">x</span> <x:y a=1 b="2">z</x:y> <!-- c -->',
+    ),
+    (
+        "table right after a header, a rule or HTML",
+        "# H\n| a | b |\n|---|---|\n| 1 | 2 |\n\n---\n| c | d |\n| e | f |\n\n"
+        "<!-- x -->\n| g | h |\n|---|---|\n\n# Real\n\n| i | j |\n|---|---|\n| 3 | 4 |",
+    ),
+    (
+        "quotes next to letters and spaces outside ASCII",
+        'a "éa" b, l\'été, x\u00a0"y" z, "ü"\u00a0and \'ö\'s, Ä"b" and «"c"»',
+    ),
+    (
+        "brackets around a reference",
+        "See [[Feature #1]] and [[a]][b] and ![[i]] and [x [y]] [z].\n\n[Feature #1]: /f\n"
+        "[y]: /y\n[i]: /i",
+    ),
+    (
+        "dashes under a list item's line",
+        "- a\n- b\n----------\n\nText\n\n- c\n  two\n----\n\n1. x\n---\n2. y",
+    ),
+    (
+        "code span delimiters",
+        "a ` b ` c, ``x `` y, ```open alone, `one``two`, `` `tick` ``, ``a```b``",
+    ),
 ]
 
 # Cases whose output still differs, with the reason. Checked in both directions: a case
@@ -192,6 +255,12 @@ MARKUP_DIFFERS: dict[str, str] = {
     "indented code in list item": "an item's text before an indented code block gets no <p>",
     "ordered list after unordered": "kramdown nests it in the last bullet item, Python-Markdown "
     "continues the list",
+    "quote and header end a list item's paragraph": "Python-Markdown's list is loose after "
+    "the item's paragraph ends there (<p> in the items)",
+    "dashes under a list item's line": "kramdown makes the item's line a setext header; "
+    "feedwright a rule after the item, with the same text",
+    "fence longer than any closing one": "the language is a backtick, which Rouge does not know: "
+    "kramdown writes a bare <pre><code> for it",
 }
 
 # (name, Markdown, kramdown options): each option switch, against kramdown with that option.

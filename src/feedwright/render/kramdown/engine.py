@@ -26,7 +26,9 @@ from feedwright.render.kramdown.inline import (
     SOURCE_LINK_PATTERNS,
     BackslashBreak,
     KramdownAutolink,
+    KramdownAutomail,
     KramdownBacktick,
+    KramdownHtml,
     MathInline,
 )
 from feedwright.render.kramdown.lines import ParseState
@@ -119,6 +121,12 @@ class _KramdownExtension(Extension):
             patterns.register(processor(pattern, md, self.state), name, priority)  # type: ignore[call-arg]
         md.inlinePatterns.register(
             KramdownAutolink(md.inlinePatterns["autolink"].compiled_re.pattern, md), "autolink", 120
+        )
+        md.inlinePatterns.register(
+            KramdownAutomail(md.inlinePatterns["automail"].compiled_re.pattern, md), "automail", 110
+        )
+        md.inlinePatterns.register(
+            KramdownHtml(md.inlinePatterns["html"].compiled_re.pattern, md), "html", 90
         )
         md.inlinePatterns.register(
             MathInline(r"\$\$(.+?)\$\$", md, self.state), "kramdown_math", 187

@@ -8,9 +8,12 @@ import re
 import xml.etree.ElementTree as etree
 
 import markdown
+from markdown import util
 from markdown.inlinepatterns import (
     AutolinkInlineProcessor,
+    AutomailInlineProcessor,
     BacktickInlineProcessor,
+    HtmlInlineProcessor,
     ImageInlineProcessor,
     ImageReferenceInlineProcessor,
     InlineProcessor,
@@ -67,6 +70,41 @@ class KramdownAutolink(AutolinkInlineProcessor):
         return AtomicString(m[0]), m.start(0), m.end(0)
 
 
+# kramdown's e-mail autolink (parser/kramdown/autolink.rb)
+_AUTOMAIL = re.compile(r"mailto:.+|[-.\w]+@[-\w]+(?:\.[-\w]+)*\.[a-z]+")
+
+
+class KramdownAutomail(AutomailInlineProcessor):
+    """``<name@host.tld>`` is a mail link when kramdown takes it for one: no ``+`` and the
+    like in the name; otherwise it is text."""
+
+    def handleMatch(  # type: ignore[override]
+        self, m: re.Match[str], data: str
+    ) -> tuple[etree.Element | str | None, int | None, int | None]:
+        if _AUTOMAIL.fullmatch(m[1]):
+            return super().handleMatch(m, data)
+        return AtomicString(m[0]), m.start(0), m.end(0)
+
+
+# an HTML tag as kramdown's parser reads one (REXML's names, attributes with or without a
+# value); anything else that starts with "<" is text to kramdown
+_NAME = r"[^\W\d][\w.-]*(?::[^\W\d][\w.-]*)?"
+_ATTRIBUTE = rf"""\s*{_NAME}(?:\s*=\s*(?:\w+|"[^"]*"|'[^']*'))?"""
+_KRAMDOWN_TAG = re.compile(rf"<{_NAME}\s*(?:{_ATTRIBUTE}\s*)*/?>|</{_NAME}\s*>")
+
+
+class KramdownHtml(HtmlInlineProcessor):
+    """Inline HTML as kramdown reads it: ``<URL:http://x/>`` is no tag but text."""
+
+    def handleMatch(  # type: ignore[override]
+        self, m: re.Match[str], data: str
+    ) -> tuple[etree.Element | str | None, int | None, int | None]:
+        raw = m[1]
+        if raw[1:2] in ("!", "?") or _KRAMDOWN_TAG.fullmatch(raw):
+            return super().handleMatch(m, data)
+        return AtomicString(raw), m.start(0), m.end(0)
+
+
 class KramdownBacktick(BacktickInlineProcessor):
     """A code span that remembers the source it was made of: kramdown reads a link's URL,
     title and an image's alt text as plain text, where backticks are only backticks."""
@@ -75,13 +113,38 @@ class KramdownBacktick(BacktickInlineProcessor):
         super().__init__(pattern)
         self.state = state
 
+    def kramdown_span(self, start: int, text: str) -> tuple[int, int | None]:
+        """kramdown's code span: the backticks at ``start`` up to the next place the same
+        backticks stand (in a longer run too); none there, they are text. One backtick
+        between blanks is text. Returns where the code starts and ends (None: no span)."""
+        opened = start
+        while opened < len(text) and text[opened] == "`":
+            opened += 1
+        run = text[start:opened]
+        before = start == 0 or text[start - 1].isspace()
+        if len(run) == 1 and before and opened < len(text) and text[opened].isspace():
+            return opened, None
+        close = text.find(run, opened)
+        return opened, (None if close == -1 else close)
+
     def handleMatch(  # type: ignore[override]
         self, m: re.Match[str], data: str
     ) -> tuple[etree.Element | str | None, int | None, int | None]:
-        el, start, end = super().handleMatch(m, data)
-        if isinstance(el, etree.Element) and start is not None and end is not None:
-            self.state.code_spans[id(el)] = (el, data[start:end])
-        return el, start, end
+        if m.group(1):
+            return super().handleMatch(m, data)
+        begin = m.start(0)
+        start, end = self.kramdown_span(begin, data)
+        if end is None:
+            return AtomicString(data[begin:start]), begin, start
+        code = data[start:end]
+        if start - begin > 1:  # kramdown drops one blank on each side, and only then
+            code = code[1:] if code.startswith(" ") else code
+            code = code[:-1] if code.endswith(" ") else code
+        el = etree.Element(self.tag)
+        el.text = AtomicString(util.code_escape(code))
+        stop = end + (start - begin)
+        self.state.code_spans[id(el)] = (el, data[begin:stop])
+        return el, begin, stop
 
 
 class _SourceUnescape(InlineProcessor):
@@ -89,7 +152,8 @@ class _SourceUnescape(InlineProcessor):
 
     state: ParseState
 
-    def unescape(self, text: str) -> str:
+    def unescape(self, text: str, known: bool = False) -> str:
+        """``known``: only what the source is known of (code spans, text) put back."""
         stash = self.md.treeprocessors["inline"].stashed_nodes  # type: ignore[attr-defined]
         spans = self.state.code_spans
 
@@ -100,13 +164,38 @@ class _SourceUnescape(InlineProcessor):
             if value is None:
                 return m.group(0)
             span = spans.get(id(value))
-            return span[1] if span is not None and span[0] is value else "".join(value.itertext())
+            if span is not None and span[0] is value:
+                return span[1]
+            return m.group(0) if known else "".join(value.itertext())
 
         return INLINE_PLACEHOLDER_RE.sub(restore, text)
 
 
+class _SourceId(_SourceUnescape):
+    """A reference found by its label as written: ``[`x`][]`` by the definition of
+    ``[`x`]``, as kramdown finds it (not by a code span's placeholder); ``[[x]]`` links
+    the inner ``[x]`` when only that is defined."""
+
+    def evalId(self, data: str, index: int, text: str) -> tuple[str | None, int, bool]:
+        found, end, handled = super().evalId(data, index, text)  # type: ignore[misc]
+        if found is not None and "\x02" in found:
+            found = self.unescape(found, known=True).lower()
+        return found, end, handled
+
+    def handleMatch(  # type: ignore[override]
+        self, m: re.Match[str], data: str
+    ) -> tuple[etree.Element | str | None, int | None, int | None]:
+        el, start, end = super().handleMatch(m, data)
+        if el is None and start is not None:
+            # no such reference: kramdown goes on after the "[", where one may start
+            return None, start, start + 1
+        return el, start, end
+
+
 def _with_source(base: type[InlineProcessor]) -> type[InlineProcessor]:
-    class Processor(_SourceUnescape, base):  # type: ignore[valid-type, misc]
+    mixin = _SourceId if issubclass(base, ReferenceInlineProcessor) else _SourceUnescape
+
+    class Processor(mixin, base):  # type: ignore[valid-type, misc]
         def __init__(self, pattern: str, md: markdown.Markdown, state: ParseState) -> None:
             base.__init__(self, pattern, md)
             self.state = state

@@ -12,6 +12,8 @@ from feedwright.render.kramdown.lines import (
     ALD,
     EXTENSION,
     GFM_FENCE,
+    NO_BLOCK,
+    TEXT_PIPE,
     LinePass,
     ParseState,
     indent_of,
@@ -89,5 +91,12 @@ class KeepTabs(Preprocessor):
 
 
 class RestoreTabs(Postprocessor):
+    """Tabs in fenced code and pipes that make no table back, and the marks of lines that
+    look like the start of a block but are none dropped."""
+
     def run(self, text: str) -> str:
+        if NO_BLOCK in text:
+            text = text.replace(NO_BLOCK, "")
+        if TEXT_PIPE in text:
+            text = text.replace(TEXT_PIPE, "|")
         return text.replace(_TAB, "\t") if _TAB in text else text

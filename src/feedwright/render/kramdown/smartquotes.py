@@ -13,7 +13,7 @@ from markdown.inlinepatterns import InlineProcessor
 # quote's kind; s, d, r: lsquo, ldquo, rsquo; 1: the first group stays as it is.
 _SQ_PUNCT = r"""[!"#$%'()*+,\-./:;<=>?@\[\\\]^_`{|}~]"""
 _SQ_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(rule), kinds)
+    (re.compile(rule, re.ASCII), kinds)  # Ruby's \s, \w, \d and \b are ASCII
     for rule, kinds in (
         (r"""(["'])(?=[_*]{1,2}\S)""", "L"),
         (rf"""(["'])(?={_SQ_PUNCT}(?!\.\.)\B)""", "R"),
@@ -23,10 +23,15 @@ _SQ_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"""(\s)(["'])(?=\w)""", "1L"),
         (r"""([^ \\\t\r\n\[{(-])(["'])""", "1R"),
         (r"""(["'])(?=\s|s\b|$)""", "R"),
-        (r"""(.?)'""", "1s"),
-        (r"""(.?)\"""", "1d"),
+        # (Ruby's /m: the character before may be a line break)
+        (r"""(?s)(.?)'""", "1s"),
+        (r"""(?s)(.?)\"""", "1d"),
     )
 )
+# what kramdown's rules see where an earlier pattern left a placeholder: the start of the
+# source it was made of
+_PLACEHOLDER = re.compile("\x02(?:klzzwxh:(\\d+)|(\\d+))\x03")
+_SOURCE_START = {"code": "`", "a": "[", "img": "!["}
 _TYPOGRAPHIC = {"---": "\u2014", "--": "\u2013", "...": "\u2026"}
 _ANGLES = {"<< ": "\u00ab\u00a0", " >>": "\u00a0\u00bb", "<<": "\u00ab", ">>": "\u00bb"}
 # kramdown's names for them, as its typographic_symbols option spells them
@@ -76,6 +81,8 @@ class Typographic(InlineProcessor):
         start = m.start(0)
         before = data[start - 1] if start and data[start - 1] not in self.consumed else ""
         text = before + data[start : start + 64]
+        if "\x02" in text:
+            text = _PLACEHOLDER.sub(self.source_start, text)
         lsquo, rsquo, ldquo, rdquo = self.quotes
         for rule, kinds in _SQ_RULES:
             match = rule.match(text)
@@ -99,6 +106,21 @@ class Typographic(InlineProcessor):
             prefix = len(match[1]) if kinds[0] == "1" else 0
             return "".join(out), start - len(before) + prefix, start - len(before) + match.end(0)
         return None, None, None
+
+    def source_start(self, m: re.Match[str]) -> str:
+        """A placeholder as the start of its source: an escape's backslash, a code span's
+        backtick, a link's bracket, each with the text after it; kept as it is where that is
+        not known."""
+        if m[2] is not None:
+            return "\\" + chr(int(m[2]))
+        stash = self.md.treeprocessors["inline"].stashed_nodes  # type: ignore[attr-defined]
+        node = stash.get(m[1])
+        if isinstance(node, str):  # an escape is stored as a placeholder of its own
+            return node if "\x02" not in node else _PLACEHOLDER.sub(self.source_start, node)
+        if node is None or node.tag not in _SOURCE_START:
+            return m[0]
+        inner = node.get("alt", "") if node.tag == "img" else "".join(node.itertext())
+        return _SOURCE_START[node.tag] + inner
 
 
 class QuoteBeforeDelimiter(Typographic):
