@@ -570,3 +570,21 @@ def test_a_jekyll_site_titles_its_feeds_as_jekyll_feed_does(
     feed = feedparser.parse((tmp_path / "site" / "_site" / "feeds" / "atom.xml").read_bytes())
     assert feed.feed.title == title
     assert not feed.bozo
+
+
+def test_build_with_jekyll_needs_no_config_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `feedwright build --jekyll SITE`, as the README shows it: the site's _config.yml
+    # gives every setting; without --jekyll a missing config.yaml is still an error
+    make_site(tmp_path, MINIMAL_SITE, files=_POST)
+    (tmp_path / "config.yaml").unlink()
+    monkeypatch.chdir(tmp_path)
+    result = cli("build", "--jekyll", "site")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "site" / "_site" / "feeds" / "atom.xml").is_file()
+    missing = cli("build")
+    assert missing.returncode == 2
+    assert "config.yaml" in missing.stderr and "feedwright init" in missing.stderr
+    elsewhere = cli("build", "--jekyll", "site", "-c", "other.yaml")  # named: must exist
+    assert elsewhere.returncode == 2 and "other.yaml" in elsewhere.stderr

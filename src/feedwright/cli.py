@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from feedwright.cli_args import overrides, parser
-from feedwright.config import Config, known_folders, load_config
+from feedwright.config import DEFAULT_CONFIG, Config, known_folders, load_config
 from feedwright.config.published import CLEARED
 from feedwright.config.published import CODE as FEEDS_URL
 from feedwright.errors import (
@@ -293,7 +293,9 @@ def main(
             print(json.dumps(CHECK_SCHEMA, indent=2), file=out)
             return EXIT_OK
         try:
-            config = load_config(args.config, overrides(args))
+            # with --jekyll, the site gives every setting: config.yaml is optional
+            optional = args.jekyll is not None and args.config == DEFAULT_CONFIG
+            config = load_config(args.config, overrides(args), missing_ok=optional)
         except ConfigError as exc:
             if args.command != "status":
                 raise

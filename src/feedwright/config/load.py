@@ -103,11 +103,14 @@ def _read(path: Path) -> object:
         ) from None
 
 
-def load_config(path: Path, overrides: Mapping[str, object] | None = None) -> Config:
+def load_config(
+    path: Path, overrides: Mapping[str, object] | None = None, *, missing_ok: bool = False
+) -> Config:
     """Read, validate and resolve a config file. With ``jekyll:`` set, the Jekyll site's
     ``_config.yml`` gives the defaults; the file wins over it, and ``overrides`` (dotted
-    keys) win over both. The config records where each value came from."""
-    data = _read(path)
+    keys) win over both. The config records where each value came from. ``missing_ok``:
+    a file that is not there is an empty one (``build --jekyll SITE`` needs no file)."""
+    data = {} if missing_ok and not path.exists() else _read(path)
     if not isinstance(data, dict):
         return config_from_mapping(data, path)
     base = path.resolve().parent
