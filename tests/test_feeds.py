@@ -149,7 +149,8 @@ def test_entries_carry_ids_links_absolute_urls_and_merged_tag_labels(tmp_path: P
     assert newest.summary == "The newest." and newest.content_html == "<p>Newest & best</p>"
     assert [a.name for a in newest.authors] == ["Ann"]
     assert [a.name for a in middle.authors] == ["Site Owner"]  # the site's author
-    assert middle.categories == ("Go", "python")  # "go" shows under the merged label
+    # jekyll-feed: the post's categories, then its tags ("go" under the merged label)
+    assert middle.categories == ("Notes", "Go", "python")
     assert middle.image is not None and middle.image.url == "https://blog.example.org/img/pic.png"
     assert middle.image.type == "image/png" and middle.image.length is None  # no such file
 
@@ -221,4 +222,4 @@ def test_each_serializer_writes_a_feed_that_a_reader_reads_back(
     assert title == "Blog"
     assert entries == [(e.title, e.id, e.link, list(e.categories)) for e in doc.entries]
     assert [e[0] for e in entries] == ["Newest & best", "Middle", "Older"]
-    assert entries[1][3] == ["Go", "python"]
+    assert entries[1][3] == ["Notes", "Go", "python"]

@@ -162,14 +162,21 @@ def test_the_links_fixture_exercises_every_kind_of_target(jekyll_work: Path) -> 
     assert all(any(part in target for target in targets) for part in expected)
 
 
-def _atom_entries(text: str) -> list[tuple[str, str, str]]:
+def _atom_entries(text: str) -> list[tuple[str, str, str, tuple[str, ...]]]:
     # jekyll-feed writes an "&" from a file name into href="..." unescaped (see the oracle)
     text = re.sub(r"&(?!#?[A-Za-z0-9]+;)", "&amp;", text)
     parsed = feedparser.parse(text)
     assert not parsed.bozo, parsed.bozo_exception
     # a title of type html is shown as the text of that HTML
     return [
-        (e.id, e.link, html.unescape(e.title) if e.title_detail.type == "text/html" else e.title)
+        (
+            e.id,
+            e.link,
+            html.unescape(e.title) if e.title_detail.type == "text/html" else e.title,
+            # the post's categories, then its tags; feedwright writes a name once, under
+            # the label of its merged tag, where jekyll-feed writes it as each post spells it
+            tuple(dict.fromkeys(t.term.casefold() for t in e.get("tags", []))),
+        )
         for e in parsed.entries
     ]
 
@@ -178,8 +185,8 @@ def test_init_and_build_in_a_jekyll_site_give_jekyll_feeds_ids_links_and_titles(
     jekyll_work: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """As a user runs it: `feedwright init` then `feedwright build` inside the site, with
-    no config written by hand. Every entry has the id, link and title of the entry
-    jekyll-feed wrote for the same post, newest first, as many as the feed holds."""
+    no config written by hand. Every entry has the id, link, title and categories of the
+    entry jekyll-feed wrote for the same post, newest first, as many as the feed holds."""
     if "fixture-2" not in _built:
         _built["fixture-2"] = compare(CORPORA["fixture-2"], jekyll_work / "fixture-2")
     jekyll_feed = _built["fixture-2"].jekyll.root / "_site" / "feed.xml"

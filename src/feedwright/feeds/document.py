@@ -209,9 +209,9 @@ def _entry(
 ) -> FeedEntry:
     post = rendered.post
     entry = ids.get(post.relpath) or entry_id(post, config)
+    # jekyll-feed: a <category> for each of the post's categories, then each tag
     labels: list[str] = []
-    for raw in post.tags:
-        label = tag_label.get(raw, raw)
+    for label in (*post.categories, *(tag_label.get(raw, raw) for raw in post.tags)):
         if label not in labels:
             labels.append(label)
     # jekyll-feed: post.description | default: post.excerpt
