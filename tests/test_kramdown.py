@@ -243,6 +243,7 @@ CASES: list[tuple[str, str]] = [
         "code span delimiters",
         "a ` b ` c, ``x `` y, ```open alone, `one``two`, `` `tick` ``, ``a```b``",
     ),
+    ("lazy quote line with a '>' in it", "> irb> x\n=> 1\nand -> y\n\n> a\n>> b"),
 ]
 
 # Cases whose output still differs, with the reason. Checked in both directions: a case

@@ -23,7 +23,7 @@ EXTENSION = re.compile(
     re.DOTALL,
 )
 _RULE = re.compile(r"(?:\*[ ]*){3,}|(?:-[ ]*){3,}|(?:_[ ]*){3,}")
-_QUOTE_PREFIX = re.compile(r"[ ]{0,3}>[ ]?")
+_QUOTE_PREFIX = re.compile(r"^[ ]{0,3}>[ ]?")  # anchored: a lazy line keeps its ">"
 TABLE_LINE = re.compile(r"[ ]{0,3}\|")
 _UNDERLINE = re.compile(r"[ ]{0,3}(?:=+|-+)[ \t]*")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
