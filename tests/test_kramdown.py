@@ -244,6 +244,12 @@ CASES: list[tuple[str, str]] = [
         "a ` b ` c, ``x `` y, ```open alone, `one``two`, `` `tick` ``, ``a```b``",
     ),
     ("lazy quote line with a '>' in it", "> irb> x\n=> 1\nand -> y\n\n> a\n>> b"),
+    (
+        "HTML elements whose content kramdown keeps as written",
+        "Call <code>__init__</code> or <code>``S``</code>, press <kbd>*</kbd>, <mark>*m*</mark>, "
+        '<span>*s*</span> <u markdown="1">*u*</u>; `<code>` and <CODE>*c*</CODE>\n\n'
+        "<var>n_1_</var> and <code>*not closed",
+    ),
 ]
 
 # Cases whose output still differs, with the reason. Checked in both directions: a case

@@ -23,6 +23,7 @@ from markdown.extensions import Extension
 
 from feedwright.render.kramdown.attributes import AttrList, IalTreeprocessor
 from feedwright.render.kramdown.inline import (
+    RAW_SPAN,
     SOURCE_LINK_PATTERNS,
     BackslashBreak,
     KramdownAutolink,
@@ -114,7 +115,8 @@ class _KramdownExtension(Extension):
         md.treeprocessors.register(AttrList(md), "attr_list", 8)
         # kramdown reads backticks in a link's URL and title as text, not as a code span
         patterns = md.inlinePatterns
-        backtick = KramdownBacktick(patterns["backtick"].compiled_re.pattern, self.state)
+        pattern = f"{patterns['backtick'].compiled_re.pattern}|{RAW_SPAN}"
+        backtick = KramdownBacktick(pattern, md, self.state)
         patterns.register(backtick, "backtick", 190)
         for name, (processor, priority) in SOURCE_LINK_PATTERNS.items():
             pattern = patterns[name].compiled_re.pattern
@@ -197,7 +199,7 @@ _local = threading.local()
 # in the post. The line pass escapes a rule that cannot interrupt a paragraph ('***' after
 # text) with backslashes.
 _NEEDS: dict[str, tuple[tuple[str, ...], ...]] = {
-    "backtick": (("`",),),
+    "backtick": (("`",), *((f"<{c}",) for c in "cCkKsSvV")),
     "escape": (("\\",), ("**",), ("__",), ("* *",), ("_ _",)),
     "footnote": (("[^",),),
     "reference": (("[", "]:"),),
