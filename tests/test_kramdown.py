@@ -250,6 +250,7 @@ CASES: list[tuple[str, str]] = [
         '<span>*s*</span> <u markdown="1">*u*</u>; `<code>` and <CODE>*c*</CODE>\n\n'
         "<var>n_1_</var> and <code>*not closed",
     ),
+    ("IAL in a code span", "Write `{: .class #id}` after it, or `{:.c}`."),
 ]
 
 # Cases whose output still differs, with the reason. Checked in both directions: a case
