@@ -251,6 +251,10 @@ CASES: list[tuple[str, str]] = [
         "<var>n_1_</var> and <code>*not closed",
     ),
     ("IAL in a code span", "Write `{: .class #id}` after it, or `{:.c}`."),
+    (
+        "ATX headers with hashes in them and blanks after the closing ones",
+        "# C#\n\n## Title ##  \n\n### F# and C# ###\t\n\nText\n\n#### a # b \\#",
+    ),
 ]
 
 # Cases whose output still differs, with the reason. Checked in both directions: a case

@@ -13,12 +13,14 @@ them together as one extension and keeps the instances.
 from __future__ import annotations
 
 import html
+import re
 import threading
 from collections.abc import Callable
 from typing import Any
 
 import markdown
 from markdown.blockparser import BlockParser
+from markdown.blockprocessors import HashHeaderProcessor
 from markdown.extensions import Extension
 
 from feedwright.render.kramdown.attributes import AttrList, IalTreeprocessor
@@ -110,6 +112,8 @@ class _KramdownExtension(Extension):
         raw_html.isblocklevel = isblocklevel  # type: ignore[attr-defined]
         parser: BlockParser = md.parser
         parser.blockprocessors.register(HeaderlessTable(parser), "headerless_table", 74)
+        if self.options.gfm:  # (kramdown's own parser takes closing hashes without a blank)
+            parser.blockprocessors.register(KramdownHashHeader(parser), "hashheader", 70)
         if self.options.gfm and not self.options.hard_wrap:
             md.inlinePatterns.register(BackslashBreak(r"\\\\?\n", md), "backslash_break", 186)
         md.treeprocessors.register(AttrList(md), "attr_list", 8)
@@ -191,6 +195,17 @@ def _build(options: KramdownOptions) -> markdown.Markdown:
 
 
 _local = threading.local()
+
+
+class KramdownHashHeader(HashHeaderProcessor):
+    """An ATX header as kramdown reads it: closing hashes after a blank (``# C#`` keeps its
+    '#'), blanks after them too (``## Title ##  ``)."""
+
+    RE = re.compile(
+        r"(?:^|\n)(?P<level>#{1,6})(?=[ \t])(?P<header>(?:\\.|[^\\\n])*?)"
+        r"(?:[ \t]+#+)?[ \t]*(?:\n|$)"
+    )
+
 
 # Python-Markdown runs every inline pattern over every piece of text, and most find
 # nothing. A pattern whose match needs text the post does not contain is left out of that
