@@ -255,6 +255,10 @@ CASES: list[tuple[str, str]] = [
         "ATX headers with hashes in them and blanks after the closing ones",
         "# C#\n\n## Title ##  \n\n### F# and C# ###\t\n\nText\n\n#### a # b \\#",
     ),
+    (
+        "end-of-block marker",
+        "* a\n* b\n^\n\n* c\n\npara\n^\nmore\n\n> q\n^\n> r\n\n1. x\n^\n2. y\n\ntext ^",
+    ),
 ]
 
 # Cases whose output still differs, with the reason. Checked in both directions: a case

@@ -157,6 +157,12 @@ class LinePass:
                 out.append(line)
                 prev_kind = "other"
                 continue
+            if stripped == "^" and not indent:  # kramdown's end-of-block marker
+                flush_quote()
+                stack.clear()
+                out.extend(("", MARK_SPLIT, ""))  # (two lists on either side stay two)
+                prev_kind = "blank"
+                continue
             lazy_quote = quote and stripped and not _QUOTE_PREFIX.match(line)
             if lazy_quote and prev_kind != "blank" and not _BLOCK_IAL.fullmatch(line):
                 quote.append(line)  # a lazy line of the quote
