@@ -248,7 +248,7 @@ CASES: list[tuple[str, str]] = [
         "HTML elements whose content kramdown keeps as written",
         "Call <code>__init__</code> or <code>``S``</code>, press <kbd>*</kbd>, <mark>*m*</mark>, "
         '<span>*s*</span> <u markdown="1">*u*</u>; `<code>` and <CODE>*c*</CODE>\n\n'
-        "<var>n_1_</var> and <code>*not closed",
+        '<var>n_1_</var>, <<guillemets>> "q" and <code>*not closed',
     ),
     ("IAL in a code span", "Write `{: .class #id}` after it, or `{:.c}`."),
     (

@@ -119,7 +119,7 @@ _NOT_RAW = (
 # Any other element (code, kbd, samp, var, mark, u, s, unknown ones) keeps its content as
 # written, up to its closing tag or the end of the paragraph
 RAW_SPAN = (
-    rf"(?<!\\)<(?!(?i:{'|'.join(_NOT_RAW)})(?![\w.:-]))(?P<raw>{_NAME})"
+    rf"(?<![\\<])<(?!(?i:{'|'.join(_NOT_RAW)})(?![\w.:-]))(?P<raw>{_NAME})"
     rf"""(?![^>]*\bmarkdown\s*=\s*["']?span\b)(?P<attrs>(?:\s+{_NAME}{_VALUE})*)\s*>"""
 )
 # the names kramdown knows (in any case) and writes in lower case
