@@ -243,6 +243,22 @@ CASES: list[tuple[str, str]] = [
         "code span delimiters",
         "a ` b ` c, ``x `` y, ```open alone, `one``two`, `` `tick` ``, ``a```b``",
     ),
+    ("lazy quote line with a '>' in it", "> irb> x\n=> 1\nand -> y\n\n> a\n>> b"),
+    (
+        "HTML elements whose content kramdown keeps as written",
+        "Call <code>__init__</code> or <code>``S``</code>, press <kbd>*</kbd>, <mark>*m*</mark>, "
+        '<span>*s*</span> <u markdown="1">*u*</u>; `<code>` and <CODE>*c*</CODE>\n\n'
+        '<var>n_1_</var>, <<guillemets>> "q" and <code>*not closed',
+    ),
+    ("IAL in a code span", "Write `{: .class #id}` after it, or `{:.c}`."),
+    (
+        "ATX headers with hashes in them and blanks after the closing ones",
+        "# C#\n\n## Title ##  \n\n### F# and C# ###\t\n\nText\n\n#### a # b \\#",
+    ),
+    (
+        "end-of-block marker",
+        "* a\n* b\n^\n\n* c\n\npara\n^\nmore\n\n> q\n^\n> r\n\n1. x\n^\n2. y\n\ntext ^",
+    ),
 ]
 
 # Cases whose output still differs, with the reason. Checked in both directions: a case

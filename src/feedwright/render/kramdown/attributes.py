@@ -87,7 +87,7 @@ class IalTreeprocessor(Treeprocessor):
                     if lead is not None:
                         _apply(holder, ials[int(lead[1])])
                         child.text = text = text[lead.end() :]
-                if "{:" in text:
+                if "{:" in text and child.tag != "code":  # (a code span shows it)
                     child.text = _SPAN_IAL.sub("", text)
                 if child.tail and "{:" in child.tail:
                     child.tail = _SPAN_IAL.sub("", child.tail)

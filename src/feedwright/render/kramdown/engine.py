@@ -13,16 +13,19 @@ them together as one extension and keeps the instances.
 from __future__ import annotations
 
 import html
+import re
 import threading
 from collections.abc import Callable
 from typing import Any
 
 import markdown
 from markdown.blockparser import BlockParser
+from markdown.blockprocessors import HashHeaderProcessor
 from markdown.extensions import Extension
 
 from feedwright.render.kramdown.attributes import AttrList, IalTreeprocessor
 from feedwright.render.kramdown.inline import (
+    RAW_SPAN,
     SOURCE_LINK_PATTERNS,
     BackslashBreak,
     KramdownAutolink,
@@ -109,12 +112,15 @@ class _KramdownExtension(Extension):
         raw_html.isblocklevel = isblocklevel  # type: ignore[attr-defined]
         parser: BlockParser = md.parser
         parser.blockprocessors.register(HeaderlessTable(parser), "headerless_table", 74)
+        if self.options.gfm:  # (kramdown's own parser takes closing hashes without a blank)
+            parser.blockprocessors.register(KramdownHashHeader(parser), "hashheader", 70)
         if self.options.gfm and not self.options.hard_wrap:
             md.inlinePatterns.register(BackslashBreak(r"\\\\?\n", md), "backslash_break", 186)
         md.treeprocessors.register(AttrList(md), "attr_list", 8)
         # kramdown reads backticks in a link's URL and title as text, not as a code span
         patterns = md.inlinePatterns
-        backtick = KramdownBacktick(patterns["backtick"].compiled_re.pattern, self.state)
+        pattern = f"{patterns['backtick'].compiled_re.pattern}|{RAW_SPAN}"
+        backtick = KramdownBacktick(pattern, md, self.state)
         patterns.register(backtick, "backtick", 190)
         for name, (processor, priority) in SOURCE_LINK_PATTERNS.items():
             pattern = patterns[name].compiled_re.pattern
@@ -190,6 +196,17 @@ def _build(options: KramdownOptions) -> markdown.Markdown:
 
 _local = threading.local()
 
+
+class KramdownHashHeader(HashHeaderProcessor):
+    """An ATX header as kramdown reads it: closing hashes after a blank (``# C#`` keeps its
+    '#'), blanks after them too (``## Title ##  ``)."""
+
+    RE = re.compile(
+        r"(?:^|\n)(?P<level>#{1,6})(?=[ \t])(?P<header>(?:\\.|[^\\\n])*?)"
+        r"(?:[ \t]+#+)?[ \t]*(?:\n|$)"
+    )
+
+
 # Python-Markdown runs every inline pattern over every piece of text, and most find
 # nothing. A pattern whose match needs text the post does not contain is left out of that
 # post's instance, which changes no output and saves much of the time. Each entry: the
@@ -197,7 +214,7 @@ _local = threading.local()
 # in the post. The line pass escapes a rule that cannot interrupt a paragraph ('***' after
 # text) with backslashes.
 _NEEDS: dict[str, tuple[tuple[str, ...], ...]] = {
-    "backtick": (("`",),),
+    "backtick": (("`",), *((f"<{c}",) for c in "cCkKsSvV")),
     "escape": (("\\",), ("**",), ("__",), ("* *",), ("_ _",)),
     "footnote": (("[^",),),
     "reference": (("[", "]:"),),

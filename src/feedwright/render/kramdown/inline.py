@@ -89,7 +89,8 @@ class KramdownAutomail(AutomailInlineProcessor):
 # an HTML tag as kramdown's parser reads one (REXML's names, attributes with or without a
 # value); anything else that starts with "<" is text to kramdown
 _NAME = r"[^\W\d][\w.-]*(?::[^\W\d][\w.-]*)?"
-_ATTRIBUTE = rf"""\s*{_NAME}(?:\s*=\s*(?:\w+|"[^"]*"|'[^']*'))?"""
+_VALUE = r"""(?:\s*=\s*(?:\w+|"[^"]*"|'[^']*'))?"""
+_ATTRIBUTE = rf"\s*{_NAME}{_VALUE}"
 _KRAMDOWN_TAG = re.compile(rf"<{_NAME}\s*(?:{_ATTRIBUTE}\s*)*/?>|</{_NAME}\s*>")
 
 
@@ -105,13 +106,49 @@ class KramdownHtml(HtmlInlineProcessor):
         return AtomicString(raw), m.start(0), m.end(0)
 
 
+# kramdown's span HTML (parser/html.rb): the elements whose content is parsed as Markdown,
+# those without content, and block elements (text when they stand in a paragraph)
+_NOT_RAW = (
+    "a abbr acronym b bdo big button cite caption del dfn dt em h1 h2 h3 h4 h5 h6 i ins label "
+    "legend optgroup p q rb rbc rp rt rtc ruby select small span strong sub sup th tt "
+    "area base br col command embed hr img input keygen link meta param source track wbr "
+    "address article aside applet body blockquote colgroup dd div dl fieldset figcaption "
+    "footer form header hgroup html head iframe li main map menu nav ol pre section summary "
+    "table tbody td tfoot thead tr ul"
+).split()
+# Any other element (code, kbd, samp, var, mark, u, s, unknown ones) keeps its content as
+# written, up to its closing tag or the end of the paragraph
+RAW_SPAN = (
+    rf"(?<![\\<])<(?!(?i:{'|'.join(_NOT_RAW)})(?![\w.:-]))(?P<raw>{_NAME})"
+    rf"""(?![^>]*\bmarkdown\s*=\s*["']?span\b)(?P<attrs>(?:\s+{_NAME}{_VALUE})*)\s*>"""
+)
+# the names kramdown knows (in any case) and writes in lower case
+_KNOWN = frozenset(_NOT_RAW) | {"code", "kbd", "samp", "var", "script", "style", "math"}
+_KNOWN |= {"option", "textarea", "mark", "u", "details", "noscript", "object", "figure"}
+_MARKDOWN_ATTRIBUTE = re.compile(r"""\s+markdown\s*=\s*(?:"[^"]*"|'[^']*'|\w+)""")
+
+
 class KramdownBacktick(BacktickInlineProcessor):
     """A code span that remembers the source it was made of: kramdown reads a link's URL,
-    title and an image's alt text as plain text, where backticks are only backticks."""
+    title and an image's alt text as plain text, where backticks are only backticks.
+    Its pattern also finds ``<code>``, ``<kbd>``, ``<samp>`` and ``<var>`` (``RAW_SPAN``),
+    whose content kramdown keeps as written: whichever of the two comes first wins."""
 
-    def __init__(self, pattern: str, state: ParseState) -> None:
+    def __init__(self, pattern: str, md: markdown.Markdown, state: ParseState) -> None:
         super().__init__(pattern)
+        self.md = md
         self.state = state
+
+    def raw_span(self, m: re.Match[str], data: str) -> tuple[str, int, int]:
+        tag = m["raw"]
+        known = tag.lower() in _KNOWN  # (names kramdown knows, in any case)
+        tag = tag.lower() if known else tag
+        closing = re.compile(rf"</{re.escape(tag)}\s*>", re.IGNORECASE if known else 0)
+        end = closing.search(data, m.end(0))
+        content = data[m.end(0) : end.start(0) if end else len(data)]
+        stop = end.end(0) if end else len(data)
+        attrs = _MARKDOWN_ATTRIBUTE.sub("", m["attrs"])
+        return self.md.htmlStash.store(f"<{tag}{attrs}>{content}</{tag}>"), m.start(0), stop
 
     def kramdown_span(self, start: int, text: str) -> tuple[int, int | None]:
         """kramdown's code span: the backticks at ``start`` up to the next place the same
@@ -132,6 +169,8 @@ class KramdownBacktick(BacktickInlineProcessor):
     ) -> tuple[etree.Element | str | None, int | None, int | None]:
         if m.group(1):
             return super().handleMatch(m, data)
+        if m["raw"]:
+            return self.raw_span(m, data)
         begin = m.start(0)
         start, end = self.kramdown_span(begin, data)
         if end is None:

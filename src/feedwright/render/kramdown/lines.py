@@ -23,7 +23,7 @@ EXTENSION = re.compile(
     re.DOTALL,
 )
 _RULE = re.compile(r"(?:\*[ ]*){3,}|(?:-[ ]*){3,}|(?:_[ ]*){3,}")
-_QUOTE_PREFIX = re.compile(r"[ ]{0,3}>[ ]?")
+_QUOTE_PREFIX = re.compile(r"^[ ]{0,3}>[ ]?")  # anchored: a lazy line keeps its ">"
 TABLE_LINE = re.compile(r"[ ]{0,3}\|")
 _UNDERLINE = re.compile(r"[ ]{0,3}(?:=+|-+)[ \t]*")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
@@ -156,6 +156,12 @@ class LinePass:
                     line = " " * (top.new_content + max(0, indent - top.content)) + line.lstrip(" ")
                 out.append(line)
                 prev_kind = "other"
+                continue
+            if stripped == "^" and not indent:  # kramdown's end-of-block marker
+                flush_quote()
+                stack.clear()
+                out.extend(("", MARK_SPLIT, ""))  # (two lists on either side stay two)
+                prev_kind = "blank"
                 continue
             lazy_quote = quote and stripped and not _QUOTE_PREFIX.match(line)
             if lazy_quote and prev_kind != "blank" and not _BLOCK_IAL.fullmatch(line):
