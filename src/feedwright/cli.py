@@ -293,8 +293,7 @@ def main(
             print(json.dumps(CHECK_SCHEMA, indent=2), file=out)
             return EXIT_OK
         try:
-            # with --jekyll, the site gives every setting: config.yaml is optional
-            optional = args.jekyll is not None and args.config == DEFAULT_CONFIG
+            optional = args.jekyll is not None and args.config == DEFAULT_CONFIG  # site has all
             config = load_config(args.config, overrides(args), missing_ok=optional)
         except ConfigError as exc:
             if args.command != "status":
