@@ -588,3 +588,12 @@ def test_build_with_jekyll_needs_no_config_file(
     assert "config.yaml" in missing.stderr and "feedwright init" in missing.stderr
     elsewhere = cli("build", "--jekyll", "site", "-c", "other.yaml")  # named: must exist
     assert elsewhere.returncode == 2 and "other.yaml" in elsewhere.stderr
+
+
+def test_a_site_url_python_cannot_split_is_a_config_error_without_a_title(
+    tmp_path: Path,
+) -> None:
+    # the title falls back to the URL's host: a URL whose host cannot be read is the
+    # site.url error it is with a title, not an unexpected error
+    path = make_site(tmp_path, "url: 'http://[blog.example.org/'\n", files=_POST)
+    assert "site.url" in problems(path)

@@ -129,7 +129,10 @@ def _site_block(site: JekyllSite, written: Mapping[str, object]) -> dict[str, ob
         # jekyll-feed: site.title | default: site.name; with neither, it writes no title,
         # which Atom requires: the host of the site's URL stands in
         name = written.get("name")
-        host = urlsplit(str(block.get("url", ""))).hostname
+        try:
+            host = urlsplit(str(block.get("url", ""))).hostname
+        except ValueError:  # "http://[x": validating site.url reports it
+            host = None
         if name not in (None, ""):
             block["title"] = str(name)
         elif host:
