@@ -470,6 +470,9 @@ _POST = {"_posts/2024-03-01-hello.md": "---\ntitle: Hello\n---\nHi.\n"}
         (MINIMAL_SITE + "keep_files: [.git, feeds]\n", False),
         (MINIMAL_SITE + "keep_files: [feeds/tags]\n", True),  # keeps part of it only
         (MINIMAL_SITE + "destination: public\nkeep_files: [feeds]\n", False),
+        # Jekyll's cleaner keeps a path that starts with an entry as written
+        (MINIMAL_SITE + "keep_files: [feed]\n", False),
+        (MINIMAL_SITE + "keep_files: [/feeds]\n", True),
     ],
 )
 def test_build_says_when_jekyll_build_would_delete_the_feeds(
@@ -597,3 +600,12 @@ def test_a_site_url_python_cannot_split_is_a_config_error_without_a_title(
     # site.url error it is with a title, not an unexpected error
     path = make_site(tmp_path, "url: 'http://[blog.example.org/'\n", files=_POST)
     assert "site.url" in problems(path)
+
+
+def test_a_jekyll_source_no_path_can_hold_is_a_config_error(tmp_path: Path) -> None:
+    # a NUL in source: (YAML's "\0") cannot be a path: the config error names the key,
+    # the build is not an unexpected error
+    path = make_site(tmp_path, MINIMAL_SITE + 'source: "a\\0b"\n', files=_POST)
+    result = cli("build", "-c", path)
+    assert result.returncode == 2, result.stderr
+    assert "'source' holds a NUL character" in result.stderr
