@@ -555,6 +555,29 @@ def test_authors_of_the_data_folder_name_the_entries_as_jekyll_feed_does(tmp_pat
 
 
 @pytest.mark.parametrize(
+    ("authors", "name"),
+    [
+        ("jo:\n  name: '   '\n", "jo"),  # a blank name: the handle's, not a config error
+        ('jo:\n  name: "Jo\\u0001 Doe"\n', "Jo Doe"),  # what XML forbids is left out
+    ],
+)
+def test_an_author_of_the_data_folder_with_no_usable_name_stops_nothing(
+    tmp_path: Path, authors: str, name: str
+) -> None:
+    import feedparser
+
+    files = {
+        "_data/authors.yml": authors,
+        "_posts/2024-03-01-one.md": "---\ntitle: One\nauthor: jo\n---\nHi.\n",
+    }
+    path = make_site(tmp_path, MINIMAL_SITE, files=files)
+    result = cli("build", "-c", path)
+    assert result.returncode == 0, result.stderr
+    feed = feedparser.parse((tmp_path / "site" / "_site" / "feeds" / "atom.xml").read_bytes())
+    assert feed.entries[0].authors[0] == {"name": name}
+
+
+@pytest.mark.parametrize(
     ("site_config", "title"),
     [
         ("title: Own\nname: Other\nurl: https://t.example.org\n", "Own"),
