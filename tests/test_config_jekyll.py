@@ -470,6 +470,9 @@ _POST = {"_posts/2024-03-01-hello.md": "---\ntitle: Hello\n---\nHi.\n"}
         (MINIMAL_SITE + "keep_files: [.git, feeds]\n", False),
         (MINIMAL_SITE + "keep_files: [feeds/tags]\n", True),  # keeps part of it only
         (MINIMAL_SITE + "destination: public\nkeep_files: [feeds]\n", False),
+        # Jekyll's cleaner keeps a path that starts with an entry as written
+        (MINIMAL_SITE + "keep_files: [feed]\n", False),
+        (MINIMAL_SITE + "keep_files: [/feeds]\n", True),
     ],
 )
 def test_build_says_when_jekyll_build_would_delete_the_feeds(
@@ -552,6 +555,29 @@ def test_authors_of_the_data_folder_name_the_entries_as_jekyll_feed_does(tmp_pat
 
 
 @pytest.mark.parametrize(
+    ("authors", "name"),
+    [
+        ("jo:\n  name: '   '\n", "jo"),  # a blank name: the handle's, not a config error
+        ('jo:\n  name: "Jo\\u0001 Doe"\n', "Jo Doe"),  # what XML forbids is left out
+    ],
+)
+def test_an_author_of_the_data_folder_with_no_usable_name_stops_nothing(
+    tmp_path: Path, authors: str, name: str
+) -> None:
+    import feedparser
+
+    files = {
+        "_data/authors.yml": authors,
+        "_posts/2024-03-01-one.md": "---\ntitle: One\nauthor: jo\n---\nHi.\n",
+    }
+    path = make_site(tmp_path, MINIMAL_SITE, files=files)
+    result = cli("build", "-c", path)
+    assert result.returncode == 0, result.stderr
+    feed = feedparser.parse((tmp_path / "site" / "_site" / "feeds" / "atom.xml").read_bytes())
+    assert feed.entries[0].authors[0] == {"name": name}
+
+
+@pytest.mark.parametrize(
     ("site_config", "title"),
     [
         ("title: Own\nname: Other\nurl: https://t.example.org\n", "Own"),
@@ -588,3 +614,21 @@ def test_build_with_jekyll_needs_no_config_file(
     assert "config.yaml" in missing.stderr and "feedwright init" in missing.stderr
     elsewhere = cli("build", "--jekyll", "site", "-c", "other.yaml")  # named: must exist
     assert elsewhere.returncode == 2 and "other.yaml" in elsewhere.stderr
+
+
+def test_a_site_url_python_cannot_split_is_a_config_error_without_a_title(
+    tmp_path: Path,
+) -> None:
+    # the title falls back to the URL's host: a URL whose host cannot be read is the
+    # site.url error it is with a title, not an unexpected error
+    path = make_site(tmp_path, "url: 'http://[blog.example.org/'\n", files=_POST)
+    assert "site.url" in problems(path)
+
+
+def test_a_jekyll_source_no_path_can_hold_is_a_config_error(tmp_path: Path) -> None:
+    # a NUL in source: (YAML's "\0") cannot be a path: the config error names the key,
+    # the build is not an unexpected error
+    path = make_site(tmp_path, MINIMAL_SITE + 'source: "a\\0b"\n', files=_POST)
+    result = cli("build", "-c", path)
+    assert result.returncode == 2, result.stderr
+    assert "'source' holds a NUL character" in result.stderr

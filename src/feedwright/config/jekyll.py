@@ -56,6 +56,7 @@ from feedwright.config.jekyll_site import JekyllSite, read_site
 from feedwright.config.model import Config
 from feedwright.config.site import AuthorConfig
 from feedwright.errors import ConfigError
+from feedwright.text import strip_xml_illegal
 
 # The keys of _config.yml that become settings (the others are Liquid variables).
 MAPPED = frozenset(
@@ -129,7 +130,10 @@ def _site_block(site: JekyllSite, written: Mapping[str, object]) -> dict[str, ob
         # jekyll-feed: site.title | default: site.name; with neither, it writes no title,
         # which Atom requires: the host of the site's URL stands in
         name = written.get("name")
-        host = urlsplit(str(block.get("url", ""))).hostname
+        try:
+            host = urlsplit(str(block.get("url", ""))).hostname
+        except ValueError:  # "http://[x": validating site.url reports it
+            host = None
         if name not in (None, ""):
             block["title"] = str(name)
         elif host:
@@ -227,8 +231,11 @@ def _data_authors(table: object) -> dict[str, object]:
     for handle, entry in table.items():
         if not isinstance(entry, Mapping):
             continue
-        name = entry.get("name")
-        author: dict[str, str] = {"name": str(name) if name else str(handle)}
+        # a name a feed cannot carry (blank, or only characters XML forbids) is the handle's
+        name = next((n for n in (_feed_text(entry.get("name")), _feed_text(handle)) if n), "")
+        if not name:
+            continue
+        author: dict[str, str] = {"name": name}
         for key in ("email", "uri"):
             value = entry.get(key)
             try:
@@ -239,6 +246,10 @@ def _data_authors(table: object) -> dict[str, object]:
                 author[key] = value
         out[str(handle)] = author
     return out
+
+
+def _feed_text(value: object) -> str:
+    return "" if value is None else strip_xml_illegal(str(value))[0].strip()
 
 
 def effective_site(config: Config) -> JekyllSite | None:

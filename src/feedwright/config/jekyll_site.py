@@ -291,6 +291,9 @@ def read_site(folder: Path) -> JekyllSite:
         exclude = tuple(dict.fromkeys((*exclude, *DEFAULT_EXCLUDES)))
     collections = _collections(config)
     config["collections"] = collections
+    for key in ("source", "destination", "includes_dir", "data_dir"):
+        if "\0" in str(config.get(key) or ""):
+            raise JekyllSiteError(where, f"'{key}' holds a NUL character, which no path can")
     source = (root / str(config.get("source") or ".")).resolve()
     destination = (source / str(config.get("destination") or "_site")).resolve()
     includes_dir = source / str(config.get("includes_dir") or "_includes")
@@ -341,24 +344,24 @@ def read_site(folder: Path) -> JekyllSite:
 def unkept_output(folder: Path, output: Path) -> tuple[Path, str] | None:
     """Whether ``jekyll build`` of the site in ``folder`` deletes ``output``: Jekyll
     empties its destination of every file it did not make, except what ``keep_files``
-    names (each entry keeps that path and everything under it). The destination and the
-    top folder of ``output`` in it to keep, when ``output`` is below the destination and
-    no entry keeps it; None otherwise (or when the site cannot be read: building says so)."""
-    root = folder.resolve()
-    config_file = _config_file(root)
+    names (Jekyll's cleaner keeps a file whose path below the destination starts with an
+    entry, as written: ``feed`` keeps ``feeds/``, ``/feeds`` keeps nothing). The
+    destination and the top folder of ``output`` in it to keep, when ``output`` is below
+    the destination and no entry keeps all of it; None otherwise (or when the site cannot
+    be read: building says so)."""
     try:
+        root = folder.resolve()
+        config_file = _config_file(root)
         config = deep_merge(copy.deepcopy(dict(DEFAULTS)), _read_config(config_file))
         kept = _str_list(config_file or root, config, "keep_files")
-    except JekyllSiteError:
+        source = (root / str(config.get("source") or ".")).resolve()
+        destination = (source / str(config.get("destination") or "_site")).resolve()
+        out = output.resolve()
+    except (JekyllSiteError, OSError, ValueError, RuntimeError):  # NUL, a symlink loop
         return None
-    source = (root / str(config.get("source") or ".")).resolve()
-    destination = (source / str(config.get("destination") or "_site")).resolve()
-    out = output.resolve()
     if out == destination or not out.is_relative_to(destination):
         return None
     rel = out.relative_to(destination).as_posix()
-    for entry in kept:
-        name = entry.strip("/")
-        if name and (rel == name or rel.startswith(name + "/")):
-            return None
+    if any((rel + "/").startswith(entry) for entry in kept):
+        return None
     return destination, rel.split("/")[0]
