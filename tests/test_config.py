@@ -268,3 +268,20 @@ def test_a_mapping_validates_without_resolving_paths() -> None:
         config_from_mapping({"site": {"title": "T"}})
     with pytest.raises(ConfigError, match=r"must be a mapping"):
         config_from_mapping(["site"])
+
+
+@pytest.mark.parametrize("key", ["title", "description", "author"])
+def test_config_text_that_xml_forbids_is_an_error_not_a_crash(tmp_path: Path, key: str) -> None:
+    # a feed's title, description and author go into every feed: a control character
+    # there made lxml stop the build with a traceback
+    import yaml
+
+    from conftest import cli
+
+    site = {"title": "T", "url": "https://t.example.org/", key: "Bad\x01text"}
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump({"site": site, "posts": "posts"}), "utf-8")
+    (tmp_path / "posts").mkdir()
+    result = cli("build", "-c", path)
+    assert result.returncode == 2, result.stderr
+    assert f"site.{key}" in result.stderr and "XML forbids" in result.stderr

@@ -10,7 +10,9 @@ import types
 from collections.abc import Iterable, Sequence
 from typing import Annotated, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from feedwright.text import strip_xml_illegal
 
 
 class StrictModel(BaseModel):
@@ -23,6 +25,20 @@ class StrictModel(BaseModel):
         populate_by_name=True,
         defer_build=True,
     )
+
+    @field_validator("*")
+    @classmethod
+    def _xml_text(cls, value: object) -> object:
+        """No text of the config may hold what XML forbids (control characters, U+FFFE):
+        feed titles, descriptions and names go into every feed."""
+        if isinstance(value, str):
+            _, removed = strip_xml_illegal(value)
+            if removed:
+                raise ValueError(
+                    f"holds {removed} character(s) that XML forbids (control characters "
+                    "such as U+0001); remove them"
+                )
+        return value
 
     @classmethod
     def key_names(cls) -> list[str]:
