@@ -19,7 +19,6 @@ from feedwright.scan.permalink import PermalinkError, post_url
 from feedwright.scan.sources import jekyll_site
 from feedwright.types import Post
 
-
 # the files Jekyll renders into a collection's documents (others are copied as they are)
 _DOCUMENT_EXT = (".md", ".markdown", ".mkdown", ".mkdn", ".mkd", ".html")
 
