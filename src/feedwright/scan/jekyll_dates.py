@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from feedwright.scan.ruby_date import dropped_parts
 from feedwright.scan.ruby_time import RubyTimeError, ruby_time_parse
 
-
 # in the note on a YAML timestamp without a zone: what the note is about
 ZONELESS = "not in the site's timezone"
 
