@@ -89,6 +89,30 @@ def test_link_with_a_site_source_uses_the_pages_permalink(tmp_path: Path) -> Non
     assert linker.link("missing.md") == ("https://blog.example/missing.md", False)
 
 
+def test_link_to_a_collection_document_uses_the_collections_permalink(tmp_path: Path) -> None:
+    # Jekyll's {% link _docs/history.md %} is the document's URL, made from the permalink
+    # of its collection (or /:collection/:path and the site style's ending), not the
+    # source path
+    (tmp_path / "_config.yml").write_text(
+        "permalink: pretty\ncollections:\n  docs:\n    output: true\n"
+        "    permalink: /:collection/:path/\n  notes:\n    output: true\n"
+        "  drafts_kept:\n    output: false\n",
+        "utf-8",
+    )
+    for rel in ("_docs/history.md", "_docs/sub/usage.md", "_notes/a.md", "_drafts_kept/b.md"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("---\ntitle: x\n---\nHi\n", "utf-8")
+    (tmp_path / "_docs" / "own.md").write_text("---\npermalink: /own/\n---\nHi\n", "utf-8")
+    linker = Linker.of(config(source=str(tmp_path), jekyll=str(tmp_path)), [])
+    assert linker.link("_docs/history.md") == ("https://blog.example/docs/history/", True)
+    assert linker.link("_docs/sub/usage.md") == ("https://blog.example/docs/sub/usage/", True)
+    assert linker.link("_docs/own.md") == ("https://blog.example/own/", True)
+    # the site's style (pretty) gives the ending of a collection without a permalink
+    assert linker.link("_notes/a.md") == ("https://blog.example/notes/a/", True)
+    # a collection Jekyll does not write keeps the plain path
+    assert linker.link("_drafts_kept/b.md") == ("https://blog.example/_drafts_kept/b.html", True)
+
+
 def test_post_url_tags_render_to_the_other_posts_address() -> None:
     target = post("2023-05-01-older.md")
     linking = post(body="See [it]({% post_url 2023-05-01-older %}).")

@@ -113,6 +113,24 @@ def test_dates_are_read_like_time_parse_with_a_warning_on_the_date_line(tmp_path
     assert "2024-01-13-bad.md" not in posts
 
 
+def test_a_yaml_timestamp_without_a_zone_is_utc_with_a_note_not_a_warning(
+    tmp_path: Path,
+) -> None:
+    # Jekyll reads "date: 2024-03-02 14:05:00" as UTC, whatever the site's timezone: so
+    # does the scan, and says so in a note (the feed is as the site's), written as the
+    # post wrote it; in a UTC site there is nothing to say
+    files = {"_posts/2024-03-02-x.md": "---\ntitle: X\ndate: 2024-03-02 14:05:00\n---\nx\n"}
+    east = site(tmp_path, {**files, "_config.yml": "timezone: America/New_York\n"})
+    (post,) = east.posts
+    assert post.site_date == dt.datetime(2024, 3, 2, 14, 5, tzinfo=dt.UTC)
+    found = [d for d in east.diagnostics if d.code.startswith("date")]
+    assert [(d.severity, d.code, d.line) for d in found] == [(Severity.NOTE, "date-zone", 3)]
+    assert "2024-03-02 14:05:00 has no zone" in found[0].message
+    assert "UTC" in found[0].message and "09:05" in found[0].message
+    utc = site(tmp_path, {"_config.yml": "timezone: UTC\n"})
+    assert [d for d in utc.diagnostics if d.code.startswith("date")] == []
+
+
 def test_future_unpublished_and_drafts_follow_jekyll(tmp_path: Path) -> None:
     files = {
         "2024-01-01-now.md": "---\ntitle: N\n---\n",

@@ -4,6 +4,7 @@ and what every post's Liquid sees of the site, both built once per build."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import hashlib
 import json
 import posixpath
@@ -11,9 +12,15 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from feedwright.config import Config
+from feedwright.config.collections import add_permalink_suffix
 from feedwright.render.site import SiteSetup
 from feedwright.scan import PostError, split_front_matter
+from feedwright.scan.permalink import PermalinkError, post_url
+from feedwright.scan.sources import jekyll_site
 from feedwright.types import Post
+
+# the files Jekyll renders into a collection's documents (others are copied as they are)
+_DOCUMENT_EXT = (".md", ".markdown", ".mkdown", ".mkdn", ".mkd", ".html")
 
 
 class Linker:
@@ -72,12 +79,56 @@ class Linker:
             url = self.by_name.get(stem) or self.by_name.get(stem.removeprefix("_posts/"))
             if url is not None:
                 return url, True
+        document = self._document_url(target, path)
+        if document is not None:
+            return document, True
         if path.suffix.lower() in (".md", ".markdown", ".html"):
             permalink = _page_permalink(path)
             if permalink:
                 return self.root + "/" + permalink.lstrip("/"), True
             return self.root + "/" + stem + ".html", True
         return fallback, True
+
+    def _document_url(self, target: str, path: Path) -> str | None:
+        """The URL of the document at ``target`` of a collection the Jekyll site writes
+        (``output: true``), as Jekyll makes it: its own ``permalink:``, else the
+        collection's, else ``/:collection/:path`` with the ending of the site's style."""
+        if self.config.jekyll is None:
+            return None
+        site = jekyll_site(self.config.jekyll)
+        folder, _, rest = target.partition("/")
+        prefix = site.collections_dir.strip("/")
+        if prefix:
+            if folder != prefix:
+                return None
+            folder, _, rest = rest.partition("/")
+        name = folder.removeprefix("_")
+        meta = site.collections.get(name)
+        if not folder.startswith("_") or name == "posts" or not rest or meta is None:
+            return None
+        if meta.get("output") is not True or path.suffix.lower() not in _DOCUMENT_EXT:
+            return None
+        given = meta.get("permalink")
+        template = _page_permalink(path) or (
+            given
+            if isinstance(given, str) and given
+            else add_permalink_suffix("/:collection/:path", site.permalink_style)
+        )
+        stem, ext = posixpath.splitext(target)
+        try:
+            url = post_url(
+                template,
+                date=dt.datetime.now(dt.UTC),
+                slug=None,
+                ext=ext,
+                collection=name,
+                basename=posixpath.basename(stem),
+                relative_path=target,
+                collection_dir="/".join(p for p in (prefix, folder) if p),
+            )
+        except PermalinkError:
+            return None
+        return self.root + url
 
     # Jekyll 4 writes both as site-relative paths with the base URL (``relative_url``)
     def relative_post_url(self, name: str) -> str | None:

@@ -12,6 +12,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from feedwright.scan.ruby_date import dropped_parts
 from feedwright.scan.ruby_time import RubyTimeError, ruby_time_parse
 
+# in the note on a YAML timestamp without a zone: what the note is about
+ZONELESS = "not in the site's timezone"
+
 
 def site_zone(timezone: str | None) -> dt.tzinfo:
     """The zone Jekyll runs in: the site's ``timezone``, else the machine's local zone."""
@@ -86,7 +89,13 @@ def post_date(
         text = ruby_to_s(front_matter_date)
         parsed = _time_parse(text, now, zone)
         if isinstance(front_matter_date, dt.datetime) and front_matter_date.tzinfo is None:
-            notes.append(f"date {text!r}: a YAML timestamp without a zone is read as UTC by Jekyll")
+            local = parsed.astimezone(zone)
+            if local.utcoffset():  # (in a UTC site it is the time meant)
+                written = front_matter_date.isoformat(" ")
+                notes.append(
+                    f"date {written} has no zone, so Jekyll reads it as UTC ({ZONELESS}), "
+                    f"{local:%Y-%m-%d %H:%M} in the site's zone"
+                )
         elif isinstance(front_matter_date, str):
             if not re.search(r"\d{4}|'\d\d", front_matter_date):
                 notes.append(

@@ -24,7 +24,7 @@ from feedwright.scan.jekyll import (
     front_matter_defaults,
     merged_categories,
 )
-from feedwright.scan.jekyll_dates import post_date, site_zone
+from feedwright.scan.jekyll_dates import ZONELESS, post_date, site_zone
 from feedwright.scan.permalink import PermalinkError, output_ext, post_url
 from feedwright.scan.report import PostError, Report
 from feedwright.scan.ruby_time import RubyTimeError, YearRangeError
@@ -111,11 +111,15 @@ def site_date(
         if value is not None:
             when, notes = post_date(value, name.date, rules.timezone, now=now)
             for note in notes:
+                severity = Severity.WARNING
                 if "file name" in note:  # the front matter and file name disagree
                     hint, code = "make the file name and date: agree", "date-filename"
+                elif ZONELESS in note:  # read as Jekyll reads it: worth knowing, not wrong
+                    severity, code = Severity.NOTE, "date-zone"
+                    hint = "add the offset meant, such as +0000 for UTC, after the time"
                 else:
                     hint, code = "write date: 2024-06-28 10:30:00", "date"
-                report.add(Severity.WARNING, code, note, line, hint)
+                report.add(severity, code, note, line, hint)
         elif name.date:
             when, _ = post_date(None, name.date, rules.timezone, now=now)
         else:
