@@ -16,7 +16,6 @@ from feedwright.pipeline import build
 from feedwright.scan.cached import tree_of
 from feedwright.state import codec
 from feedwright.state.codec import FeedRecord, Outcome, PlanRecord, Summary
-from feedwright.state.snapshot import file_line
 from feedwright.state.sqlite import SqliteStore
 from feedwright.state.store import FileRecord, MemoryStore, OutputPrint, Store, WriteOnly
 from feedwright.types import Author, Diagnostic, Markup, Post, RenderValue, Severity, Skipped
@@ -411,7 +410,7 @@ def test_a_listing_that_is_not_the_last_walks_is_not_trusted(
         edit(config, 1, "B1", "Fresh words")
         tree = tree_of(config)
         assert tree is not None
-        listing.write_text("".join(f"{file_line(f)}\n" for f in tree.files), "utf-8")
+        listing.write_text(tree.listing, "utf-8")
     elif damage == "missing":
         listing.unlink()
         edit(config, 1, "B1", "Fresh words")

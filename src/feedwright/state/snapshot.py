@@ -70,7 +70,7 @@ class Tree:
     digest: str  # of names, sizes, times and inodes
     walk: str  # of names only: an edit keeps it (see feedwright.state.reuse)
     newest: int  # the newest change time in it (ns)
-    listing: str  # each file's line (file_line) and LF, in walk order
+    listing: str  # each file's line (listing_of) and LF, in walk order
     found: tuple[tuple[str, str], ...]  # (relative path, full path) of each file
     signatures: tuple[str, ...]  # signature_of each file
     changed: tuple[int, ...]  # each file's last change (ns)
@@ -90,7 +90,7 @@ class Tree:
         return TreeFile(rel, path, self.signatures[i], self.changed[i])
 
     def lines(self) -> list[str] | None:
-        """Each file's :func:`file_line`, in order; None when a name holds LF."""
+        """Each file's line of :attr:`listing`, in order; None when a name holds LF."""
         lines = self.listing.split("\n")[:-1]
         return lines if len(lines) == len(self.found) else None
 
@@ -98,14 +98,9 @@ class Tree:
         return len(self.found)
 
 
-def file_line(item: TreeFile) -> str:
-    """A file's line, without its LF: ``Tree.digest`` hashes every file's line and LF,
-    then the skipped files' lines (:func:`skip_lines`)."""
-    return f"{item.rel}\t{item.signature}"
-
-
 def listing_of(found: Iterable[tuple[str, str]], signatures: Iterable[str]) -> str:
-    """Every file's :func:`file_line` and LF, made in one pass (no TreeFile for each)."""
+    """Every file's line, ``name TAB signature``, and LF: ``Tree.digest`` hashes these,
+    then the skipped files' lines (:func:`skip_lines`)."""
     return "".join([f"{rel}\t{sig}\n" for (rel, _), sig in zip(found, signatures, strict=True)])
 
 
@@ -179,7 +174,7 @@ def forget(config: Config) -> None:
 
 
 def last_look(config: Config, tree: Tree) -> tuple[list[str], int] | None:
-    """The files' lines (:func:`file_line`) as the last successful build's
+    """The files' lines (:func:`listing_of`) as the last successful build's
     walk saw them, and when that walk began (ns); None when they are not known, or when
     its files were not the files ``tree`` has (by name, in the same order)."""
     try:
