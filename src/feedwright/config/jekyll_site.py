@@ -275,14 +275,24 @@ def _opt_str(value: object) -> str | None:
     return None if value is None else str(value)
 
 
+def _settings(root: Path) -> tuple[Path | None, dict[str, object]]:
+    """The site's config file, and its settings over Jekyll's defaults."""
+    config_file = _config_file(root)
+    return config_file, deep_merge(copy.deepcopy(dict(DEFAULTS)), _read_config(config_file))
+
+
+def _folders(root: Path, config: Mapping[str, object]) -> tuple[Path, Path]:
+    """Jekyll's ``source`` and ``destination`` folders, resolved."""
+    source = (root / str(config.get("source") or ".")).resolve()
+    return source, (source / str(config.get("destination") or "_site")).resolve()
+
+
 def read_site(folder: Path) -> JekyllSite:
     """Read a Jekyll site's configuration and data, the way ``jekyll build`` would."""
     root = folder.resolve()
     if not root.is_dir():
         raise JekyllSiteError(folder, "not a folder (expected a Jekyll site)")
-    config_file = _config_file(root)
-    user = _read_config(config_file)
-    config = deep_merge(copy.deepcopy(dict(DEFAULTS)), user)
+    config_file, config = _settings(root)
     where = config_file or root
     include = _str_list(where, config, "include")
     exclude = _str_list(where, config, "exclude")
@@ -294,8 +304,7 @@ def read_site(folder: Path) -> JekyllSite:
     for key in ("source", "destination", "includes_dir", "data_dir"):
         if "\0" in str(config.get(key) or ""):
             raise JekyllSiteError(where, f"'{key}' holds a NUL character, which no path can")
-    source = (root / str(config.get("source") or ".")).resolve()
-    destination = (source / str(config.get("destination") or "_site")).resolve()
+    source, destination = _folders(root, config)
     includes_dir = source / str(config.get("includes_dir") or "_includes")
     markdown_ext = tuple(
         "." + e.strip().lower() for e in str(config.get("markdown_ext") or "").split(",")
@@ -351,11 +360,9 @@ def unkept_output(folder: Path, output: Path) -> tuple[Path, str] | None:
     be read: building says so)."""
     try:
         root = folder.resolve()
-        config_file = _config_file(root)
-        config = deep_merge(copy.deepcopy(dict(DEFAULTS)), _read_config(config_file))
+        config_file, config = _settings(root)
         kept = _str_list(config_file or root, config, "keep_files")
-        source = (root / str(config.get("source") or ".")).resolve()
-        destination = (source / str(config.get("destination") or "_site")).resolve()
+        _, destination = _folders(root, config)
         out = output.resolve()
     except (JekyllSiteError, OSError, ValueError, RuntimeError):  # NUL, a symlink loop
         return None
